@@ -1,0 +1,141 @@
+// Joins the parsed documents into MetricSpecs: prefixed rows meet their catalog twins, "See note"
+// rows get their fields from the notes, and every field gets its type from the attributes table.
+import { readFileSync } from 'node:fs';
+import { CatalogError } from './errors.js';
+import { resolveNotes } from './notes.js';
+import { parseAttributes, type AttributeTable } from './parse-attributes.js';
+import { parseMetricDocument, type MetricRow } from './parse-metrics.js';
+import { DEFAULT_TAG_KEYS, type DefaultTagKey, type FieldSpec, type MetricSpec } from './spec.js';
+import { unitFor } from './units.js';
+
+export interface Catalog {
+  readonly metrics: readonly MetricSpec[];
+  readonly defaults: Readonly<Record<DefaultTagKey, FieldSpec>>;
+}
+
+export interface CatalogSources {
+  readonly metricsText: string;
+  readonly metricsFile: string;
+  readonly attributesText: string;
+  readonly attributesFile: string;
+}
+
+export function loadCatalogFiles(metricsFile: string, attributesFile: string): Catalog {
+  return buildCatalog({
+    metricsText: readText(metricsFile),
+    metricsFile,
+    attributesText: readText(attributesFile),
+    attributesFile,
+  });
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CatalogError(file, 0, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+export function buildCatalog(src: CatalogSources): Catalog {
+  const attrs = parseAttributes(src.attributesText, src.attributesFile);
+  const doc = parseMetricDocument(src.metricsText, src.metricsFile);
+  const file = doc.file;
+
+  // Catalog rows first (they carry the section), then prefixed rows join them.
+  const byName = new Map<string, MetricRow>();
+  const ordered = [...doc.rows.filter((r) => !r.prefixed), ...doc.rows.filter((r) => r.prefixed)];
+  for (const row of ordered) {
+    const twin = byName.get(row.name);
+    if (!twin) {
+      byName.set(row.name, row);
+      continue;
+    }
+    const what = twin.prefixed === row.prefixed ? 'duplicates' : 'disagrees with';
+    if (twin.kind !== row.kind) {
+      throw new CatalogError(file, row.line, `\`${row.written}\` ${what} \`${twin.written}\` (line ${twin.line}): type ${row.kind} vs ${twin.kind}`);
+    }
+    if (!sameFields(twin.fields, row.fields)) {
+      throw new CatalogError(file, row.line, `\`${row.written}\` ${what} \`${twin.written}\` (line ${twin.line}): fields ${fmt(row.fields)} vs ${fmt(twin.fields)}`);
+    }
+  }
+
+  const isMetric = (n: string) => byName.has(n);
+  const isField = (n: string) => attrs.general.has(n);
+  const noteRows = [...byName.values()].filter((r) => r.fields === null);
+  const resolved = new Map<number, ReturnType<typeof resolveNotes>>();
+  for (const row of noteRows) {
+    if (!resolved.has(row.table)) {
+      const notes = doc.notes.filter((n) => n.table === row.table);
+      const result = resolveNotes(notes, isMetric, isField);
+      if (result.problems.length) {
+        const p = result.problems[0];
+        throw new CatalogError(file, p.line, p.reason);
+      }
+      resolved.set(row.table, result);
+    }
+  }
+
+  const metrics: MetricSpec[] = [];
+  for (const row of byName.values()) {
+    let required: string[];
+    let optional: string[];
+    if (row.fields === null) {
+      const note = resolved.get(row.table)?.fields.get(row.name);
+      if (!note || note.required.size + note.optional.size === 0) {
+        throw new CatalogError(file, row.line, `\`${row.written}\` says "See note" but no paragraph under its table names it in backticks with its fields`);
+      }
+      required = [...note.required];
+      optional = [...note.optional];
+    } else {
+      required = [...row.fields];
+      optional = [];
+    }
+    const fields: Record<string, FieldSpec> = {};
+    for (const f of [...required, ...optional]) fields[f] = fieldSpec(attrs, file, row, f);
+    metrics.push({
+      name: row.name,
+      kind: row.kind,
+      unit: unitFor(row.name, row.kind),
+      description: row.description,
+      section: row.section,
+      required,
+      optional,
+      fields,
+    });
+  }
+
+  for (const [metric, scoped] of attrs.scoped) {
+    if (!byName.has(metric)) {
+      const row = [...scoped.values()][0];
+      throw new CatalogError(attrs.file, row.line, `field \`${row.name}\` is scoped to \`${metric}\`, which is not a metric in ${file}`);
+    }
+  }
+
+  const defaults = {} as Record<DefaultTagKey, FieldSpec>;
+  for (const key of DEFAULT_TAG_KEYS) {
+    const row = attrs.general.get(key);
+    if (!row) throw new CatalogError(attrs.file, 1, `default tag \`${key}\` has no row`);
+    defaults[key] = strip(row);
+  }
+  return { metrics, defaults };
+}
+
+function fieldSpec(attrs: AttributeTable, file: string, row: MetricRow, field: string): FieldSpec {
+  const found = attrs.scoped.get(row.name)?.get(field) ?? attrs.general.get(field);
+  if (!found) throw new CatalogError(file, row.line, `field \`${field}\` of \`${row.written}\` is not in ${attrs.file}`);
+  return strip(found);
+}
+
+function strip(row: FieldSpec): FieldSpec {
+  return { name: row.name, type: row.type, ...(row.values ? { values: row.values } : {}), description: row.description };
+}
+
+function sameFields(a: readonly string[] | null, b: readonly string[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && [...a].sort().join() === [...b].sort().join();
+}
+
+function fmt(f: readonly string[] | null): string {
+  return f === null ? 'See note' : f.length ? f.map((x) => `\`${x}\``).join(', ') : '(none)';
+}

@@ -1,0 +1,103 @@
+// docs/metrics.md -> raw table rows and the note paragraphs under each table.
+import type { Paragraph } from 'mdast';
+import { CatalogError } from './errors.js';
+import { codeSpans, lineOf, parseMarkdown, textOf, textOutsideCode, viewTable } from './markdown.js';
+import { DEFAULT_PREFIX, type MetricKind } from './spec.js';
+
+export interface MetricRow {
+  /** Name as written, prefix included when the row had one. */
+  readonly written: string;
+  /** Name without the `codex.` prefix. */
+  readonly name: string;
+  readonly prefixed: boolean;
+  readonly kind: MetricKind;
+  /** Fields listed in the row; `null` when the row says "See note". */
+  readonly fields: readonly string[] | null;
+  readonly description: string;
+  readonly section: string;
+  readonly line: number;
+  readonly table: number;
+}
+
+export interface NoteParagraph {
+  readonly table: number;
+  readonly line: number;
+  readonly paragraph: Paragraph;
+}
+
+export interface MetricDocument {
+  readonly file: string;
+  readonly rows: readonly MetricRow[];
+  readonly notes: readonly NoteParagraph[];
+}
+
+const COLUMNS = ['metric', 'type', 'fields', 'description'] as const;
+export const METRIC_NAME = /^[a-z0-9_.]+$/;
+const SEE_NOTE = /^see notes?\.?$/i;
+
+export function parseMetricDocument(text: string, file: string): MetricDocument {
+  const root = parseMarkdown(text);
+  const rows: MetricRow[] = [];
+  const notes: NoteParagraph[] = [];
+  let section = '';
+  let table = -1; // index of the last table seen in the current section, -1 when none
+
+  for (const node of root.children) {
+    if (node.type === 'heading') {
+      section = textOf(node);
+      table = -1;
+      continue;
+    }
+    if (node.type === 'paragraph' && table >= 0) {
+      notes.push({ table, line: lineOf(node), paragraph: node });
+      continue;
+    }
+    if (node.type !== 'table') continue;
+    const view = viewTable(node);
+    // Tables other than metric tables (no "Metric" column) are not ours to judge.
+    if (!view.header.includes('metric')) continue;
+    table = lineOf(node);
+    const col = {} as Record<(typeof COLUMNS)[number], number>;
+    for (const name of COLUMNS) {
+      const i = view.header.indexOf(name);
+      if (i < 0) throw new CatalogError(file, table, `metric table is missing the "${name[0].toUpperCase()}${name.slice(1)}" column`);
+      col[name] = i;
+    }
+    for (const { line, cells } of view.rows) {
+      const cell = (name: (typeof COLUMNS)[number]) => cells[col[name]];
+      if (cells.length < view.header.length || COLUMNS.some((c) => cell(c) === undefined)) {
+        throw new CatalogError(file, line, `row has ${cells.length} cells; the table has ${view.header.length} columns`);
+      }
+      const written = codeSpans(cell('metric'))[0] ?? textOf(cell('metric'));
+      if (!written) throw new CatalogError(file, line, 'row has no metric name');
+      const prefixed = written.startsWith(DEFAULT_PREFIX);
+      const name = prefixed ? written.slice(DEFAULT_PREFIX.length) : written;
+      if (!METRIC_NAME.test(name) || name.startsWith('.') || name.endsWith('.') || name.includes('..')) {
+        throw new CatalogError(file, line, `metric name \`${written}\` must match [a-z0-9_.] (dot-separated, no empty parts)`);
+      }
+      const typeText = textOf(cell('type')).toLowerCase();
+      if (typeText !== 'counter' && typeText !== 'histogram') {
+        throw new CatalogError(file, line, `\`${written}\` has type "${typeText}"; expected counter or histogram`);
+      }
+      const fieldsText = textOf(cell('fields'));
+      let fields: string[] | null;
+      if (SEE_NOTE.test(fieldsText)) {
+        fields = null;
+      } else {
+        fields = codeSpans(cell('fields'));
+        const stray = textOutsideCode(cell('fields')).replace(/[\s,]/g, '');
+        if (stray !== '') {
+          throw new CatalogError(file, line, `fields of \`${written}\` must be \`field\` names separated by commas, or "See note" (found "${fieldsText}")`);
+        }
+        const seen = new Set<string>();
+        for (const f of fields) {
+          if (seen.has(f)) throw new CatalogError(file, line, `\`${written}\` lists field \`${f}\` twice`);
+          seen.add(f);
+        }
+      }
+      rows.push({ written, name, prefixed, kind: typeText, fields, description: textOf(cell('description')), section, line, table });
+    }
+  }
+  if (rows.length === 0) throw new CatalogError(file, 1, 'no metric table (| Metric | Type | Fields | Description |) found');
+  return { file, rows, notes };
+}

@@ -1,0 +1,111 @@
+// generate / check / list: the catalog side of the CLI.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadCatalogFiles, type Catalog } from '../catalog/build.js';
+import type { MetricSpec } from '../catalog/spec.js';
+import { generatedOutputs } from './outputs.js';
+import { DEFAULT_ATTRIBUTES_DOC, DEFAULT_METRICS_DOC, PACKAGE_ROOT } from './paths.js';
+
+const DOC_OPTIONS = {
+  docs: { type: 'string' },
+  attributes: { type: 'string' },
+} as const;
+
+function load(values: { docs?: string; attributes?: string }): Catalog {
+  return loadCatalogFiles(values.docs ?? DEFAULT_METRICS_DOC, values.attributes ?? DEFAULT_ATTRIBUTES_DOC);
+}
+
+export async function generateCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { ...DOC_OPTIONS, out: { type: 'string' } }, strict: true });
+  const catalog = load(values);
+  for (const output of generatedOutputs(values.out)) {
+    mkdirSync(dirname(output.path), { recursive: true });
+    writeFileSync(output.path, await output.render(catalog));
+    process.stdout.write(`wrote ${relative(process.cwd(), output.path) || output.path} (${catalog.metrics.length} metrics)\n`);
+  }
+  return 0;
+}
+
+export async function checkCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: DOC_OPTIONS, strict: true });
+  const catalog = load(values);
+  let stale = 0;
+  for (const output of generatedOutputs()) {
+    const expected = await output.render(catalog);
+    let actual = '';
+    try {
+      actual = readFileSync(output.path, 'utf8');
+    } catch {
+      // A missing file is reported as stale below.
+    }
+    if (actual === expected) continue;
+    stale++;
+    const where = relative(PACKAGE_ROOT, output.path);
+    process.stderr.write(`${where} is out of date with the docs: ${firstDifference(actual, expected)}\n`);
+  }
+  if (stale === 0) {
+    process.stdout.write(`ok: generated files match the docs (${catalog.metrics.length} metrics)\n`);
+    return 0;
+  }
+  const committed = await committedMetrics();
+  if (committed) for (const line of describeDrift(committed, catalog.metrics)) process.stderr.write(`  ${line}\n`);
+  process.stderr.write('run `npm run generate` and commit the result\n');
+  return 1;
+}
+
+export async function listCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { ...DOC_OPTIONS, json: { type: 'boolean' } }, strict: true });
+  const metrics = values.docs || values.attributes ? load(values).metrics : ((await committedMetrics()) ?? load(values).metrics);
+  if (values.json) {
+    const rows = metrics.map((m) => ({
+      name: m.name,
+      kind: m.kind,
+      unit: m.unit,
+      section: m.section,
+      description: m.description,
+      fields: { required: [...m.required], optional: [...m.optional] },
+    }));
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return 0;
+  }
+  const width = Math.max(...metrics.map((m) => m.name.length));
+  for (const m of metrics) {
+    const fields = [...m.required, ...m.optional.map((f) => `${f}?`)].join(', ');
+    process.stdout.write(`${m.name.padEnd(width)}  ${m.kind.padEnd(9)}  ${m.unit.padEnd(7)}  ${fields}\n`);
+  }
+  process.stdout.write(`${metrics.length} metrics\n`);
+  return 0;
+}
+
+async function committedMetrics(): Promise<readonly MetricSpec[] | undefined> {
+  try {
+    return (await import('../generated/catalog.js')).METRICS;
+  } catch {
+    return undefined;
+  }
+}
+
+function firstDifference(actual: string, expected: string): string {
+  if (actual === '') return 'file is missing or empty';
+  const a = actual.split('\n');
+  const e = expected.split('\n');
+  for (let i = 0; i < Math.max(a.length, e.length); i++) {
+    if (a[i] !== e[i]) return `line ${i + 1} differs (has ${JSON.stringify(a[i] ?? '<end>')}, docs give ${JSON.stringify(e[i] ?? '<end>')})`;
+  }
+  return 'content differs';
+}
+
+/** Metric-level summary of what changed between the committed registry and the docs. */
+export function describeDrift(committed: readonly MetricSpec[], fresh: readonly MetricSpec[]): string[] {
+  const before = new Map(committed.map((m) => [m.name, m]));
+  const after = new Map(fresh.map((m) => [m.name, m]));
+  const lines: string[] = [];
+  for (const name of after.keys()) if (!before.has(name)) lines.push(`added in docs: ${name}`);
+  for (const name of before.keys()) if (!after.has(name)) lines.push(`removed from docs: ${name}`);
+  for (const [name, m] of after) {
+    const old = before.get(name);
+    if (old && JSON.stringify(old) !== JSON.stringify(m)) lines.push(`changed in docs: ${name}`);
+  }
+  return lines;
+}

@@ -1,0 +1,47 @@
+// Command dispatcher. Each command is loaded lazily so `list` never loads the SDK or exporters.
+import { CatalogError } from '../catalog/errors.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  generate: { summary: 'write src/generated/catalog.ts (and dashboards) from docs/metrics.md + docs/attributes.md', load: async () => (await import('./catalog-commands.js')).generateCommand },
+  check: { summary: 'exit 1 when the generated files are out of date with the docs', load: async () => (await import('./catalog-commands.js')).checkCommand },
+  list: { summary: 'print the registry (--json, --docs FILE)', load: async () => (await import('./catalog-commands.js')).listCommand },
+};
+
+/** Lets other modules register commands without editing the table above. */
+export function registerCommand(name: string, summary: string, load: () => Promise<Command>): void {
+  COMMANDS[name] = { summary, load };
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  return [
+    'usage: codex-otel-metrics <command> [options]',
+    '',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  await import('./commands.js');
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await command.load())(rest);
+  } catch (err) {
+    // Errors a user can act on are one line, never a stack trace.
+    if (err instanceof CatalogError) process.stderr.write(`${err.message}\n`);
+    else process.stderr.write(`codex-otel-metrics ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
