@@ -1,0 +1,184 @@
+// Flattens decoded OTLP requests into one record per data point, the unit the checker works on.
+import { AGGREGATION_TEMPORALITY } from './otlp-types.js';
+import type {
+  OtlpAnyValue,
+  OtlpKeyValue,
+  OtlpMetric,
+  OtlpMetricsRequest,
+  OtlpNumberDataPoint,
+} from './otlp-types.js';
+
+/**
+ * Attribute value as sent. Codex sends strings only; other types are kept so the checker can flag
+ * them. int64 values become numbers (precision beyond 2^53 is lost), bytes stay a Uint8Array.
+ */
+export type AttributeValue =
+  | string
+  | number
+  | boolean
+  | null
+  | Uint8Array
+  | readonly AttributeValue[]
+  | { readonly [key: string]: AttributeValue };
+
+export type Attributes = Record<string, AttributeValue>;
+
+/** `counter` is a monotonic Sum, `updowncounter` a non-monotonic one. */
+export type PointKind = 'counter' | 'updowncounter' | 'gauge' | 'histogram' | 'exponential_histogram' | 'summary';
+export type Temporality = 'cumulative' | 'delta' | 'unspecified';
+
+export interface ReceivedPoint {
+  /** Wire name, prefix included (e.g. `codex.api_request`). */
+  readonly metric: string;
+  readonly description: string;
+  readonly unit: string;
+  readonly kind: PointKind;
+  /** Gauges and summaries have no temporality: `unspecified`. */
+  readonly temporality: Temporality;
+  /** Only for sums. */
+  readonly monotonic?: boolean;
+  readonly attributes: Attributes;
+  /** Sum and gauge value; `as_int` values are converted to number. */
+  readonly value?: number;
+  readonly valueType?: 'int' | 'double';
+  /** Histograms, exponential histograms and summaries. */
+  readonly count?: number;
+  readonly sum?: number;
+  readonly min?: number;
+  readonly max?: number;
+  /** Explicit-bucket histograms only. */
+  readonly bucketCounts?: readonly number[];
+  readonly explicitBounds?: readonly number[];
+  /** Nanoseconds since the epoch as a decimal string (too large for a double); `'0'` when unset. */
+  readonly startTimeUnixNano: string;
+  readonly timeUnixNano: string;
+  readonly flags?: number;
+  readonly resource: Attributes;
+  readonly scopeName: string;
+  readonly scopeVersion?: string;
+  /** Content type of the request that carried the point, without parameters. */
+  readonly contentType: string;
+  /** Index of that request in the receiver's request log. */
+  readonly requestIndex: number;
+}
+
+export interface RequestContext {
+  readonly contentType: string;
+  readonly requestIndex: number;
+}
+
+export function flattenRequest(request: OtlpMetricsRequest, context: RequestContext): ReceivedPoint[] {
+  const points: ReceivedPoint[] = [];
+  for (const resourceMetrics of request.resourceMetrics ?? []) {
+    const resource = toAttributes(resourceMetrics.resource?.attributes);
+    for (const scopeMetrics of resourceMetrics.scopeMetrics ?? []) {
+      const scope = scopeMetrics.scope;
+      const common = {
+        resource,
+        scopeName: scope?.name ?? '',
+        ...(scope?.version ? { scopeVersion: scope.version } : {}),
+        ...context,
+      };
+      for (const metric of scopeMetrics.metrics ?? []) points.push(...flattenMetric(metric, common));
+    }
+  }
+  return points;
+}
+
+type PointCommon = Pick<ReceivedPoint, 'resource' | 'scopeName' | 'scopeVersion' | 'contentType' | 'requestIndex'>;
+
+function flattenMetric(metric: OtlpMetric, common: PointCommon): ReceivedPoint[] {
+  const base = { metric: metric.name ?? '', description: metric.description ?? '', unit: metric.unit ?? '', ...common };
+  if (metric.sum) {
+    const monotonic = metric.sum.isMonotonic === true;
+    const shape = {
+      ...base,
+      kind: monotonic ? 'counter' : 'updowncounter',
+      temporality: temporality(metric.sum.aggregationTemporality),
+      monotonic,
+    } as const;
+    return (metric.sum.dataPoints ?? []).map((dp) => ({ ...shape, ...numberPoint(dp) }));
+  }
+  if (metric.gauge) {
+    const shape = { ...base, kind: 'gauge', temporality: 'unspecified' } as const;
+    return (metric.gauge.dataPoints ?? []).map((dp) => ({ ...shape, ...numberPoint(dp) }));
+  }
+  if (metric.histogram) {
+    const shape = { ...base, kind: 'histogram', temporality: temporality(metric.histogram.aggregationTemporality) } as const;
+    return (metric.histogram.dataPoints ?? []).map((dp) => ({
+      ...shape,
+      ...timing(dp),
+      ...optionalNumbers({ sum: dp.sum, min: dp.min, max: dp.max, flags: dp.flags }),
+      count: Number(dp.count ?? 0),
+      bucketCounts: (dp.bucketCounts ?? []).map(Number),
+      explicitBounds: dp.explicitBounds ?? [],
+    }));
+  }
+  if (metric.exponentialHistogram) {
+    const histogram = metric.exponentialHistogram;
+    const shape = { ...base, kind: 'exponential_histogram', temporality: temporality(histogram.aggregationTemporality) } as const;
+    return (histogram.dataPoints ?? []).map((dp) => ({
+      ...shape,
+      ...timing(dp),
+      ...optionalNumbers({ sum: dp.sum, min: dp.min, max: dp.max, flags: dp.flags }),
+      count: Number(dp.count ?? 0),
+    }));
+  }
+  if (metric.summary) {
+    const shape = { ...base, kind: 'summary', temporality: 'unspecified' } as const;
+    return (metric.summary.dataPoints ?? []).map((dp) => ({
+      ...shape,
+      ...timing(dp),
+      ...optionalNumbers({ sum: dp.sum ?? 0, flags: dp.flags }),
+      count: Number(dp.count ?? 0),
+    }));
+  }
+  // A metric with no data oneof set carries no points.
+  return [];
+}
+
+function numberPoint(dp: OtlpNumberDataPoint) {
+  const value =
+    dp.asInt !== undefined
+      ? { value: Number(dp.asInt), valueType: 'int' as const }
+      : { value: dp.asDouble ?? 0, valueType: 'double' as const };
+  return { ...timing(dp), ...value, ...optionalNumbers({ flags: dp.flags }) };
+}
+
+function timing(dp: { attributes?: OtlpKeyValue[]; startTimeUnixNano?: string; timeUnixNano?: string }) {
+  return {
+    attributes: toAttributes(dp.attributes),
+    startTimeUnixNano: dp.startTimeUnixNano ?? '0',
+    timeUnixNano: dp.timeUnixNano ?? '0',
+  };
+}
+
+function optionalNumbers(values: Record<string, number | undefined>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+function temporality(value: number | undefined): Temporality {
+  if (value === AGGREGATION_TEMPORALITY.CUMULATIVE) return 'cumulative';
+  if (value === AGGREGATION_TEMPORALITY.DELTA) return 'delta';
+  return 'unspecified';
+}
+
+export function toAttributes(keyValues: readonly OtlpKeyValue[] | undefined): Attributes {
+  const out: Attributes = {};
+  for (const kv of keyValues ?? []) out[kv.key ?? ''] = anyValue(kv.value);
+  return out;
+}
+
+function anyValue(value: OtlpAnyValue | undefined): AttributeValue {
+  if (!value) return null;
+  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.boolValue !== undefined) return value.boolValue;
+  if (value.intValue !== undefined) return Number(value.intValue);
+  if (value.doubleValue !== undefined) return value.doubleValue;
+  if (value.arrayValue !== undefined) return (value.arrayValue.values ?? []).map(anyValue);
+  if (value.kvlistValue !== undefined) return toAttributes(value.kvlistValue.values);
+  if (value.bytesValue !== undefined) return new Uint8Array(Buffer.from(value.bytesValue, 'base64'));
+  return null;
+}
