@@ -1,0 +1,147 @@
+// Checks received data points against the metric registry and keeps a per-violation tally.
+import { DEFAULT_PREFIX, DEFAULT_TAG_KEYS } from '../catalog/spec.js';
+import type { FieldSpec, MetricSpec } from '../catalog/spec.js';
+import { closestName } from './did-you-mean.js';
+import { MonotonicTracker } from './monotonic.js';
+import type { ReceivedPoint } from './points.js';
+import { valueProblem } from './value-rules.js';
+import { violationKey } from './violations.js';
+import type { ConformanceReport, Violation, ViolationCode, ViolationSummary } from './violations.js';
+
+export interface ConformanceCheckerOptions {
+  readonly specs: readonly MetricSpec[];
+  /** Types of the default tags (the generated `DEFAULT_TAGS`); without it they are checked as plain strings. */
+  readonly defaultTags?: Readonly<Record<string, FieldSpec>>;
+  /** Prefix in front of every catalog name on the wire. Default `codex.`. */
+  readonly prefix?: string;
+  /** Report `missing_default_tag` when a default tag is absent. Default true. */
+  readonly requireDefaultTags?: boolean;
+  /** Codes to drop entirely (e.g. `missing_default_tag` for emitters that omit an unknown auth_mode). */
+  readonly ignore?: readonly ViolationCode[];
+}
+
+export interface ConformanceChecker {
+  /** Violations of these points (one per point and problem); also added to the running report. */
+  check(points: readonly ReceivedPoint[]): Violation[];
+  /** Every distinct violation seen so far, with counts. */
+  report(): ConformanceReport;
+}
+
+export function createConformanceChecker(options: ConformanceCheckerOptions): ConformanceChecker {
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const requireDefaultTags = options.requireDefaultTags ?? true;
+  const ignored = new Set(options.ignore ?? []);
+  const byWireName = new Map(options.specs.map((spec) => [prefix + spec.name, spec]));
+  const defaultTags: Readonly<Record<string, FieldSpec>> = options.defaultTags ?? plainDefaultTags();
+  const tracker = new MonotonicTracker();
+  const tally = new Map<string, { first: Violation; count: number }>();
+  const metricsSeen = new Set<string>();
+  let pointsChecked = 0;
+
+  function checkPoint(point: ReceivedPoint, out: Violation[]): void {
+    const metric = point.metric;
+    const report = (code: ViolationCode, message: string, field?: string, suggestion?: string): void => {
+      if (ignored.has(code)) return;
+      out.push({ code, metric, message, ...(field !== undefined ? { field } : {}), ...(suggestion ? { suggestion } : {}) });
+    };
+
+    const spec = byWireName.get(metric);
+    if (!spec) {
+      const suggestion = byWireName.has(prefix + metric) ? prefix + metric : closestName(metric, byWireName.keys());
+      report('unknown_metric', `${metric} is not in the registry${suggestion ? `; did you mean ${suggestion}?` : ''}`, undefined, suggestion);
+      return;
+    }
+
+    const expectedKind = spec.kind === 'counter' ? 'counter' : 'histogram';
+    const kindOk = point.kind === expectedKind;
+    if (!kindOk) {
+      const expected = spec.kind === 'counter' ? 'a monotonic Sum' : 'an explicit-bucket Histogram';
+      report('wrong_kind', `${metric} is a ${spec.kind}: expected ${expected}, got ${KIND_NAMES[point.kind]}`);
+    } else if (point.temporality === 'unspecified') {
+      report('wrong_temporality', `${metric} has AGGREGATION_TEMPORALITY_UNSPECIFIED; expected cumulative or delta`);
+    }
+
+    // Counters may come without a unit: the Codex Rust emitter does not set one on them.
+    if (point.unit !== spec.unit && !(spec.kind === 'counter' && point.unit === '')) {
+      report('wrong_unit', `${metric} has unit ${JSON.stringify(point.unit)}; expected ${JSON.stringify(spec.unit)}`);
+    }
+
+    for (const field of spec.required) {
+      if (!(field in point.attributes)) report('missing_field', `${metric} lacks required field ${field}`, field);
+    }
+    if (requireDefaultTags) {
+      for (const tag of DEFAULT_TAG_KEYS) {
+        if (!(tag in point.attributes) && !spec.required.includes(tag)) {
+          report('missing_default_tag', `${metric} lacks default tag ${tag}`, tag);
+        }
+      }
+    }
+    for (const [key, value] of Object.entries(point.attributes)) {
+      const field = spec.fields[key] ?? defaultTags[key];
+      if (!field) {
+        report('undocumented_field', `${metric} carries ${key}, which is neither a documented field of it nor a default tag`, key);
+        continue;
+      }
+      const problem = valueProblem(value, field);
+      if (problem) report('invalid_value', `${metric} field ${key} ${problem}`, key);
+    }
+
+    if (kindOk) checkMonotonic(point, report);
+  }
+
+  function checkMonotonic(point: ReceivedPoint, report: (code: ViolationCode, message: string) => void): void {
+    const value = point.kind === 'counter' ? point.value : point.count;
+    if (value === undefined) return;
+    if (point.kind === 'counter' && value < 0) {
+      report('non_monotonic', `${point.metric} counter reported ${value}; counter values are never negative`);
+      return;
+    }
+    if (point.temporality !== 'cumulative') return;
+    const previous = tracker.observe(point, value);
+    if (previous !== undefined) {
+      const what = point.kind === 'counter' ? 'cumulative sum' : 'cumulative histogram count';
+      report('non_monotonic', `${point.metric} ${what} went down from ${previous} to ${value} within one series`);
+    }
+  }
+
+  return {
+    check(points) {
+      const violations: Violation[] = [];
+      for (const point of points) {
+        pointsChecked++;
+        metricsSeen.add(point.metric);
+        checkPoint(point, violations);
+      }
+      for (const violation of violations) {
+        const key = violationKey(violation);
+        const entry = tally.get(key);
+        if (entry) entry.count++;
+        else tally.set(key, { first: violation, count: 1 });
+      }
+      return violations;
+    },
+    report() {
+      const violations: ViolationSummary[] = [...tally.values()]
+        .map(({ first, count }) => ({ ...first, count }))
+        .sort((a, b) => compare(a.code, b.code) || compare(a.metric, b.metric) || compare(a.field ?? '', b.field ?? ''));
+      return { ok: violations.length === 0, pointsChecked, metricsSeen: [...metricsSeen].sort(), violations };
+    },
+  };
+}
+
+const KIND_NAMES: Record<ReceivedPoint['kind'], string> = {
+  counter: 'a monotonic Sum',
+  updowncounter: 'a non-monotonic Sum',
+  gauge: 'a Gauge',
+  histogram: 'an explicit-bucket Histogram',
+  exponential_histogram: 'an ExponentialHistogram',
+  summary: 'a Summary',
+};
+
+function plainDefaultTags(): Record<string, FieldSpec> {
+  return Object.fromEntries(DEFAULT_TAG_KEYS.map((name) => [name, { name, type: 'string', description: '' } satisfies FieldSpec]));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
