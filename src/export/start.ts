@@ -1,0 +1,85 @@
+// startCodexMetrics: a MeterProvider with an OTLP/HTTP exporter, ready to record. The only module
+// (with exporter.ts) that loads the SDK, so hosts with their own provider never pay for it.
+import { createNoopMeter, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { createCodexMetrics } from '../runtime/codex-metrics.js';
+import type { CodexMetrics, CodexMetricsOptions } from '../runtime/types.js';
+import { resolveExportConfig, type ExportConfig, type ExportOptions } from './config.js';
+import { createOtlpExporter } from './exporter.js';
+
+export interface StartCodexMetricsOptions extends Omit<CodexMetricsOptions, 'meterProvider'>, ExportOptions {
+  /** Flush and shut down on the process's `beforeExit` (default false: the host decides). */
+  flushOnExit?: boolean;
+  /** Use this exporter instead of OTLP/HTTP (tests, custom transports). */
+  exporter?: PushMetricExporter;
+  /** Environment to read OTEL_* variables from (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
+export interface CodexMetricsSession {
+  readonly metrics: CodexMetrics;
+  /** Undefined when `OTEL_SDK_DISABLED=true`. */
+  readonly meterProvider: MeterProvider | undefined;
+  readonly config: ExportConfig;
+  /** Collects and exports now; resolves within the export timeout, never rejects. */
+  forceFlush(): Promise<void>;
+  /** Final export and shutdown; resolves within the export timeout (+ a little), never rejects. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+const NOOP_PROVIDER: ApiMeterProvider = { getMeter: () => createNoopMeter() };
+
+export function startCodexMetrics(options: StartCodexMetricsOptions = {}): CodexMetricsSession {
+  const config = resolveExportConfig(options, options.env ?? process.env);
+  if (config.disabled) {
+    const metrics = createCodexMetrics({ ...options, meterProvider: NOOP_PROVIDER, aggregateInPackage: false });
+    return { metrics, meterProvider: undefined, config, forceFlush: async () => {}, shutdown: async () => {} };
+  }
+  const resource = resourceFromAttributes({
+    'service.name': config.serviceName,
+    ...(options.defaults?.['app.version'] ? { 'service.version': options.defaults['app.version'] } : {}),
+  }).merge(detectResources({ detectors: [envDetector] }));
+  const reader = new PeriodicExportingMetricReader({
+    exporter: options.exporter ?? createOtlpExporter(config),
+    exportIntervalMillis: config.intervalMillis,
+    exportTimeoutMillis: config.timeoutMillis,
+    cardinalityLimits: { default: config.cardinalityLimit },
+  });
+  const meterProvider = new MeterProvider({ resource, readers: [reader] });
+  const metrics = createCodexMetrics({ ...options, meterProvider });
+  const bound = config.timeoutMillis + 50;
+
+  let shutdownPromise: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    shutdownPromise ??= withDeadline(meterProvider.shutdown({ timeoutMillis: config.timeoutMillis }), bound);
+    return shutdownPromise;
+  };
+  const forceFlush = (): Promise<void> =>
+    shutdownPromise ? shutdownPromise : withDeadline(meterProvider.forceFlush({ timeoutMillis: config.timeoutMillis }), bound);
+
+  if (options.flushOnExit) {
+    const onExit = () => void shutdown();
+    process.once('beforeExit', onExit);
+  }
+  return { metrics, meterProvider, config, forceFlush, shutdown };
+}
+
+/** Never rejects, never outlives `ms`, never keeps the process alive. */
+function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        // Export failures are reported by the SDK through diag; the host is not disturbed.
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}

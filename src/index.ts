@@ -1,0 +1,12 @@
+// Public entry point.
+export { createCodexMetrics, METER_NAME } from './runtime/codex-metrics.js';
+export { CodexMetricsError, type CodexMetricsErrorCode } from './runtime/errors.js';
+export type { CodexMetrics, CodexMetricsOptions, CounterArgs, HistogramArgs, StopTimer } from './runtime/types.js';
+export type { DropStats } from './runtime/drop-log.js';
+export { MS_BUCKETS, TOKEN_BUCKETS, COUNT_BUCKETS, bucketsFor } from './runtime/buckets.js';
+export { startCodexMetrics, type StartCodexMetricsOptions, type CodexMetricsSession } from './export/start.js';
+export { resolveExportConfig, describeConfig, type ExportOptions, type ExportConfig, type OtlpProtocol, type Temporality } from './export/config.js';
+export { METRICS, DEFAULT_TAGS } from './generated/catalog.js';
+export type { CounterFields, CounterName, DefaultTags, HistogramFields, HistogramName, MetricName, NoFields } from './generated/catalog.js';
+export type { MetricSpec, FieldSpec, MetricKind, FieldType } from './catalog/spec.js';
+export { DEFAULT_TAG_KEYS, DEFAULT_PREFIX } from './catalog/spec.js';

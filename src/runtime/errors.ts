@@ -1,0 +1,31 @@
+/** Why a measurement was rejected (strict mode) or dropped/sanitized (lenient mode). */
+export type CodexMetricsErrorCode =
+  | 'unknown_metric'
+  | 'wrong_kind'
+  | 'invalid_number'
+  | 'negative_value'
+  | 'unknown_field'
+  | 'missing_field'
+  | 'wrong_type'
+  | 'invalid_value'
+  | 'value_not_allowed'
+  | 'invalid_fields'
+  | 'invalid_option';
+
+/**
+ * Thrown in strict mode. The message names the metric, field and reason but never the offending
+ * value, so a secret passed by mistake does not end up in logs.
+ */
+export class CodexMetricsError extends Error {
+  readonly code: CodexMetricsErrorCode;
+  readonly metric: string;
+  readonly field: string | undefined;
+
+  constructor(code: CodexMetricsErrorCode, metric: string, field: string | undefined, reason: string) {
+    super(`${metric}${field ? ` field "${field}"` : ''}: ${reason} (${code})`);
+    this.name = 'CodexMetricsError';
+    this.code = code;
+    this.metric = metric;
+    this.field = field;
+  }
+}

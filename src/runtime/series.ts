@@ -1,0 +1,60 @@
+// Per-series state. A series is one metric with one merged attribute set; its attributes object is
+// built and frozen once, then reused for every measurement (no per-call allocation or merge).
+import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
+import type { MetricSpec } from '../catalog/spec.js';
+
+/** Histogram values buffered per series before they are handed to the SDK anyway. */
+export const MAX_BUFFERED_VALUES = 1024;
+
+export interface MetricState {
+  readonly spec: MetricSpec;
+  /** Emitted name (prefix included). */
+  readonly wireName: string;
+  /** Documented fields in a fixed order: the path through the series cache. */
+  readonly keys: readonly string[];
+  readonly known: ReadonlySet<string>;
+  instrument: Counter | Histogram | undefined;
+  /** Cached series of this metric across all views (bounded by maxSeriesPerMetric). */
+  seriesCount: number;
+}
+
+export interface Series {
+  readonly state: MetricState;
+  readonly attributes: Attributes;
+  /** False for series over the cache bound: those are recorded straight into the SDK. */
+  readonly cached: boolean;
+  /** Counter increments not yet handed to the SDK. */
+  pending: number;
+  /** Histogram values not yet handed to the SDK. */
+  readonly values: number[];
+  dirty: boolean;
+}
+
+/** Node of the per-view cache tree: one level per documented field, keyed by the raw value. */
+export interface CacheNode {
+  children: Map<unknown, CacheNode> | undefined;
+  series: Series | undefined;
+}
+
+export function newNode(): CacheNode {
+  return { children: undefined, series: undefined };
+}
+
+export function newSeries(state: MetricState, attributes: Attributes, cached: boolean): Series {
+  return { state, attributes, cached, pending: 0, values: [], dirty: false };
+}
+
+/** Hands what a series accumulated to the SDK: one `add` per series, the buffered histogram values. */
+export function drainSeries(series: Series): void {
+  const instrument = series.state.instrument!;
+  if (series.state.spec.kind === 'counter') {
+    const amount = series.pending;
+    series.pending = 0;
+    (instrument as Counter).add(amount, series.attributes);
+  } else {
+    const values = series.values;
+    for (let i = 0; i < values.length; i++) (instrument as Histogram).record(values[i], series.attributes);
+    values.length = 0;
+  }
+  series.dirty = false;
+}

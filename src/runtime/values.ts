@@ -1,0 +1,73 @@
+// Attribute value rules of the Codex Rust emitter: every value is a non-empty string of
+// [A-Za-z0-9._/-]; booleans are spelled true/false and ints in decimal.
+import type { FieldSpec } from '../catalog/spec.js';
+
+export const MAX_VALUE_LENGTH = 256;
+const VALID = /^[A-Za-z0-9._/-]+$/;
+const INVALID_CHARS = /[^A-Za-z0-9._/-]/g;
+export const METRIC_NAME = /^[A-Za-z0-9._-]+$/;
+
+export function isValidValue(value: string): boolean {
+  return value.length > 0 && value.length <= MAX_VALUE_LENGTH && VALID.test(value);
+}
+
+/** The Rust emitter's metadata sanitizer: bad characters -> `_`, bounded, `unknown` when empty. */
+export function sanitizeValue(value: string): string {
+  const clean = value.slice(0, MAX_VALUE_LENGTH * 4).trim().replace(INVALID_CHARS, '_').slice(0, MAX_VALUE_LENGTH);
+  return clean === '' ? 'unknown' : clean;
+}
+
+export type Problem = 'wrong_type' | 'invalid_value' | 'value_not_allowed';
+
+export interface Formatted {
+  /** Wire spelling; sanitized when `problem` is set. */
+  readonly value: string;
+  readonly problem?: Problem;
+  readonly reason?: string;
+}
+
+/** Formats one field value as its wire string, reporting (not throwing) what is wrong with it. */
+export function formatValue(spec: FieldSpec, raw: unknown): Formatted {
+  switch (spec.type) {
+    case 'boolean':
+      if (raw === true || raw === false) return { value: raw ? 'true' : 'false' };
+      if (raw === 'true' || raw === 'false') return { value: raw };
+      return { value: sanitizeValue(printable(raw)), problem: 'wrong_type', reason: `expected a boolean, got ${kindOf(raw)}` };
+    case 'int':
+      if (typeof raw === 'number' && Number.isSafeInteger(raw)) return { value: String(raw) };
+      if (typeof raw === 'string' && spec.values?.includes(raw)) return { value: raw };
+      if (typeof raw === 'string' && /^-?\d{1,15}$/.test(raw)) return { value: String(Number(raw)) };
+      return {
+        value: sanitizeValue(printable(raw)),
+        problem: 'wrong_type',
+        reason: `expected an integer${spec.values ? ` or ${spec.values.join(' | ')}` : ''}, got ${kindOf(raw)}`,
+      };
+    case 'string': {
+      if (typeof raw !== 'string') {
+        return { value: sanitizeValue(printable(raw)), problem: 'wrong_type', reason: `expected a string, got ${kindOf(raw)}` };
+      }
+      if (!isValidValue(raw)) {
+        const reason = raw.length > MAX_VALUE_LENGTH ? `longer than ${MAX_VALUE_LENGTH} characters` : raw === '' ? 'empty' : 'characters outside [A-Za-z0-9._/-]';
+        return { value: sanitizeValue(raw), problem: 'invalid_value', reason };
+      }
+      if (spec.values && !spec.values.includes(raw)) {
+        return { value: raw, problem: 'value_not_allowed', reason: `not one of ${spec.values.join(' | ')}` };
+      }
+      return { value: raw };
+    }
+  }
+}
+
+function kindOf(raw: unknown): string {
+  if (raw === null) return 'null';
+  if (Array.isArray(raw)) return 'an array';
+  if (typeof raw === 'number' && !Number.isFinite(raw)) return String(raw);
+  if (typeof raw === 'number' && !Number.isSafeInteger(raw)) return 'a non-integer number';
+  return `a ${typeof raw}`;
+}
+
+function printable(raw: unknown): string {
+  if (typeof raw === 'string') return raw;
+  if (typeof raw === 'number' || typeof raw === 'boolean' || typeof raw === 'bigint') return String(raw);
+  return '';
+}

@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestCodexMetrics, type TestCodexMetrics } from '../../src/testing/index.js';
+import { METRICS } from '../../src/generated/catalog.js';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { createCodexMetrics } from '../../src/index.js';
+import { flattenResourceMetrics } from '../../src/testing/index.js';
+
+const defaults = { auth_mode: 'api', originator: 'codex_cli_rs', session_source: 'cli', model: 'gpt-5.1-codex', 'app.version': '0.64.0' } as const;
+
+let t: TestCodexMetrics;
+afterEach(async () => t?.shutdown());
+
+describe('recording', () => {
+  it('adds counters with default tags and wire spellings', async () => {
+    t = createTestCodexMetrics({ defaults });
+    t.metrics.add('api_request', { status: 200, success: true });
+    t.metrics.add('api_request', { status: 200, success: true }, 2);
+    t.metrics.add('api_request', { status: 'none', success: false });
+    const points = await t.snapshot();
+    expect(points).toEqual([
+      expect.objectContaining({ name: 'codex.api_request', kind: 'counter', unit: '1', value: 3, attributes: { ...defaults, status: '200', success: 'true' } }),
+      expect.objectContaining({ name: 'codex.api_request', value: 1, attributes: { ...defaults, status: 'none', success: 'false' } }),
+    ]);
+  });
+
+  it('records histograms with ms buckets up to 30 minutes', async () => {
+    t = createTestCodexMetrics({ defaults });
+    t.metrics.record('api_request.duration_ms', 812, { status: 200, success: true });
+    t.metrics.record('turn.e2e_duration_ms', 25 * 60_000);
+    const points = await t.snapshot();
+    const api = points.find((p) => p.name === 'codex.api_request.duration_ms')!;
+    expect(api).toMatchObject({ kind: 'histogram', unit: 'ms', count: 1, sum: 812 });
+    expect(api.boundaries![0]).toBe(1);
+    expect(api.boundaries!.at(-1)).toBeGreaterThanOrEqual(1_800_000);
+    const turn = points.find((p) => p.name === 'codex.turn.e2e_duration_ms')!;
+    expect(turn.attributes).toEqual(defaults);
+    // 25 min falls in the (20 min, 30 min] bucket, not the overflow bucket.
+    expect(turn.buckets!.at(-1)).toBe(0);
+  });
+
+  it('fills missing default tags with unknown', async () => {
+    t = createTestCodexMetrics({ defaults: { model: 'o3' } });
+    t.metrics.add('status_line');
+    const [p] = await t.snapshot();
+    expect(p.attributes).toEqual({ auth_mode: 'unknown', originator: 'unknown', session_source: 'unknown', model: 'o3', 'app.version': 'unknown' });
+  });
+
+  it('lets a documented field win over the default tag of the same key', async () => {
+    t = createTestCodexMetrics({ defaults });
+    t.metrics.add('windows_sandbox.setup_success', { originator: 'codex_vscode', mode: 'elevated' });
+    const [p] = await t.snapshot();
+    expect(p.attributes.originator).toBe('codex_vscode');
+    expect(p.attributes.model).toBe('gpt-5.1-codex');
+  });
+
+  it('withDefaults overrides some defaults and shares instruments', async () => {
+    t = createTestCodexMetrics({ defaults });
+    const turn = t.metrics.withDefaults({ model: 'o4-mini' });
+    turn.add('tool.call', { tool: 'shell', success: true });
+    t.metrics.add('tool.call', { tool: 'shell', success: true });
+    expect(t.metrics.withDefaults({ model: 'o4-mini' })).toBe(turn); // same tags, same cached view
+    const points = (await t.snapshot()).filter((p) => p.name === 'codex.tool.call');
+    expect(points.map((p) => p.attributes.model).sort()).toEqual(['gpt-5.1-codex', 'o4-mini']);
+    expect(points.every((p) => p.attributes.auth_mode === 'api' && p.value === 1)).toBe(true);
+  });
+
+  it('optional fields may be omitted or given', async () => {
+    t = createTestCodexMetrics({ defaults, strict: true });
+    t.metrics.add('mcp.call', { status: 'blocked' });
+    t.metrics.add('mcp.call', { status: 'ok', tool: 'search', connector_id: 'c1', connector_name: 'github' });
+    const points = (await t.snapshot()).filter((p) => p.name === 'codex.mcp.call');
+    expect(points).toHaveLength(2);
+    expect(points.find((p) => p.attributes.status === 'blocked')!.attributes).not.toHaveProperty('tool');
+  });
+
+  it('timers record elapsed whole milliseconds with fields from start and stop', async () => {
+    t = createTestCodexMetrics({ defaults, strict: true });
+    const stop = t.metrics.startTimer('tool.call.duration_ms', { tool: 'shell' });
+    await new Promise((r) => setTimeout(r, 15));
+    const ms = stop({ success: true });
+    expect(ms).toBeGreaterThanOrEqual(14);
+    expect(Number.isInteger(ms)).toBe(true);
+    expect(stop({ success: false })).toBe(ms); // a timer records once
+    const [p] = (await t.snapshot()).filter((x) => x.name === 'codex.tool.call.duration_ms');
+    expect(p).toMatchObject({ count: 1, sum: ms, attributes: { ...defaults, tool: 'shell', success: 'true' } });
+  });
+
+  it('honours a custom prefix, including none', async () => {
+    t = createTestCodexMetrics({ defaults, prefix: '' });
+    t.metrics.add('task.review');
+    expect((await t.snapshot())[0].name).toBe('task.review');
+  });
+
+  it('works on a host-provided MeterProvider without aggregating in the package', async () => {
+    class Reader extends MetricReader {
+      protected async onForceFlush() {}
+      protected async onShutdown() {}
+    }
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const m = createCodexMetrics({ defaults, meterProvider: provider, aggregateInPackage: false });
+    m.add('thread.started', { is_git: true });
+    m.add('thread.started', { is_git: true });
+    const { resourceMetrics } = await reader.collect();
+    expect(resourceMetrics.scopeMetrics[0].scope.name).toBe('codex');
+    expect(flattenResourceMetrics(resourceMetrics)).toEqual([
+      expect.objectContaining({ name: 'codex.thread.started', value: 2, attributes: { ...defaults, is_git: 'true' } }),
+    ]);
+    await provider.shutdown();
+  });
+
+  it('every catalog metric can be recorded with its documented fields', async () => {
+    t = createTestCodexMetrics({ defaults, strict: true });
+    const m = t.metrics as unknown as { add(n: string, f: object): void; record(n: string, v: number, f: object): void };
+    for (const spec of METRICS) {
+      const fields: Record<string, unknown> = {};
+      for (const f of spec.required) {
+        const fs = spec.fields[f];
+        fields[f] = fs.type === 'boolean' ? true : fs.type === 'int' ? 1 : (fs.values?.[0] ?? 'x');
+      }
+      if (spec.kind === 'counter') m.add(spec.name, fields);
+      else m.record(spec.name, 5, fields);
+    }
+    const names = new Set((await t.snapshot()).map((p) => p.name));
+    expect(names.size).toBe(METRICS.length);
+    expect(t.metrics.stats()).toEqual({ dropped: {}, sanitized: {} });
+  });
+});
