@@ -1,0 +1,154 @@
+// `codex-otel-metrics verify`: an OTLP/HTTP endpoint that checks everything sent to it against the
+// metric registry, then reports and exits 1 on any violation or malformed request.
+import { parseArgs } from 'node:util';
+import { DEFAULT_PREFIX } from '../catalog/spec.js';
+import { DEFAULT_TAGS, METRICS } from '../generated/catalog.js';
+import { createConformanceChecker } from '../verify/checker.js';
+import { startOtlpReceiver } from '../verify/receiver.js';
+import type { OtlpReceiver } from '../verify/receiver.js';
+import { buildRunReport, formatRunReport, malformed, malformedLine } from '../verify/run-report.js';
+import { VIOLATION_CODES, violationKey } from '../verify/violations.js';
+import type { ViolationCode } from '../verify/violations.js';
+
+const USAGE = `usage: codex-otel-metrics verify [--listen HOST:PORT] [--duration SECONDS] [--json] [--ignore CODE]...
+
+Receives OTLP/HTTP metrics on POST /v1/metrics (protobuf or JSON, gzip or not) and checks every
+data point against the Codex metric registry. Stops after --duration or on SIGINT/SIGTERM, prints a
+summary (JSON on stdout with --json) and exits 1 on any violation or malformed request.
+
+  --listen HOST:PORT   address to listen on (default 127.0.0.1:4318; port 0 picks one)
+  --duration SECONDS   stop after this long (default: run until interrupted)
+  --json               print the report as JSON on stdout
+  --ignore CODE        drop a violation code (repeatable or comma-separated), e.g. missing_default_tag
+  --prefix PREFIX      metric name prefix (default ${DEFAULT_PREFIX})
+`;
+
+/** Hooks for embedding and tests; the CLI uses the defaults. */
+export interface VerifyIo {
+  readonly stdout?: (text: string) => void;
+  readonly stderr?: (text: string) => void;
+  /** Called once the receiver listens (with port 0 this is how to learn the port). */
+  readonly onListening?: (receiver: OtlpReceiver) => void;
+  /** Aborting stops the run like SIGINT does. */
+  readonly signal?: AbortSignal;
+}
+
+export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<number> {
+  const out = io.stdout ?? ((text: string) => void process.stdout.write(text));
+  const err = io.stderr ?? ((text: string) => void process.stderr.write(text));
+
+  let options: VerifyOptions;
+  try {
+    options = parseVerifyArgs(argv);
+  } catch (e) {
+    err(`verify: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    out(USAGE);
+    return 0;
+  }
+
+  const checker = createConformanceChecker({ specs: METRICS, defaultTags: DEFAULT_TAGS, prefix: options.prefix, ignore: options.ignore });
+  const announced = new Set<string>();
+  let receiver: OtlpReceiver;
+  try {
+    receiver = await startOtlpReceiver({
+      host: options.host,
+      port: options.port,
+      onPoints: (points) => {
+        // Live feedback: each distinct violation the first time it shows up.
+        for (const v of checker.check(points)) {
+          const key = violationKey(v);
+          if (announced.has(key)) continue;
+          announced.add(key);
+          err(`violation ${v.code}: ${v.message}\n`);
+        }
+      },
+      onError: (record) => err(`${malformedLine(malformed(record))}\n`),
+    });
+  } catch (e) {
+    err(`verify: cannot listen on ${options.host}:${options.port}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+
+  const started = performance.now();
+  err(`verify: listening on ${receiver.metricsUrl}${options.durationMs ? ` for ${options.durationMs / 1000} s` : ''}; Ctrl-C to stop\n`);
+  io.onListening?.(receiver);
+  await untilStopped(options.durationMs, io.signal);
+  await receiver.close();
+
+  const report = buildRunReport({
+    conformance: checker.report(),
+    requests: receiver.requests(),
+    listen: receiver.url,
+    durationMs: performance.now() - started,
+  });
+  if (options.json) out(`${JSON.stringify(report, null, 2)}\n`);
+  else out(formatRunReport(report));
+  return report.ok ? 0 : 1;
+}
+
+interface VerifyOptions {
+  readonly help: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly durationMs?: number;
+  readonly json: boolean;
+  readonly ignore: ViolationCode[];
+  readonly prefix: string;
+}
+
+export function parseVerifyArgs(argv: string[]): VerifyOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      listen: { type: 'string', default: '127.0.0.1:4318' },
+      duration: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      ignore: { type: 'string', multiple: true, default: [] },
+      prefix: { type: 'string', default: DEFAULT_PREFIX },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const { host, port } = parseListen(values.listen);
+  let durationMs: number | undefined;
+  if (values.duration !== undefined) {
+    const seconds = Number(values.duration);
+    if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`--duration must be a positive number of seconds, got ${values.duration}`);
+    durationMs = seconds * 1000;
+  }
+  const ignore = values.ignore.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  for (const code of ignore) {
+    if (!(VIOLATION_CODES as readonly string[]).includes(code)) throw new Error(`--ignore ${code}: not a violation code (${VIOLATION_CODES.join(', ')})`);
+  }
+  return { help: values.help, host, port, durationMs, json: values.json, ignore: ignore as ViolationCode[], prefix: values.prefix };
+}
+
+/** `HOST:PORT`, `[::1]:PORT` or a bare `PORT` (loopback). */
+export function parseListen(listen: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen) ?? /^()()(\d+)$/.exec(listen);
+  if (!match) throw new Error(`--listen must be HOST:PORT, got ${listen}`);
+  const port = Number(match[3]);
+  if (port > 65535) throw new Error(`--listen port out of range: ${port}`);
+  return { host: match[1] || match[2] || '127.0.0.1', port };
+}
+
+function untilStopped(durationMs: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = durationMs !== undefined ? setTimeout(stop, durationMs) : undefined;
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    signal?.addEventListener('abort', stop, { once: true });
+    if (signal?.aborted) stop();
+    function stop(): void {
+      clearTimeout(timer);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { parseListen, verifyCommand } from '../../src/cli/verify.js';
+import type { OtlpReceiver } from '../../src/verify/receiver.js';
+import type { VerifyRunReport } from '../../src/verify/run-report.js';
+import { DEFAULTS, postJson, request, sum } from './payloads.js';
+
+const OK = { ...DEFAULTS, status: '200', success: 'true' };
+
+/** Runs `verify` on an ephemeral port, lets `send` talk to it, then stops it like Ctrl-C would. */
+async function run(args: string[], send: (receiver: OtlpReceiver) => Promise<void>) {
+  let stdout = '';
+  let stderr = '';
+  const controller = new AbortController();
+  let sending: Promise<void> = Promise.resolve();
+  const code = await verifyCommand(['--listen', '127.0.0.1:0', ...args], {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    signal: controller.signal,
+    onListening: (receiver) => {
+      sending = send(receiver).finally(() => controller.abort());
+    },
+  });
+  await sending;
+  return { code, stdout, stderr };
+}
+
+describe('verify command', () => {
+  it('exits 0 with an OK summary for a conforming stream', async () => {
+    const { code, stdout } = await run([], async (r) => {
+      await postJson(r.metricsUrl, request(sum('codex.api_request', [[1, OK]])));
+    });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/1 request\(s\), 1 data point\(s\), 1 metric\(s\)/);
+    expect(stdout).toContain('OK:');
+  });
+
+  it('exits 1 and lists violations and malformed requests, as JSON with --json', async () => {
+    const { code, stdout, stderr } = await run(['--json'], async (r) => {
+      await postJson(r.metricsUrl, request(sum('codex.api_requests', [[1, OK]]), sum('codex.api_request', [[1, { ...OK, success: 'yes' }]])));
+      await fetch(r.metricsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' });
+    });
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as VerifyRunReport;
+    expect(report).toMatchObject({ ok: false, requests: 2, pointsChecked: 2 });
+    expect(report.violations.map((v) => [v.code, v.metric, v.field ?? null, v.count])).toEqual([
+      ['invalid_value', 'codex.api_request', 'success', 1],
+      ['unknown_metric', 'codex.api_requests', null, 1],
+    ]);
+    expect(report.malformedRequests).toEqual([expect.objectContaining({ index: 1, status: 400, code: 'bad_json' })]);
+    expect(stderr).toMatch(/malformed request #1 .*HTTP 400 bad_json/);
+    expect(stderr).toMatch(/violation unknown_metric: .*did you mean codex\.api_request\?/);
+  });
+
+  it('--ignore drops a code', async () => {
+    const { auth_mode: _, ...noAuth } = OK;
+    const { code } = await run(['--ignore', 'missing_default_tag'], async (r) => {
+      await postJson(r.metricsUrl, request(sum('codex.api_request', [[1, noAuth]])));
+    });
+    expect(code).toBe(0);
+  });
+
+  it('stops after --duration', async () => {
+    const t0 = Date.now();
+    let stdout = '';
+    const code = await verifyCommand(['--listen', '127.0.0.1:0', '--duration', '0.1'], { stdout: (t) => void (stdout += t), stderr: () => undefined });
+    expect(code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(stdout).toContain('warning: no data points received');
+  });
+
+  it('rejects bad arguments with exit code 2', async () => {
+    for (const args of [['--duration', 'x'], ['--listen', 'nope'], ['--ignore', 'bogus'], ['--frobnicate']]) {
+      let stderr = '';
+      expect(await verifyCommand(args, { stderr: (t) => void (stderr += t) })).toBe(2);
+      expect(stderr).toContain('usage:');
+    }
+  });
+
+  it('parses listen addresses', () => {
+    expect(parseListen('127.0.0.1:4318')).toEqual({ host: '127.0.0.1', port: 4318 });
+    expect(parseListen('[::1]:0')).toEqual({ host: '::1', port: 0 });
+    expect(parseListen('4318')).toEqual({ host: '127.0.0.1', port: 4318 });
+    expect(parseListen(':4318')).toEqual({ host: '127.0.0.1', port: 4318 });
+  });
+});
