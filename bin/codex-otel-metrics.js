@@ -2,6 +2,12 @@
 // Thin launcher: the CLI is compiled TypeScript in dist/.
 import { main } from '../dist/cli/main.js';
 
+// `codex-otel-metrics list | head` closes the pipe early; that is not an error.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

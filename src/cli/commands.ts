@@ -1,4 +1,8 @@
 // Commands beyond the catalog ones, registered here so each lives in its own file.
 import { registerCommand } from './main.js';
 
+registerCommand('dashboard', 'print the Grafana dashboard JSON (--out FILE, --datasource UID, --naming collector|plain)', async () => (await import('./dashboard.js')).dashboardCommand);
+
+registerCommand('demo', 'run a simulated agent session that exports every catalog metric over OTLP/HTTP', async () => (await import('./demo.js')).demoCommand);
+
 export { registerCommand };

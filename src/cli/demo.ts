@@ -1,0 +1,105 @@
+// `demo`: a simulated agent session exported over real OTLP/HTTP. With no endpoint configured it
+// exports to an embedded loopback receiver (the `verify` receiver) and prints what arrived.
+import { parseArgs } from 'node:util';
+import { DEFAULT_TAG_KEYS } from '../catalog/spec.js';
+import { runDemoWorkload } from '../demo/workload.js';
+import { describeConfig, type OtlpProtocol } from '../export/config.js';
+import { startCodexMetrics } from '../export/start.js';
+import { DEFAULT_TAGS, METRICS, type DefaultTags } from '../generated/catalog.js';
+import { createConformanceChecker } from '../verify/checker.js';
+import type { ReceivedPoint } from '../verify/points.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../verify/receiver.js';
+
+export const DEMO_DEFAULTS: DefaultTags = {
+  auth_mode: 'api',
+  originator: 'codex_cli_rs',
+  session_source: 'cli',
+  model: 'gpt-5.1-codex',
+  'app.version': '0.64.0',
+};
+
+export async function demoCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      endpoint: { type: 'string' },
+      protocol: { type: 'string' },
+      turns: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const env = process.env;
+  const external = values.endpoint ?? env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const protocol = values.protocol as OtlpProtocol | undefined;
+  if (protocol !== undefined && protocol !== 'http/protobuf' && protocol !== 'http/json') {
+    throw new Error('--protocol must be http/protobuf or http/json');
+  }
+  let receiver: OtlpReceiver | undefined;
+  if (!external) receiver = await startOtlpReceiver();
+  try {
+    const session = startCodexMetrics({
+      defaults: DEMO_DEFAULTS,
+      ...(receiver ? { endpoint: receiver.url } : values.endpoint ? { endpoint: values.endpoint } : {}),
+      ...(protocol ? { protocol } : {}),
+      exportIntervalMillis: 60_000,
+      exportTimeoutMillis: 5_000,
+      strict: true,
+    });
+    process.stdout.write(`exporting ${describeConfig(session.config)}${receiver ? ' (embedded receiver)' : ''}\n`);
+    const turns = values.turns ? Number(values.turns) : 3;
+    runDemoWorkload(session.metrics, { turns: Number.isInteger(turns) && turns > 0 ? Math.min(turns, 1000) : 3 });
+    await session.shutdown(); // exports once, then stops
+    if (!receiver) {
+      process.stdout.write(`recorded all ${METRICS.length} catalog metrics; exported to ${session.config.url}\n`);
+      return 0;
+    }
+    const points = receiver.points();
+    const summary = summarize(points);
+    const checker = createConformanceChecker({ specs: METRICS, defaultTags: DEFAULT_TAGS });
+    checker.check(points);
+    const report = checker.report();
+    if (values.json) process.stdout.write(`${JSON.stringify({ metrics: summary.rows, violations: report.violations }, null, 2)}\n`);
+    else printTable(summary.rows);
+    const arrived = summary.rows.filter((r) => r.points > 0).length;
+    const tagged = summary.rows.every((r) => r.points === 0 || r.defaultTags);
+    process.stdout.write(
+      `\n${arrived}/${METRICS.length} catalog metrics arrived in ${receiver.requests().length} OTLP request(s), ${points.length} data points; ` +
+        `default tags on every point: ${tagged ? 'yes' : 'NO'}; conformance violations: ${report.violations.length}\n`,
+    );
+    return arrived === METRICS.length && tagged && report.violations.length === 0 ? 0 : 1;
+  } finally {
+    await receiver?.close();
+  }
+}
+
+interface Row {
+  metric: string;
+  kind: string;
+  unit: string;
+  points: number;
+  defaultTags: boolean;
+}
+
+function summarize(points: readonly ReceivedPoint[]): { rows: Row[] } {
+  const rows = METRICS.map((spec) => {
+    const wire = `codex.${spec.name}`;
+    const mine = points.filter((p) => p.metric === wire);
+    return {
+      metric: wire,
+      kind: mine[0]?.kind ?? spec.kind,
+      unit: mine[0]?.unit ?? spec.unit,
+      points: mine.length,
+      defaultTags: mine.length > 0 && mine.every((p) => DEFAULT_TAG_KEYS.every((k) => typeof p.attributes[k] === 'string')),
+    };
+  });
+  return { rows };
+}
+
+function printTable(rows: readonly Row[]): void {
+  const width = Math.max(...rows.map((r) => r.metric.length));
+  process.stdout.write(`${'metric'.padEnd(width)}  ${'kind'.padEnd(9)}  ${'unit'.padEnd(7)}  points  default tags\n`);
+  for (const r of rows) {
+    process.stdout.write(`${r.metric.padEnd(width)}  ${r.kind.padEnd(9)}  ${r.unit.padEnd(7)}  ${String(r.points).padStart(6)}  ${r.defaultTags ? 'yes' : 'no'}\n`);
+  }
+}

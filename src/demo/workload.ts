@@ -1,0 +1,171 @@
+// A simulated agent session that records every catalog metric at least once with plausible
+// fields and values. Written as a host would write it: one typed call per measurement.
+import type { CodexMetrics } from '../runtime/types.js';
+
+/** Deterministic pseudo-random numbers so demo output is stable run to run. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+export interface DemoOptions {
+  /** Number of turns to simulate (default 3). */
+  turns?: number;
+  seed?: number;
+}
+
+export function runDemoWorkload(metrics: CodexMetrics, options: DemoOptions = {}): void {
+  const rand = rng(options.seed ?? 42);
+  const ms = (lo: number, hi: number) => Math.round(lo + rand() * (hi - lo));
+
+  // Start-up: remote models, prewarm, cloud requirements, plugins, features, state DB.
+  metrics.record('remote_models.load_cache.duration_ms', ms(1, 8));
+  metrics.record('remote_models.fetch_update.duration_ms', ms(80, 400));
+  metrics.record('startup_prewarm.duration_ms', ms(200, 900), { status: 'ready' });
+  metrics.record('cloud_requirements.fetch.duration_ms', ms(50, 300));
+  metrics.add('cloud_requirements.fetch_attempt', { trigger: 'startup', attempt: 1, outcome: 'retry', status_code: 503 });
+  metrics.add('cloud_requirements.fetch_attempt', { trigger: 'startup', attempt: 2, outcome: 'success', status_code: 200 });
+  metrics.add('cloud_requirements.fetch_final', { trigger: 'startup', outcome: 'success', reason: 'fetched', attempt_count: 2, status_code: 200 });
+  metrics.add('cloud_requirements.load', { trigger: 'startup', outcome: 'loaded' });
+  metrics.add('plugins.startup_sync', { transport: 'http', status: 'success' });
+  metrics.add('plugins.startup_sync.final', { transport: 'http', status: 'success' });
+  metrics.add('feature.state', { feature: 'web_search', value: 'true' });
+  metrics.add('status_line');
+  metrics.add('db.backfill', { status: 'upserted' }, 12);
+  metrics.add('db.backfill', { status: 'failed' });
+  metrics.record('db.backfill.duration_ms', ms(20, 200), { status: 'upserted' });
+  metrics.add('db.error', { stage: 'migrate' });
+  metrics.add('external_agent_config.detect', { migration_type: 'skills', skills_count: 3 });
+  metrics.add('external_agent_config.import', { migration_type: 'mcp_servers' });
+
+  // Windows sandbox set-up (recorded on every platform by the demo).
+  metrics.add('windows_sandbox.elevated_prompt_shown');
+  metrics.add('windows_sandbox.elevated_prompt_accept');
+  metrics.add('windows_sandbox.setup_elevated_sandbox_command');
+  metrics.add('windows_sandbox.elevated_setup_success');
+  metrics.record('windows_sandbox.elevated_setup_duration_ms', ms(2_000, 90_000), { result: 'success' });
+  metrics.add('windows_sandbox.elevated_setup_failure', { code: 'helper_exit', message: 'exit_code_5', originator: 'codex_cli_rs' });
+  metrics.add('windows_sandbox.elevated_setup_canceled', { code: 'user_canceled' });
+  metrics.add('windows_sandbox.setup_success', { originator: 'codex_cli_rs', mode: 'elevated' });
+  metrics.add('windows_sandbox.setup_failure', { originator: 'codex_cli_rs', mode: 'legacy' });
+  metrics.record('windows_sandbox.setup_duration_ms', ms(1_000, 240_000), { result: 'success', originator: 'codex_cli_rs', mode: 'elevated' });
+  metrics.add('windows_sandbox.elevated_prompt_use_legacy');
+  metrics.add('windows_sandbox.elevated_prompt_quit');
+  metrics.add('windows_sandbox.fallback_prompt_shown');
+  metrics.add('windows_sandbox.fallback_retry_elevated');
+  metrics.add('windows_sandbox.fallback_use_legacy');
+  metrics.add('windows_sandbox.fallback_prompt_quit');
+  metrics.add('windows_sandbox.legacy_setup_preflight_failed', { originator: 'codex_cli_rs' });
+  metrics.add('windows_sandbox.legacy_setup_preflight_failed');
+  metrics.add('windows_sandbox.createprocessasuserw_failed', { error_code: 1314, path_kind: 'absolute', exe: 'pwsh.exe', level: 'restricted' });
+
+  // A thread with skills and a shell snapshot.
+  metrics.add('thread.started', { is_git: true });
+  metrics.record('thread.skills.enabled_total', 6);
+  metrics.record('thread.skills.kept_total', 5);
+  metrics.record('thread.skills.truncated', 1);
+  metrics.add('shell_snapshot', { success: true });
+  metrics.add('shell_snapshot', { success: false, failure_reason: 'timeout' });
+  metrics.record('shell_snapshot.duration_ms', ms(30, 400), { success: true });
+  metrics.add('skill.injected', { status: 'injected', skill: 'pdf-tools' });
+  metrics.add('model_warning');
+
+  const turns = options.turns ?? 3;
+  for (let t = 0; t < turns; t++) {
+    // Each turn may run with its own model: a view with one default overridden.
+    const turn = t === turns - 1 ? metrics.withDefaults({ model: 'gpt-5.1-codex-mini' }) : metrics;
+    const memEnabled = t % 2 === 0;
+    if (t === 0) turn.record('startup_prewarm.age_at_first_turn_ms', ms(500, 5_000), { status: 'ready' });
+    turn.add('turn.network_proxy', { active: t === 1, tmp_mem_enabled: memEnabled });
+    turn.add('turn.memory', { read_allowed: true, feature_enabled: memEnabled, config_use_memories: true, has_citations: t === 2 });
+
+    // Model transport: HTTP request with SSE events, then WebSocket.
+    turn.add('api_request', { status: 200, success: true });
+    turn.record('api_request.duration_ms', ms(300, 2_500), { status: 200, success: true });
+    if (t === 1) {
+      turn.add('api_request', { status: 429, success: false });
+      turn.record('api_request.duration_ms', ms(50, 200), { status: 429, success: false });
+      turn.add('api_request', { status: 'none', success: false });
+      turn.record('api_request.duration_ms', ms(10_000, 30_000), { status: 'none', success: false });
+    }
+    for (const kind of ['response.created', 'response.output_text.delta', 'response.completed']) {
+      turn.add('sse_event', { kind, success: true });
+      turn.record('sse_event.duration_ms', ms(0, 5), { kind, success: true });
+    }
+    turn.add('websocket.request', { success: t !== 1 });
+    turn.record('websocket.request.duration_ms', ms(100, 900), { success: t !== 1 });
+    turn.add('websocket.event', { kind: 'response.completed', success: true });
+    turn.record('websocket.event.duration_ms', ms(0, 4), { kind: 'response.completed', success: true });
+    if (t === 1) turn.add('transport.fallback_to_http', { from_wire_api: 'responses_websocket' });
+    turn.record('responses_api_overhead.duration_ms', ms(5, 60));
+    turn.record('responses_api_inference_time.duration_ms', ms(400, 4_000));
+    turn.record('responses_api_engine_iapi_ttft.duration_ms', ms(100, 800));
+    turn.record('responses_api_engine_service_ttft.duration_ms', ms(120, 900));
+    turn.record('responses_api_engine_iapi_tbt.duration_ms', ms(5, 40));
+    turn.record('responses_api_engine_service_tbt.duration_ms', ms(5, 45));
+    turn.record('turn.ttft.duration_ms', ms(300, 1_500));
+    turn.record('turn.ttfm.duration_ms', ms(400, 2_000));
+
+    // Tools, approvals, MCP, hooks.
+    const tools = ['shell', 'apply_patch', 'read_file'];
+    for (const tool of tools) {
+      const stop = turn.startTimer('tool.call.duration_ms', { tool });
+      const ok = !(t === 2 && tool === 'shell');
+      turn.add('tool.call', { tool, success: ok });
+      stop({ success: ok });
+    }
+    turn.add('tool.unified_exec', { tty: t === 0 });
+    turn.add('approval.requested', { tool: 'shell', approved: t === 2 ? 'denied' : 'approved_for_session' });
+    turn.add('mcp.call', { status: 'ok', tool: 'search_issues', connector_id: 'github', connector_name: 'GitHub' });
+    turn.record('mcp.call.duration_ms', ms(100, 1_500), { status: 'ok', tool: 'search_issues', connector_id: 'github', connector_name: 'GitHub' });
+    if (t === 1) turn.add('mcp.call', { status: 'blocked' });
+    turn.record('mcp.tools.list.duration_ms', ms(1, 300), { cache: t === 0 ? 'miss' : 'hit' });
+    if (t === 0) {
+      turn.record('mcp.tools.fetch_uncached.duration_ms', ms(80, 600));
+      turn.record('mcp.tools.cache_write.duration_ms', ms(1, 20));
+    }
+    turn.add('hooks.run', { hook_name: 'pre_tool_use', source: 'project', status: 'completed' });
+    turn.record('hooks.run.duration_ms', ms(5, 120), { hook_name: 'pre_tool_use', source: 'project', status: 'completed' });
+    turn.record('turn.tool.call', tools.length, { tmp_mem_enabled: memEnabled });
+
+    const input = ms(2_000, 60_000);
+    const cached = Math.floor(input * 0.6);
+    const output = ms(100, 4_000);
+    const reasoning = Math.floor(output * 0.4);
+    turn.record('turn.token_usage', input, { token_type: 'input', tmp_mem_enabled: memEnabled });
+    turn.record('turn.token_usage', cached, { token_type: 'cached_input', tmp_mem_enabled: memEnabled });
+    turn.record('turn.token_usage', output, { token_type: 'output', tmp_mem_enabled: memEnabled });
+    turn.record('turn.token_usage', reasoning, { token_type: 'reasoning_output', tmp_mem_enabled: memEnabled });
+    turn.record('turn.token_usage', input + output, { token_type: 'total', tmp_mem_enabled: memEnabled });
+    turn.add('memories.usage', { kind: 'read', tool: 'memory_search', success: true });
+    turn.record('turn.e2e_duration_ms', ms(2_000, 180_000));
+  }
+
+  // Thread operations, tasks, sub-agents.
+  metrics.add('conversation.turn.count', undefined, turns);
+  metrics.add('thread.fork', { source: 'tui' });
+  metrics.add('thread.rename');
+  metrics.add('thread.side', { source: 'tui' });
+  metrics.add('task.compact', { type: 'local' });
+  metrics.add('task.compact', { type: 'remote' });
+  metrics.add('task.review');
+  metrics.add('task.undo');
+  metrics.add('task.user_shell');
+  metrics.add('multi_agent.spawn', { role: 'reviewer' });
+  metrics.add('multi_agent.resume');
+  metrics.add('multi_agent.nickname_pool_reset');
+
+  // Background memory consolidation.
+  metrics.add('memory.phase1', { status: 'succeeded' });
+  metrics.record('memory.phase1.e2e_ms', ms(3_000, 60_000));
+  metrics.add('memory.phase1.output', undefined, 2);
+  metrics.record('memory.phase1.token_usage', ms(1_000, 20_000), { token_type: 'input' });
+  metrics.record('memory.phase1.token_usage', ms(100, 2_000), { token_type: 'output' });
+  metrics.add('memory.phase2', { status: 'succeeded' });
+  metrics.record('memory.phase2.e2e_ms', ms(5_000, 120_000));
+  metrics.add('memory.phase2.input', undefined, 2);
+  metrics.record('memory.phase2.token_usage', ms(2_000, 40_000), { token_type: 'total' });
+}
