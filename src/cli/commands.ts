@@ -4,5 +4,6 @@ import { registerCommand } from './main.js';
 registerCommand('dashboard', 'print the Grafana dashboard JSON (--out FILE, --datasource UID, --naming collector|plain)', async () => (await import('./dashboard.js')).dashboardCommand);
 
 registerCommand('demo', 'run a simulated agent session that exports every catalog metric over OTLP/HTTP', async () => (await import('./demo.js')).demoCommand);
+registerCommand('verify', 'receive OTLP/HTTP metrics and check them against the catalog (--listen, --duration, --json)', async () => (await import('./verify.js')).verifyCommand);
 
 export { registerCommand };
