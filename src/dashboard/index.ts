@@ -1,0 +1,13 @@
+// Public surface of the dashboard generator.
+export { buildDashboard, renderDashboardJson, sections, DASHBOARD_UID, type DashboardOptions } from './dashboard.js';
+export { dashboardPanels, dashboardQueries, dashboardRows, prometheusTargets, type DashboardQuery } from './inspect.js';
+export {
+  DEFAULT_NAMING,
+  NAMING_MODES,
+  isPrometheusNaming,
+  prometheusLabelName,
+  prometheusMetricName,
+  prometheusSeriesNames,
+  type PrometheusNaming,
+} from './naming.js';
+export { metricQueries, variableQuery, type PanelQuery } from './queries.js';
