@@ -1,7 +1,7 @@
 // Every file `generate` writes and `check` compares, rendered from one parsed catalog.
 import type { Catalog } from '../catalog/build.js';
 import { renderCatalogModule } from '../catalog/generate.js';
-import { DEFAULT_REGISTRY_OUT } from './paths.js';
+import { DEFAULT_DASHBOARD_OUT, DEFAULT_REGISTRY_OUT } from './paths.js';
 
 export interface GeneratedOutput {
   readonly label: string;
@@ -10,5 +10,9 @@ export interface GeneratedOutput {
 }
 
 export function generatedOutputs(registryOut = DEFAULT_REGISTRY_OUT): GeneratedOutput[] {
-  return [{ label: 'registry', path: registryOut, render: renderCatalogModule }];
+  return [
+    { label: 'registry', path: registryOut, render: renderCatalogModule },
+    // Loaded on demand so `list` never pulls in the Grafana SDK.
+    { label: 'dashboard', path: DEFAULT_DASHBOARD_OUT, render: async (c) => (await import('../dashboard/dashboard.js')).renderDashboardJson(c.metrics) },
+  ];
 }

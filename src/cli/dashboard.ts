@@ -1,0 +1,46 @@
+// `codex-otel-metrics dashboard`: print or write the Grafana dashboard for the committed registry.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { renderDashboardJson } from '../dashboard/dashboard.js';
+import { DEFAULT_NAMING, NAMING_MODES, isPrometheusNaming } from '../dashboard/naming.js';
+import { METRICS } from '../generated/catalog.js';
+
+const USAGE = `usage: codex-otel-metrics dashboard [--out FILE] [--datasource UID] [--naming ${NAMING_MODES.join('|')}]
+  --naming      how metrics reach Prometheus (default ${DEFAULT_NAMING}):
+                  collector  OpenTelemetry Collector / Prometheus 3 OTLP defaults (unit suffixes, e.g. _milliseconds)
+                  plain      scraping @opentelemetry/exporter-prometheus directly (no unit suffixes)
+  --datasource  preselect this Prometheus datasource UID
+  --out         write to FILE instead of stdout
+`;
+
+export async function dashboardCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      out: { type: 'string' },
+      datasource: { type: 'string' },
+      naming: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const naming = values.naming ?? DEFAULT_NAMING;
+  if (!isPrometheusNaming(naming)) {
+    process.stderr.write(`unknown --naming "${naming}" (expected ${NAMING_MODES.join(' or ')})\n${USAGE}`);
+    return 2;
+  }
+  const json = renderDashboardJson(METRICS, { naming, datasourceUid: values.datasource });
+  if (!values.out) {
+    process.stdout.write(json);
+    return 0;
+  }
+  mkdirSync(dirname(values.out), { recursive: true });
+  writeFileSync(values.out, json);
+  process.stderr.write(`wrote ${relative(process.cwd(), values.out) || values.out} (${METRICS.length} metrics, ${naming} naming)\n`);
+  return 0;
+}
