@@ -1,0 +1,110 @@
+// Every query of the generated dashboard may only name series and labels that exist for the chosen
+// naming. Expected names are derived here from the MetricSpec, independently of src/dashboard/naming.ts.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TAG_KEYS, type MetricSpec } from '../../src/catalog/spec.js';
+import { buildDashboard } from '../../src/dashboard/dashboard.js';
+import { dashboardPanels, dashboardQueries, prometheusTargets } from '../../src/dashboard/inspect.js';
+import type { PrometheusNaming } from '../../src/dashboard/naming.js';
+import { METRICS } from '../../src/generated/catalog.js';
+import { codexIdentifiers, groupingLabels, legendLabels, selectors, variables } from './promql.js';
+
+const DEFAULT_LABELS = DEFAULT_TAG_KEYS.map((k) => k.replace('.', '_'));
+
+/** The catalog only uses names and units for which the rules below are complete; fail loudly otherwise. */
+function assertCatalogShape(m: MetricSpec): void {
+  expect(m.name, m.name).toMatch(/^[a-z0-9_.]+$/);
+  expect(['1', 'ms'].includes(m.unit) || /^\{[a-z]+\}$/.test(m.unit), `${m.name} unit ${m.unit}`).toBe(true);
+  for (const f of [...m.required, ...m.optional]) expect(f, m.name).toMatch(/^[a-z_]+$/);
+}
+
+/** Series Prometheus holds for a metric, and the labels each carries. */
+function expectedSeries(m: MetricSpec, naming: PrometheusNaming): Map<string, Set<string>> {
+  const base = `codex_${m.name.replace(/\./g, '_')}`;
+  const labels = [...DEFAULT_LABELS, ...m.required, ...m.optional];
+  if (m.kind === 'counter') return new Map([[`${base}_total`, new Set(labels)]]);
+  const withUnit = naming === 'collector' && m.unit === 'ms' ? `${base}_milliseconds` : base;
+  return new Map([
+    [`${withUnit}_bucket`, new Set([...labels, 'le'])],
+    [`${withUnit}_count`, new Set(labels)],
+    [`${withUnit}_sum`, new Set(labels)],
+  ]);
+}
+
+describe.each(['collector', 'plain'] as const)('%s naming', (naming) => {
+  const dashboard = buildDashboard(METRICS, { naming });
+  const queries = dashboardQueries(dashboard);
+  const known = new Map<string, Set<string>>();
+  for (const m of METRICS) {
+    assertCatalogShape(m);
+    for (const [series, labels] of expectedSeries(m, naming)) known.set(series, labels);
+  }
+  const variableNames = new Set(dashboard.templating.list?.map((v) => v.name));
+
+  it('names only series that exist, with labels those series carry', () => {
+    const problems: string[] = [];
+    for (const q of queries) {
+      const where = `${q.panelTitle} [${q.refId}]`;
+      const sels = selectors(q.expr);
+      if (sels.length === 0) problems.push(`${where}: no selector in ${q.expr}`);
+      const usedLabels = new Set<string>();
+      for (const sel of sels) {
+        const labels = sel.metric ? known.get(sel.metric) : undefined;
+        if (!labels) {
+          problems.push(`${where}: unknown series ${sel.metric}`);
+          continue;
+        }
+        for (const { label } of sel.matchers) {
+          usedLabels.add(label);
+          if (!labels.has(label)) problems.push(`${where}: ${sel.metric} has no label ${label}`);
+        }
+        for (const label of groupingLabels(q.expr)) {
+          if (!labels.has(label)) problems.push(`${where}: groups by ${label}, absent from ${sel.metric}`);
+        }
+      }
+      for (const id of codexIdentifiers(q.expr)) if (!known.has(id)) problems.push(`${where}: stray name ${id}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('filters every selector by all five default-tag variables', () => {
+    for (const q of queries) {
+      for (const sel of selectors(q.expr)) {
+        for (const label of DEFAULT_LABELS) {
+          expect(sel.matchers, q.expr).toContainEqual({ label, op: '=~', value: `$${label}` });
+        }
+      }
+      for (const v of variables(q.expr)) if (!v.startsWith('__')) expect(variableNames.has(v), `$${v} in ${q.expr}`).toBe(true);
+    }
+  });
+
+  it('uses rate over $__rate_interval and legends that name grouped labels', () => {
+    for (const { expr, legendFormat } of queries) {
+      expect(expr).toMatch(/rate\([^)]*\[\$__rate_interval\]\)/);
+      for (const l of legendLabels(legendFormat)) expect(groupingLabels(expr), `${legendFormat} vs ${expr}`).toContain(l);
+    }
+  });
+
+  it('queries counters by every documented field and histograms by quantile and _count', () => {
+    for (const m of METRICS) {
+      const panel = dashboardPanels(dashboard).find((p) => p.title?.startsWith(`${m.name} `));
+      expect(panel, m.name).toBeDefined();
+      const exprs = prometheusTargets(panel!).map((t) => t.expr);
+      const fields = [...m.required, ...m.optional];
+      const [series] = expectedSeries(m, naming).keys();
+      if (m.kind === 'counter') {
+        expect(exprs).toHaveLength(1);
+        expect(exprs[0]).toContain(`rate(${series}{`);
+        expect(groupingLabels(exprs[0]).sort()).toEqual([...fields].sort());
+      } else {
+        const base = series.replace(/_bucket$/, '');
+        for (const q of ['0.5', '0.95', '0.99']) {
+          const prefix = `histogram_quantile(${q}, sum by (le) (rate(${base}_bucket{`;
+          expect(exprs.some((e) => e.startsWith(prefix)), `${m.name} p${q}`).toBe(true);
+        }
+        const count = exprs.find((e) => e.includes(`${base}_count{`));
+        expect(count, m.name).toBeDefined();
+        expect(groupingLabels(count!).sort()).toEqual([...fields].sort());
+      }
+    }
+  });
+});
