@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { describeConfig, parseHeaders, resolveExportConfig } from '../../src/export/config.js';
+
+describe('resolveExportConfig', () => {
+  it('defaults: protobuf to localhost:4318, 60 s interval, cumulative, service codex', () => {
+    expect(resolveExportConfig({}, {})).toEqual({
+      disabled: false,
+      url: 'http://localhost:4318/v1/metrics',
+      protocol: 'http/protobuf',
+      headers: {},
+      intervalMillis: 60_000,
+      timeoutMillis: 10_000,
+      temporality: 'cumulative',
+      serviceName: 'codex',
+      cardinalityLimit: 2000,
+    });
+  });
+
+  it('reads the standard OTEL_* variables', () => {
+    const c = resolveExportConfig(
+      {},
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+        OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20abc,x-tenant=t1',
+        OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x-tenant=t2',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta',
+        OTEL_METRIC_EXPORT_INTERVAL: '5000',
+        OTEL_METRIC_EXPORT_TIMEOUT: '2000',
+        OTEL_SERVICE_NAME: 'my-agent',
+      },
+    );
+    expect(c).toMatchObject({
+      url: 'http://collector:4318/v1/metrics',
+      protocol: 'http/json',
+      headers: { authorization: 'Bearer abc', 'x-tenant': 't2' },
+      intervalMillis: 5000,
+      timeoutMillis: 2000,
+      temporality: 'delta',
+      serviceName: 'my-agent',
+    });
+  });
+
+  it('the metrics-specific endpoint and protocol win and are used as given', () => {
+    const c = resolveExportConfig(
+      {},
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318',
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://b:9999/custom/path',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf',
+      },
+    );
+    expect(c.url).toBe('http://b:9999/custom/path');
+    expect(c.protocol).toBe('http/protobuf');
+  });
+
+  it('options win over the environment, except OTEL_SERVICE_NAME which wins over serviceName', () => {
+    const c = resolveExportConfig(
+      { endpoint: 'http://opt:4318', protocol: 'http/json', temporality: 'cumulative', exportIntervalMillis: 1000, exportTimeoutMillis: 5000, headers: { a: '1' }, serviceName: 'x' },
+      { OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://env:1/v1/metrics', OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta', OTEL_EXPORTER_OTLP_HEADERS: 'a=2,b=3', OTEL_SERVICE_NAME: 'svc' },
+    );
+    expect(c).toMatchObject({ url: 'http://opt:4318/v1/metrics', protocol: 'http/json', temporality: 'cumulative', intervalMillis: 1000, serviceName: 'svc', headers: { a: '1', b: '3' } });
+    expect(c.timeoutMillis).toBe(1000); // never above the interval (an SDK requirement)
+  });
+
+  it('OTEL_SDK_DISABLED=true disables export; bad numbers fall back to defaults', () => {
+    expect(resolveExportConfig({}, { OTEL_SDK_DISABLED: 'TRUE' }).disabled).toBe(true);
+    expect(resolveExportConfig({}, { OTEL_METRIC_EXPORT_INTERVAL: 'soon' }).intervalMillis).toBe(60_000);
+    expect(resolveExportConfig({}, { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc' }).protocol).toBe('http/protobuf');
+    expect(resolveExportConfig({}, { OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'lowmemory' }).temporality).toBe('delta');
+    expect(() => resolveExportConfig({ exportIntervalMillis: -1 }, {})).toThrow(/exportIntervalMillis/);
+  });
+
+  it('describeConfig never prints header values', () => {
+    const text = describeConfig(resolveExportConfig({ headers: { authorization: 'Bearer s3cr3t' } }, {}));
+    expect(text).toContain('authorization=***');
+    expect(text).not.toContain('s3cr3t');
+  });
+
+  it('parseHeaders skips malformed pairs', () => {
+    expect(parseHeaders('a=1,,=2,b,c=x=y, d = %zz')).toEqual({ a: '1', c: 'x=y', d: '%zz' });
+  });
+});
