@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTestCodexMetrics, type TestCodexMetrics } from '../../src/testing/index.js';
 import { METRICS } from '../../src/generated/catalog.js';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { metrics as otelMetrics } from '@opentelemetry/api';
 import { createCodexMetrics } from '../../src/index.js';
 import { flattenResourceMetrics } from '../../src/testing/index.js';
 
@@ -107,6 +108,26 @@ describe('recording', () => {
       expect.objectContaining({ name: 'codex.thread.started', value: 2, attributes: { ...defaults, is_git: 'true' } }),
     ]);
     await provider.shutdown();
+  });
+
+  it('defaults to the global MeterProvider the host registered', async () => {
+    class Reader extends MetricReader {
+      protected async onForceFlush() {}
+      protected async onShutdown() {}
+    }
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader] });
+    otelMetrics.setGlobalMeterProvider(provider);
+    try {
+      const m = createCodexMetrics({ defaults });
+      m.add('thread.rename');
+      m.add('thread.rename');
+      const { resourceMetrics } = await reader.collect();
+      expect(flattenResourceMetrics(resourceMetrics)).toEqual([expect.objectContaining({ name: 'codex.thread.rename', value: 2 })]);
+    } finally {
+      otelMetrics.disable();
+      await provider.shutdown();
+    }
   });
 
   it('every catalog metric can be recorded with its documented fields', async () => {
