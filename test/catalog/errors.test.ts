@@ -1,0 +1,250 @@
+// Malformed docs: every problem is a CatalogError pointing at the line a person must fix.
+import { describe, expect, it } from 'vitest';
+import { loadCatalogFiles } from '../../src/catalog/build.js';
+import { CatalogError } from '../../src/catalog/errors.js';
+import { ATTRIBUTE_HEADER, build, DEFAULT_TAG_ROWS, lineContaining, METRIC_HEADER, miniAttributes } from './helpers.js';
+
+const M = 'metrics.md';
+const A = 'attributes.md';
+
+function caught(fn: () => unknown): CatalogError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(CatalogError);
+    return err as CatalogError;
+  }
+  throw new Error('expected a CatalogError, but the docs were accepted');
+}
+
+/** Asserts the error is at exactly `file:line` and its reason contains every fragment. */
+function expectError(fn: () => unknown, file: string, line: number, ...fragments: string[]): CatalogError {
+  const err = caught(fn);
+  expect({ file: err.file, line: err.line }).toEqual({ file, line });
+  expect(err.message.startsWith(`${file}:${line}: `)).toBe(true);
+  expect(err.message).toBe(`${file}:${line}: ${err.reason}`);
+  for (const f of fragments) expect(err.reason).toContain(f);
+  return err;
+}
+
+/** A metrics document with one section per argument: [heading, table rows, note paragraphs]. */
+function metricsDoc(...sections: [string, string[], string[]?][]): string {
+  const out = ['# Metrics', '', 'Intro paragraph.', ''];
+  for (const [heading, rows, notes = []] of sections) {
+    out.push(`## ${heading}`, '', ...METRIC_HEADER, ...rows, '');
+    for (const n of notes) out.push(n, '');
+  }
+  return out.join('\n');
+}
+
+const run = (metrics: string, attributes = miniAttributes()) => () => build(metrics, attributes);
+
+describe('metrics.md errors', () => {
+  it('a metric table missing a column', () => {
+    const text = ['# Metrics', '', '## Runtime', '', '| Metric | Type | Description |', '| --- | --- | --- |', '| `a` | counter | A. |', ''].join('\n');
+    expectError(run(text), M, lineContaining(text, '| Metric | Type | Description |'), 'missing the "Fields" column');
+  });
+
+  it('a metric table missing the Type column (the Metric column alone makes it a metric table)', () => {
+    const text = ['## S', '', '| Metric | Kind | Fields | Description |', '| --- | --- | --- | --- |', '| `a` | counter | | A. |', ''].join('\n');
+    expectError(run(text), M, 3, 'missing the "Type" column');
+  });
+
+  it('an unknown type', () => {
+    const text = metricsDoc(['Runtime', ['| `a` | counter | | A. |', '| `b` | gauge | `status` | B. |']]);
+    expectError(run(text), M, lineContaining(text, '| `b` | gauge'), '`b` has type "gauge"', 'expected counter or histogram');
+  });
+
+  it('an empty type cell', () => {
+    const text = metricsDoc(['Runtime', ['| `a` | | | A. |']]);
+    expectError(run(text), M, lineContaining(text, '| `a` |'), 'has type ""');
+  });
+
+  it('a catalog row duplicating another with a different type names both lines', () => {
+    const text = metricsDoc(['One', ['| `a` | counter | `status` | A. |']], ['Two', ['| `b` | counter | | B. |', '| `a` | histogram | `status` | A again. |']]);
+    const first = lineContaining(text, '| `a` | counter');
+    const second = lineContaining(text, '| `a` | histogram');
+    expectError(run(text), M, second, '`a` duplicates `a`', `(line ${first})`, 'histogram vs counter');
+  });
+
+  it('a catalog row duplicating another with different fields names both lines', () => {
+    const text = metricsDoc(['One', ['| `a` | counter | `status` | A. |', '| `a` | counter | `status`, `success` | A. |']]);
+    const first = lineContaining(text, '| `a` | counter | `status` |');
+    const second = lineContaining(text, '| `a` | counter | `status`, `success`');
+    expectError(run(text), M, second, '`a` duplicates `a`', `(line ${first})`, 'fields `status`, `success` vs `status`');
+  });
+
+  it('a prefixed row disagreeing with its catalog twin names both lines', () => {
+    const text = metricsDoc(['OTel metrics emitted', ['| `codex.a` | counter | `status`, `success` | A. |']], ['Runtime', ['| `a` | counter | `status` | A. |']]);
+    const prefixed = lineContaining(text, '| `codex.a` |');
+    const twin = lineContaining(text, '| `a` | counter');
+    expect(prefixed).toBeLessThan(twin);
+    expectError(run(text), M, prefixed, '`codex.a` disagrees with `a`', `(line ${twin})`, 'fields `status`, `success` vs `status`');
+  });
+
+  it('a prefixed row with a different type than its twin', () => {
+    const text = metricsDoc(['OTel metrics emitted', ['| `codex.a` | histogram | `status` | A. |']], ['Runtime', ['| `a` | counter | `status` | A. |']]);
+    expectError(run(text), M, lineContaining(text, '| `codex.a` |'), 'disagrees with `a`', `(line ${lineContaining(text, '| `a` | counter')})`, 'type histogram vs counter');
+  });
+
+  it('a "See note" prefixed row against a listed-fields twin', () => {
+    const text = metricsDoc(['OTel', ['| `codex.a` | counter | See note | A. |']], ['Runtime', ['| `a` | counter | `status` | A. |']]);
+    expectError(run(text), M, lineContaining(text, '| `codex.a` |'), 'fields See note vs `status`');
+  });
+
+  it.each([
+    ['Api_request', 'upper case'],
+    ['api-request', 'a dash'],
+    ['api request', 'a space'],
+    ['api..request', 'an empty part'],
+    ['.api', 'a leading dot'],
+    ['api.', 'a trailing dot'],
+    ['codex.', 'only the prefix'],
+    ['ápi', 'a non-ASCII letter'],
+  ])('a metric name with %s (%s)', (name) => {
+    const text = metricsDoc(['Runtime', ['| `ok` | counter | | Ok. |', `| \`${name}\` | counter | | Bad. |`]]);
+    expectError(run(text), M, lineContaining(text, 'Bad.'), `metric name \`${name}\` must match [a-z0-9_.]`);
+  });
+
+  it('a row without a metric name', () => {
+    const text = metricsDoc(['Runtime', ['| | counter | | Nameless. |']]);
+    expectError(run(text), M, lineContaining(text, 'Nameless.'), 'row has no metric name');
+  });
+
+  it('a field that is not in attributes.md', () => {
+    const text = metricsDoc(['Runtime', ['| `a` | counter | `status` | A. |', '| `b` | counter | `success`, `nope` | B. |']]);
+    expectError(run(text), M, lineContaining(text, '| `b` |'), 'field `nope` of `b` is not in attributes.md');
+  });
+
+  it('a field listed twice in a row', () => {
+    const text = metricsDoc(['Runtime', ['| `a` | counter | `status`, `status` | A. |']]);
+    expectError(run(text), M, lineContaining(text, '| `a` |'), 'lists field `status` twice');
+  });
+
+  it('a "See note" row whose note does not name it', () => {
+    const text = metricsDoc(['Runtime', ['| `a` | counter | See note | A. |', '| `b` | counter | See note | B. |'], ['The `a` metric includes `status`.']]);
+    expectError(run(text), M, lineContaining(text, '| `b` |'), '`b` says "See note"', 'no paragraph under its table names it');
+  });
+
+  it('a "See note" row without any note paragraph', () => {
+    const text = metricsDoc(['Runtime', ['| `a` | counter | `status` | A. |', '| `b` | histogram | See note | B. |']]);
+    expectError(run(text), M, lineContaining(text, '| `b` |'), '`b` says "See note"');
+  });
+
+  it('a "See note" row whose note sits under another table', () => {
+    const text = metricsDoc(['One', ['| `a` | counter | See note | A. |']], ['Two', ['| `b` | counter | | B. |'], ['The `a` metric includes `status`.']]);
+    expectError(run(text), M, lineContaining(text, '| `a` |'), '`a` says "See note"');
+  });
+
+  it('a note naming an unknown backticked field points at the line of that field', () => {
+    const text = metricsDoc(['Runtime', ['| `a` | counter | See note | A. |'], ['The `a` metric includes `status`\nand, on failures, `bogus_reason`.']]);
+    expectError(run(text), M, lineContaining(text, '`bogus_reason`'), 'note about `a` names `bogus_reason`', 'neither a metric nor a field');
+  });
+
+  it('a row with too few cells', () => {
+    const text = metricsDoc(['Runtime', ['| `a` | counter | `status` | A. |', '| `b` | counter |']]);
+    expectError(run(text), M, lineContaining(text, '| `b` | counter |'), 'row has 2 cells; the table has 4 columns');
+  });
+
+  it('a line without pipes continuing a table is a row with too few cells', () => {
+    const text = metricsDoc(['Runtime', ['| `a` | counter | `status` | A. |', 'stray text']]);
+    expectError(run(text), M, lineContaining(text, 'stray text'), 'row has 1 cells');
+  });
+
+  it.each([
+    ['`status` and `success`', 'and'],
+    ['status, success', 'unquoted names'],
+    ['`status` (HTTP)', 'a parenthesis'],
+    ['**`status`**, `success` bold', 'emphasis'],
+    ['[`status`](#status)x', 'link text'],
+  ])('stray prose in the Fields column: %s (%s)', (fields) => {
+    const text = metricsDoc(['Runtime', [`| \`a\` | counter | ${fields} | A. |`]]);
+    expectError(run(text), M, lineContaining(text, '| `a` |'), 'fields of `a` must be `field` names separated by commas, or "See note"');
+  });
+
+  it('a document without a metric table', () => {
+    const text = '# Metrics\n\nNothing here.\n\n| Name | Value |\n| --- | --- |\n| a | b |\n';
+    expectError(run(text), M, 1, 'no metric table');
+  });
+});
+
+describe('attributes.md errors', () => {
+  const metrics = metricsDoc(['Runtime', ['| `a` | counter | `status`, `success` | A. |']]);
+  const attrs = (...rows: string[]) => ['# Attributes', '', ...ATTRIBUTE_HEADER, ...DEFAULT_TAG_ROWS, ...rows, ''].join('\n');
+  const runA = (attributes: string) => () => build(metrics, attributes);
+
+  it('an attribute table missing a column', () => {
+    const text = ['# Attributes', '', 'Intro.', '', '| Field | Type | Metrics | Description |', '| --- | --- | --- | --- |', '| `status` | string | | S. |', ''].join('\n');
+    expectError(runA(text), A, 5, 'attribute table is missing the "Values" column');
+  });
+
+  it('a bad attribute type', () => {
+    const text = attrs('| `status` | string | | | S. |', '| `success` | float | | | Su. |');
+    expectError(runA(text), A, lineContaining(text, '| `success` |'), 'field `success` has type "float"', 'expected string, boolean or int');
+  });
+
+  it('a scoped attribute row for an unknown metric', () => {
+    const text = attrs('| `status` | string | | | S. |', '| `success` | boolean | | | Su. |', '| `status` | int | | `a`, `ghost.metric` | Scoped. |');
+    expectError(runA(text), A, lineContaining(text, 'Scoped.'), 'scoped to `ghost.metric`, which is not a metric in metrics.md');
+  });
+
+  it('a scoped row naming the metric with its `codex.` prefix is an unknown metric', () => {
+    const text = attrs('| `status` | string | | | S. |', '| `success` | boolean | | | Su. |', '| `status` | int | | `codex.a` | Scoped. |');
+    expectError(runA(text), A, lineContaining(text, 'Scoped.'), 'scoped to `codex.a`');
+  });
+
+  it('a scoped row without an unscoped row of the same field', () => {
+    const text = attrs('| `success` | boolean | | | Su. |', '| `status` | int | | `a` | Scoped. |');
+    expectError(runA(text), A, lineContaining(text, 'Scoped.'), 'field `status` scoped to `a` has no unscoped row');
+  });
+
+  it('a field defined twice', () => {
+    const text = attrs('| `status` | string | | | S. |', '| `success` | boolean | | | Su. |', '| `status` | int | | | Again. |');
+    expectError(runA(text), A, lineContaining(text, 'Again.'), `field \`status\` is already defined at line ${lineContaining(text, '| `status` | string')}`);
+  });
+
+  it('a field scoped twice to the same metric', () => {
+    const text = attrs('| `status` | string | | | S. |', '| `success` | boolean | | | Su. |', '| `status` | int | | `a` | One. |', '| `status` | string | | `a` | Two. |');
+    expectError(runA(text), A, lineContaining(text, 'Two.'), 'field `status` for `a` is already defined at line');
+  });
+
+  it('a bad field name', () => {
+    const text = attrs('| `Status` | string | | | S. |');
+    expectError(runA(text), A, lineContaining(text, 'S. |'), 'field name `Status` must match');
+  });
+
+  it('values not written as inline code', () => {
+    const text = attrs('| `status` | string | ok, failed | | S. |');
+    expectError(runA(text), A, lineContaining(text, 'ok, failed'), 'values of `status` must be written as');
+  });
+
+  it('a value with characters the emitter rejects', () => {
+    const text = attrs('| `status` | string | `ok` \\| `not ok` | | S. |');
+    expectError(runA(text), A, lineContaining(text, '`not ok`'), 'value `not ok` of `status` must match');
+  });
+
+  it('a boolean with values', () => {
+    const text = attrs('| `status` | string | | | S. |', '| `success` | boolean | `yes` \\| `no` | | Su. |');
+    expectError(runA(text), A, lineContaining(text, '`yes`'), 'boolean field `success` cannot list values');
+  });
+
+  it('a Metrics cell not written as inline code', () => {
+    const text = attrs('| `status` | string | | | S. |', '| `status` | int | | a | Scoped. |');
+    expectError(runA(text), A, lineContaining(text, 'Scoped.'), 'metrics of `status` must be written as');
+  });
+
+  it('a missing default tag', () => {
+    const text = ['# Attributes', '', ...ATTRIBUTE_HEADER, ...DEFAULT_TAG_ROWS.filter((r) => !r.includes('`model`')), '| `status` | string | | | S. |', '| `success` | boolean | | | Su. |', ''].join('\n');
+    expectError(runA(text), A, 1, 'default tag `model` has no row');
+  });
+
+  it('a document without a table', () => {
+    expectError(runA('# Attributes\n\nNone.\n'), A, 1, 'no attribute table');
+  });
+});
+
+describe('loadCatalogFiles', () => {
+  it('a missing file is a CatalogError at line 0 of that file', () => {
+    expectError(() => loadCatalogFiles('/nonexistent/metrics.md', '/nonexistent/attributes.md'), '/nonexistent/metrics.md', 0, 'cannot read: ENOENT');
+  });
+});
