@@ -1,0 +1,47 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { dashboardCommand } from '../../src/cli/dashboard.js';
+import { renderDashboardJson } from '../../src/dashboard/dashboard.js';
+import { METRICS } from '../../src/generated/catalog.js';
+
+function capture(stream: NodeJS.WriteStream): () => string {
+  let text = '';
+  vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    text += String(chunk);
+    return true;
+  });
+  return () => text;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('codex-otel-metrics dashboard', () => {
+  it('prints the default dashboard to stdout', async () => {
+    const out = capture(process.stdout);
+    expect(await dashboardCommand([])).toBe(0);
+    expect(out()).toBe(renderDashboardJson(METRICS));
+  });
+
+  it('writes --out with the requested naming and datasource', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codex-dash-'));
+    try {
+      const err = capture(process.stderr);
+      const file = join(dir, 'nested', 'd.json');
+      expect(await dashboardCommand(['--out', file, '--naming', 'plain', '--datasource', 'ds1'])).toBe(0);
+      expect(readFileSync(file, 'utf8')).toBe(renderDashboardJson(METRICS, { naming: 'plain', datasourceUid: 'ds1' }));
+      expect(err()).toMatch(/wrote .*d\.json \(96 metrics, plain naming\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects an unknown naming with exit code 2', async () => {
+    const err = capture(process.stderr);
+    expect(await dashboardCommand(['--naming', 'utf8'])).toBe(2);
+    expect(err()).toContain('unknown --naming "utf8"');
+  });
+});
