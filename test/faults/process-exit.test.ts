@@ -1,0 +1,141 @@
+// The host decides when its process ends: a child `node` process records through the built package
+// (dist/, built by `npm test` first) against a collector in this process, then returns from main
+// without calling shutdown. It must exit promptly whatever the collector does; with
+// `flushOnExit: true` its pending data is exported on `beforeExit`.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort, healthy, latestTotals, startCollector, type Behaviour, type Collector } from './harness.js';
+
+const DIST = resolve('dist/index.js');
+/** How long after main returns the child may take to exit (node's own teardown included). */
+const EXIT_BOUND_MS = 2_000;
+
+const CHILD = `
+const [distUrl, optionsJson] = process.argv.slice(2);
+const { startCodexMetrics } = await import(distUrl);
+const o = JSON.parse(optionsJson);
+const session = startCodexMetrics({ ...o.start, env: {} });
+for (let i = 0; i < o.calls; i++) session.metrics.add('tool.call', { tool: 'shell', success: true });
+session.metrics.record('turn.e2e_duration_ms', 42);
+if (o.waitMs) await new Promise((r) => setTimeout(r, o.waitMs));
+process.stdout.write('main-returned\\n');
+`;
+
+let dir: string;
+let script: string;
+let collectors: Collector[] = [];
+
+beforeAll(() => {
+  if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`npm run build\` (npm test does) before this suite`);
+  dir = mkdtempSync(join(tmpdir(), 'codex-otel-exit-'));
+  script = join(dir, 'child.mjs');
+  writeFileSync(script, CHILD);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(async () => {
+  await Promise.all(collectors.map((c) => c.close()));
+  collectors = [];
+});
+
+async function collector(behaviour: Behaviour): Promise<Collector> {
+  const c = await startCollector(behaviour);
+  collectors.push(c);
+  return c;
+}
+
+interface ChildRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** From the child's "main-returned" line to its exit. */
+  readonly afterMainMs: number;
+  readonly stderr: string;
+}
+
+interface ChildOptions {
+  readonly endpoint: string;
+  readonly interval: number;
+  readonly timeout: number;
+  readonly flushOnExit: boolean;
+  readonly calls: number;
+  /** Keep main alive this long after recording, so periodic exports start. */
+  readonly waitMs: number;
+}
+
+function runChild(o: ChildOptions): Promise<ChildRun> {
+  // The OTLP exporter also reads OTEL_* from the process environment: keep the CI's out.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
+  const options = {
+    start: { endpoint: o.endpoint, exportIntervalMillis: o.interval, exportTimeoutMillis: o.timeout, flushOnExit: o.flushOnExit },
+    calls: o.calls,
+    waitMs: o.waitMs,
+  };
+  const child = spawn(process.execPath, [script, pathToFileURL(DIST).href, JSON.stringify(options)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let mainReturned: number | undefined;
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    if (mainReturned === undefined && stdout.includes('main-returned')) mainReturned = performance.now();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolveRun, reject) => {
+    const killer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`child did not exit within 10 s (stdout: ${stdout}, stderr: ${stderr})`));
+    }, 10_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      if (mainReturned === undefined) return reject(new Error(`child never returned from main (code ${code}, stderr: ${stderr})`));
+      resolveRun({ code, signal, afterMainMs: performance.now() - mainReturned, stderr });
+    });
+  });
+}
+
+describe('the host process exits promptly; no timer or socket of the package keeps it alive', () => {
+  it('collector hanging with an export in flight, no shutdown: exits within ~2 s of main returning', async () => {
+    const c = await collector(() => 'hang');
+    const run = await runChild({ endpoint: c.url, interval: 300, timeout: 300, flushOnExit: false, calls: 100, waitMs: 450 });
+    expect(c.receiver.requests().length).toBeGreaterThanOrEqual(1); // an export was hanging
+    expect(run).toMatchObject({ code: 0, signal: null, stderr: '' });
+    expect(run.afterMainMs).toBeLessThan(EXIT_BOUND_MS);
+  });
+
+  it('collector down (connection refused), no shutdown: exits within ~2 s of main returning', async () => {
+    const port = await closedPort();
+    const run = await runChild({ endpoint: `http://127.0.0.1:${port}`, interval: 300, timeout: 300, flushOnExit: false, calls: 100, waitMs: 450 });
+    expect(run).toMatchObject({ code: 0, signal: null, stderr: '' });
+    expect(run.afterMainMs).toBeLessThan(EXIT_BOUND_MS);
+  });
+
+  it('healthy collector, long interval, no flushOnExit: exits at once and the pending data is not sent', async () => {
+    const c = await collector(healthy);
+    const run = await runChild({ endpoint: c.url, interval: 60_000, timeout: 500, flushOnExit: false, calls: 100, waitMs: 0 });
+    expect(run).toMatchObject({ code: 0, signal: null, stderr: '' });
+    expect(run.afterMainMs).toBeLessThan(EXIT_BOUND_MS);
+    expect(c.receiver.requests()).toEqual([]);
+  });
+
+  it('flushOnExit: true: the pending data is exported on beforeExit, exactly', async () => {
+    const c = await collector(healthy);
+    const run = await runChild({ endpoint: c.url, interval: 60_000, timeout: 500, flushOnExit: true, calls: 1234, waitMs: 0 });
+    expect(run).toMatchObject({ code: 0, signal: null, stderr: '' });
+    expect(run.afterMainMs).toBeLessThan(EXIT_BOUND_MS);
+    expect(latestTotals(c.receiver.points())).toEqual({
+      'codex.tool.call{success=true,tool=shell}': { count: 1234, sum: 1234 },
+      'codex.turn.e2e_duration_ms{}': { count: 1, sum: 42 },
+    });
+  });
+
+  it('flushOnExit: true against a hanging collector: the exit flush gives up at the timeout, the process still exits', async () => {
+    const c = await collector(() => 'hang');
+    const run = await runChild({ endpoint: c.url, interval: 60_000, timeout: 400, flushOnExit: true, calls: 10, waitMs: 0 });
+    expect(c.receiver.requests().length).toBeGreaterThanOrEqual(1); // the exit flush was attempted
+    expect(run).toMatchObject({ code: 0, signal: null, stderr: '' });
+    expect(run.afterMainMs).toBeLessThan(EXIT_BOUND_MS);
+  });
+});
