@@ -67,7 +67,7 @@ describe('units', () => {
     expect(metric(name).unit).toBe(unit);
   });
 
-  it('has 20+ ms histograms and only counters with unit `1`', () => {
+  it('only histograms are in ms, and every counter is in `1`', () => {
     expect(catalog.metrics.filter((m) => m.unit === 'ms').every((m) => m.kind === 'histogram')).toBe(true);
     expect(catalog.metrics.filter((m) => m.kind === 'counter').every((m) => m.unit === '1')).toBe(true);
   });
