@@ -64,9 +64,9 @@ export interface OtlpReceiverOptions {
   /** Larger bodies (compressed or decompressed) are answered 413. Default 8 MiB. */
   readonly maxBodyBytes?: number;
   readonly respond?: (request: IncomingOtlpRequest) => RespondDecision | Promise<RespondDecision>;
-  /** Called after each accepted export with its points. */
+  /** Called after each accepted export with its points. Exceptions thrown here are swallowed. */
   readonly onPoints?: (points: readonly ReceivedPoint[], request: RequestRecord) => void;
-  /** Called for each rejected request (bad body, wrong path or method, too large). */
+  /** Called for each rejected request (bad body, wrong path or method, too large). Exceptions are swallowed. */
   readonly onError?: (request: RequestRecord) => void;
 }
 
@@ -159,6 +159,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     if (decision && 'delayMs' in decision) await sleep(decision.delayMs);
     if (closed) return;
 
+    let received: ReceivedPoint[];
     try {
       if (path !== METRICS_PATH) throw new RequestError(404, 'not_found', `no handler for ${path}; metrics go to ${METRICS_PATH}`);
       if (req.method !== 'POST') throw new RequestError(405, 'method_not_allowed', `${req.method} ${path}; only POST is allowed`);
@@ -169,25 +170,27 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
         body,
         maxBytes: maxBodyBytes,
       });
-      const received = flattenRequest(decoded, { contentType: record.contentType, requestIndex: index });
-      points.push(...received);
-      record.points = received.length;
-      record.status = 200;
-      answerSuccess(res, record.contentType);
-      options.onPoints?.(received, { ...record });
-      settleWaiters();
+      received = flattenRequest(decoded, { contentType: record.contentType, requestIndex: index });
     } catch (err) {
       const failure = err instanceof RequestError ? err : new RequestError(500, 'internal_error', errorMessage(err));
       record.status = failure.status;
       record.error = { code: failure.code, message: failure.message };
       answerError(res, record.contentType, failure);
       options.onError?.({ ...record });
+      return;
     }
+    points.push(...received);
+    record.points = received.length;
+    record.status = 200;
+    answerSuccess(res, record.contentType);
+    options.onPoints?.(received, { ...record });
+    settleWaiters();
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      // Last resort (e.g. a throwing hook): answer 500 rather than crash or hang the client.
+      // Last resort (a throwing respond hook): answer 500 rather than crash or hang the client.
+      // A throwing onPoints/onError runs after the answer and is dropped here.
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(errorMessage(err));
