@@ -58,6 +58,11 @@ export function buildCatalog(src: CatalogSources): Catalog {
     if (!sameFields(twin.fields, row.fields)) {
       throw new CatalogError(file, row.line, `\`${row.written}\` ${what} \`${twin.written}\` (line ${twin.line}): fields ${fmt(row.fields)} vs ${fmt(twin.fields)}`);
     }
+    if (twin.prefixed === row.prefixed) {
+      // Only the prefixed table may repeat a catalog metric: a second catalog row would silently
+      // decide which section the metric belongs to.
+      throw new CatalogError(file, row.line, `\`${row.written}\` duplicates \`${twin.written}\` (line ${twin.line}); document a metric once in the catalog`);
+    }
   }
 
   const isMetric = (n: string) => byName.has(n);

@@ -20,7 +20,7 @@ export function renderCatalogModule(catalog: Catalog): string {
   out.push('export interface DefaultTags {');
   for (const key of DEFAULT_TAG_KEYS) {
     const spec = catalog.defaults[key];
-    out.push(`  /** ${spec.description} */`, `  ${prop(key)}?: ${valueType(spec)};`);
+    out.push(`  /** ${comment(spec.description)} */`, `  ${prop(key)}?: ${valueType(spec)};`);
   }
   out.push('}', '');
   out.push('/** Fields object of a metric without documented fields. */');
@@ -30,7 +30,7 @@ export function renderCatalogModule(catalog: Catalog): string {
     out.push(`/** Fields of each ${kind}, keyed by catalog name. */`);
     out.push(`export interface ${title}Fields {`);
     for (const m of catalog.metrics.filter((x) => x.kind === kind)) {
-      out.push(`  /** ${m.description.replace(/\*\//g, '*\\/')} */`, `  ${prop(m.name)}: ${fieldsType(m)};`);
+      out.push(`  /** ${comment(m.description)} */`, `  ${prop(m.name)}: ${fieldsType(m)};`);
     }
     out.push('}', '');
   }
@@ -51,6 +51,11 @@ function valueType(spec: FieldSpec): string {
   if (spec.type === 'boolean') return 'boolean';
   if (spec.type === 'int') return ['number', ...literals].join(' | ');
   return literals.length ? literals.join(' | ') : 'string';
+}
+
+/** Text safe inside a block comment. */
+function comment(text: string): string {
+  return text.replace(/\*\//g, '*\\/');
 }
 
 function prop(key: string): string {

@@ -48,14 +48,20 @@ export function parseMetricDocument(text: string, file: string): MetricDocument 
       table = -1;
       continue;
     }
-    if (node.type === 'paragraph' && table >= 0) {
-      notes.push({ table, line: lineOf(node), paragraph: node });
+    if (node.type === 'paragraph') {
+      // A table whose delimiter row (| --- |) is broken parses as a paragraph of pipes: say so
+      // rather than silently losing its rows.
+      if (/^\s*\|.*\|\s*$/m.test(textOf(node)) && /`[^`]+`\s*\|\s*(counter|histogram)/i.test(sourceText(text, node))) {
+        throw new CatalogError(file, lineOf(node), 'looks like a metric table but is not one; check its header and | --- | delimiter row');
+      }
+      if (table >= 0) notes.push({ table, line: lineOf(node), paragraph: node });
       continue;
     }
     if (node.type !== 'table') continue;
     const view = viewTable(node);
-    // Tables other than metric tables (no "Metric" column) are not ours to judge.
-    if (!view.header.includes('metric')) continue;
+    // Tables without any metric-table column are not ours to judge; a table with some of them must
+    // have all four (a misspelt header must not drop a whole section).
+    if (!COLUMNS.some((c) => view.header.some((h) => h.startsWith(c)))) continue;
     table = lineOf(node);
     const col = {} as Record<(typeof COLUMNS)[number], number>;
     for (const name of COLUMNS) {
@@ -68,8 +74,12 @@ export function parseMetricDocument(text: string, file: string): MetricDocument 
       if (cells.length < view.header.length || COLUMNS.some((c) => cell(c) === undefined)) {
         throw new CatalogError(file, line, `row has ${cells.length} cells; the table has ${view.header.length} columns`);
       }
-      const written = codeSpans(cell('metric'))[0] ?? textOf(cell('metric'));
+      const names = codeSpans(cell('metric'));
+      const written = names[0] ?? textOf(cell('metric'));
       if (!written) throw new CatalogError(file, line, 'row has no metric name');
+      if (names.length > 1 || (names.length === 1 && textOutsideCode(cell('metric')).trim() !== '')) {
+        throw new CatalogError(file, line, `the Metric column must hold one \`name\` and nothing else (found "${textOf(cell('metric'))}")`);
+      }
       const prefixed = written.startsWith(DEFAULT_PREFIX);
       const name = prefixed ? written.slice(DEFAULT_PREFIX.length) : written;
       if (!METRIC_NAME.test(name) || name.startsWith('.') || name.endsWith('.') || name.includes('..')) {
@@ -100,4 +110,11 @@ export function parseMetricDocument(text: string, file: string): MetricDocument 
   }
   if (rows.length === 0) throw new CatalogError(file, 1, 'no metric table (| Metric | Type | Fields | Description |) found');
   return { file, rows, notes };
+}
+
+/** The Markdown source of a node (inline code keeps its backticks, unlike textOf). */
+function sourceText(text: string, node: { position?: { start: { offset?: number }; end: { offset?: number } } }): string {
+  const start = node.position?.start.offset;
+  const end = node.position?.end.offset;
+  return start === undefined || end === undefined ? '' : text.slice(start, end);
 }
