@@ -22,7 +22,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
   for (const output of generatedOutputs(values.out)) {
     mkdirSync(dirname(output.path), { recursive: true });
     writeFileSync(output.path, await output.render(catalog));
-    process.stdout.write(`wrote ${relative(process.cwd(), output.path) || output.path} (${catalog.metrics.length} metrics)\n`);
+    process.stdout.write(`wrote ${relative(process.cwd(), output.path) || output.path} (${output.label}, ${catalog.metrics.length} metrics)\n`);
   }
   return 0;
 }

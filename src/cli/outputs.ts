@@ -9,9 +9,11 @@ export interface GeneratedOutput {
   render(catalog: Catalog): string | Promise<string>;
 }
 
-export function generatedOutputs(registryOut = DEFAULT_REGISTRY_OUT): GeneratedOutput[] {
+/** With `registryOut` (generate --out) only the registry is written, there; else every committed output. */
+export function generatedOutputs(registryOut?: string): GeneratedOutput[] {
+  if (registryOut !== undefined) return [{ label: 'registry', path: registryOut, render: renderCatalogModule }];
   return [
-    { label: 'registry', path: registryOut, render: renderCatalogModule },
+    { label: 'registry', path: DEFAULT_REGISTRY_OUT, render: renderCatalogModule },
     // Loaded on demand so `list` never pulls in the Grafana SDK.
     { label: 'dashboard', path: DEFAULT_DASHBOARD_OUT, render: async (c) => (await import('../dashboard/dashboard.js')).renderDashboardJson(c.metrics) },
   ];

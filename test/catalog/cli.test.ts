@@ -182,7 +182,8 @@ describe('generate', () => {
     const out = join(pkg, 'out', 'nested', 'catalog.ts');
     const { code, stdout, stderr } = cli(['generate', '--out', out], pkg);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout).toContain('(96 metrics)');
+    expect(stdout).toContain('96 metrics)');
+    expect(stdout).not.toContain('dashboard'); // --out writes only the registry
     const text = readFileSync(out, 'utf8');
     expect(text.startsWith(`${GENERATED_HEADER}\n`)).toBe(true);
     expect(text).toBe(readFileSync(join(REPO_ROOT, 'src', 'generated', 'catalog.ts'), 'utf8'));
