@@ -184,3 +184,34 @@ describe('secrets passed by mistake as attribute values are not echoed', () => {
     await t.shutdown();
   });
 });
+
+describe('hardening (low severity): undocumented field names are echoed verbatim', () => {
+  // FINDING: View.validate (src/runtime/codex-metrics.ts) puts the caller's undocumented field *name*
+  // into the diag warning (lenient) and the CodexMetricsError message (strict) unbounded and
+  // unescaped: a 100,000-character key makes a 100 kB log line, a key with "\n" forges a log line.
+  // Values are never echoed; names are caller input too. Expected: cut (e.g. 64 chars) and escaped.
+  const key = `${'k'.repeat(100_000)}\nFAKE LOG LINE`;
+
+  it.fails('lenient: the diag warning about an undocumented field is bounded and on one line', async () => {
+    output = captureOutput();
+    const t = createTestCodexMetrics();
+    (t.metrics.add as (name: string, fields: unknown) => void).call(t.metrics, 'tool.call', { tool: 'shell', success: true, [key]: 1 });
+    const warning = output.diag.lines.find((l) => l.includes('not a documented field'))!;
+    expect(warning.length).toBeLessThan(1_000);
+    expect(warning).not.toContain('\n');
+    await t.shutdown();
+  });
+
+  it.fails('strict: the CodexMetricsError message about an undocumented field is bounded and on one line', () => {
+    const t = createTestCodexMetrics({ strict: true });
+    let message = '';
+    try {
+      (t.metrics.add as (name: string, fields: unknown) => void).call(t.metrics, 'tool.call', { tool: 'shell', success: true, [key]: 1 });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('unknown_field');
+    expect(message.length).toBeLessThan(1_000);
+    expect(message).not.toContain('\n');
+  });
+});
