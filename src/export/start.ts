@@ -3,7 +3,10 @@
 import { createNoopMeter, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { DefaultTags } from '../generated/catalog.js';
 import { createCodexMetrics } from '../runtime/codex-metrics.js';
+import { normalizeDefaults } from '../runtime/default-tags.js';
+import { DropLog } from '../runtime/drop-log.js';
 import type { CodexMetrics, CodexMetricsOptions } from '../runtime/types.js';
 import { resolveExportConfig, type ExportConfig, type ExportOptions } from './config.js';
 import { createOtlpExporter } from './exporter.js';
@@ -36,9 +39,10 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
     const metrics = createCodexMetrics({ ...options, meterProvider: NOOP_PROVIDER, aggregateInPackage: false });
     return { metrics, meterProvider: undefined, config, forceFlush: async () => {}, shutdown: async () => {} };
   }
+  const version = serviceVersion(options.defaults);
   const resource = resourceFromAttributes({
     'service.name': config.serviceName,
-    ...(options.defaults?.['app.version'] ? { 'service.version': options.defaults['app.version'] } : {}),
+    ...(version ? { 'service.version': version } : {}),
   }).merge(detectResources({ detectors: [envDetector] }));
   const reader = new PeriodicExportingMetricReader({
     exporter: options.exporter ?? createOtlpExporter(config),
@@ -63,6 +67,16 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
     process.once('beforeExit', onExit);
   }
   return { metrics, meterProvider, config, forceFlush, shutdown };
+}
+
+/** `service.version` = the app.version default tag, sanitized and bounded exactly as on data points. */
+function serviceVersion(defaults: DefaultTags | undefined): string | undefined {
+  try {
+    const version = normalizeDefaults(defaults, undefined, false, new DropLog())['app.version'];
+    return version === 'unknown' ? undefined : version;
+  } catch {
+    return undefined; // createCodexMetrics reports unreadable defaults
+  }
 }
 
 /** Never rejects, never outlives `ms`, never keeps the process alive. */

@@ -8,7 +8,7 @@ import { bucketsFor } from './buckets.js';
 import { defaultsKey, normalizeDefaults, type NormalizedDefaults } from './default-tags.js';
 import { DropLog, type DropStats } from './drop-log.js';
 import { CodexMetricsError, type CodexMetricsErrorCode } from './errors.js';
-import { drainSeries, MAX_BUFFERED_VALUES, newNode, newSeries, type CacheNode, type MetricState, type Series } from './series.js';
+import { drainSeries, MAX_BUFFERED_TOTAL, MAX_BUFFERED_VALUES, newNode, newSeries, replayValues, type CacheNode, type MetricState, type Series } from './series.js';
 import type { CodexMetrics, CodexMetricsOptions, StopTimer } from './types.js';
 import { formatValue, METRIC_NAME } from './values.js';
 
@@ -66,10 +66,14 @@ class Shared {
     return state.instrument;
   }
 
+  /** Values buffered across all histogram series, bounded by MAX_BUFFERED_TOTAL. */
+  buffered = 0;
+
   flush(): void {
     const dirty = this.dirty;
     for (let i = 0; i < dirty.length; i++) drainSeries(dirty[i]);
     dirty.length = 0;
+    this.buffered = 0;
   }
 
   /** Strict: throw. Lenient: count and log (rate-limited). Returns undefined for call-site brevity. */
@@ -110,11 +114,15 @@ class View implements CodexMetrics {
         (shared.instrument(state) as Counter).add(increment, series.attributes);
         return;
       }
-      series.pending += increment;
-      if (!series.dirty) {
-        series.dirty = true;
-        shared.dirty.push(series);
+      if (series.dirty) {
+        series.pending += increment;
+        return;
       }
+      // First measurement of the series since the last collection: straight to the SDK, so the
+      // series starts (time, cardinality-limit order) exactly when it would without the package.
+      series.dirty = true;
+      shared.dirty.push(series);
+      (state.instrument as Counter).add(increment, series.attributes);
     } catch (err) {
       this.unexpected(err, name);
     }
@@ -134,15 +142,23 @@ class View implements CodexMetrics {
         (shared.instrument(state) as Histogram).record(value, series.attributes);
         return;
       }
-      series.values.push(value);
       if (!series.dirty) {
+        // As for counters: the first value of the collection interval goes straight to the SDK.
         series.dirty = true;
         shared.dirty.push(series);
-      } else if (series.values.length >= MAX_BUFFERED_VALUES) {
-        // Bounded memory even when nothing collects (e.g. a provider without readers).
-        drainSeries(series);
-        series.dirty = true;
+        (state.instrument as Histogram).record(value, series.attributes);
+        return;
       }
+      if (shared.buffered >= MAX_BUFFERED_TOTAL || series.values.length >= MAX_BUFFERED_VALUES) {
+        // Past the bounds, straight to the SDK: memory stays bounded even when nothing collects,
+        // and a collection never replays more than MAX_BUFFERED_TOTAL values (a short pause).
+        // The series' buffer goes first so its values reach the SDK in call order (exact sums).
+        shared.buffered -= replayValues(series);
+        (state.instrument as Histogram).record(value, series.attributes);
+        return;
+      }
+      series.values.push(value);
+      shared.buffered++;
     } catch (err) {
       this.unexpected(err, name);
     }
@@ -159,17 +175,22 @@ class View implements CodexMetrics {
       this.shared.reject('wrong_kind', name, undefined, 'is a counter; timers record histograms');
       return () => 0;
     }
+    if (startFields !== undefined && startFields !== null && (typeof startFields !== 'object' || Array.isArray(startFields))) {
+      this.shared.reject('invalid_fields', name, undefined, 'timer start fields must be an object');
+      return () => 0;
+    }
     let elapsed: number | undefined;
     return (stopFields?: unknown) => {
       if (elapsed !== undefined) return elapsed; // a timer records once
       // Whole milliseconds, truncated, as the Rust emitter records durations.
       elapsed = Math.max(0, Math.floor(performance.now() - started));
-      const fields =
-        stopFields === undefined || stopFields === null
-          ? startFields
-          : startFields === undefined || startFields === null
-            ? stopFields
-            : { ...(startFields as object), ...(stopFields as object) };
+      let fields: unknown;
+      try {
+        fields = mergeFields(startFields, stopFields);
+      } catch (err) {
+        this.unexpected(err, name);
+        return elapsed;
+      }
       this.record(name, elapsed, fields);
       return elapsed;
     };
@@ -177,7 +198,13 @@ class View implements CodexMetrics {
 
   withDefaults(defaults: DefaultTags): CodexMetrics {
     const shared = this.shared;
-    const normalized = normalizeDefaults(defaults, this.defaults, shared.strict, shared.log);
+    let normalized: NormalizedDefaults;
+    try {
+      normalized = normalizeDefaults(defaults, this.defaults, shared.strict, shared.log);
+    } catch (err) {
+      this.unexpected(err, 'defaults');
+      return this;
+    }
     const key = defaultsKey(normalized);
     const existing = shared.views.get(key);
     if (existing) return existing;
@@ -202,7 +229,8 @@ class View implements CodexMetrics {
       return this.shared.reject('invalid_fields', state.spec.name, undefined, 'fields must be an object');
     }
     let node = this.roots.get(state);
-    if (node !== undefined) {
+    // Only plain objects take the fast path: it reads fields like validate() does (own properties).
+    if (node !== undefined && isPlainObject(obj)) {
       const keys = state.keys;
       const record = obj as Record<string, unknown>;
       let present = 0;
@@ -227,7 +255,7 @@ class View implements CodexMetrics {
     let clean = true;
     for (const key of Object.keys(fields)) {
       if (state.known.has(key) || fields[key] === undefined) continue;
-      shared.repair('unknown_field', spec.name, key, 'not a documented field of this metric; removed');
+      shared.repair('unknown_field', spec.name, displayName(key), 'not a documented field of this metric; removed');
       clean = false;
     }
     const attributes: Record<string, string> = { ...this.defaults };
@@ -283,6 +311,24 @@ class View implements CodexMetrics {
   }
 }
 
+/** Field names are caller input too: shown bounded and escaped, so they cannot flood or forge log lines. */
+function displayName(key: string): string {
+  return /^[A-Za-z0-9._-]{1,64}$/.test(key) ? key : `${JSON.stringify(key.slice(0, 64))}${key.length > 64 ? '…' : ''}`;
+}
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Start and stop fields of a timer, stop winning; own enumerable properties only. */
+function mergeFields(start: unknown, stop: unknown): unknown {
+  if (stop === undefined || stop === null) return start;
+  if (start === undefined || start === null) return stop;
+  if (typeof stop !== 'object' || Array.isArray(stop)) return stop; // record() reports it
+  return { ...(start as object), ...(stop as object) };
+}
+
 function isCacheKey(value: unknown): boolean {
   return value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
@@ -293,7 +339,14 @@ function isCacheKey(value: unknown): boolean {
  */
 export function createCodexMetrics(options: CodexMetricsOptions = {}): CodexMetrics {
   const shared = new Shared(options);
-  const defaults = normalizeDefaults(options.defaults, undefined, shared.strict, shared.log);
+  let defaults: NormalizedDefaults;
+  try {
+    defaults = normalizeDefaults(options.defaults, undefined, shared.strict, shared.log);
+  } catch (err) {
+    if (shared.strict) throw err;
+    shared.log.drop('invalid_option', 'defaults could not be read; all default tags are "unknown"');
+    defaults = normalizeDefaults(undefined, undefined, false, shared.log);
+  }
   const view = new View(shared, defaults);
   shared.views.set(defaultsKey(defaults), view);
   return view as CodexMetrics;

@@ -25,8 +25,9 @@ export function normalizeDefaults(
   if (overrides) {
     for (const key of Object.keys(overrides)) {
       if (KNOWN.has(key)) continue;
-      if (strict) throw new CodexMetricsError('unknown_field', 'defaults', key, `not a default tag (${DEFAULT_TAG_KEYS.join(', ')})`);
-      log.repair('unknown_field', `defaults field "${key}" is not a default tag; ignored`);
+      const shown = /^[A-Za-z0-9._-]{1,64}$/.test(key) ? key : JSON.stringify(key.slice(0, 64));
+      if (strict) throw new CodexMetricsError('unknown_field', 'defaults', shown, `not a default tag (${DEFAULT_TAG_KEYS.join(', ')})`);
+      log.repair('unknown_field', `defaults field ${shown} is not a default tag; ignored`);
     }
   }
   for (const key of DEFAULT_TAG_KEYS) {

@@ -3,8 +3,10 @@
 import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import type { MetricSpec } from '../catalog/spec.js';
 
-/** Histogram values buffered per series before they are handed to the SDK anyway. */
+/** Histogram values buffered per series; further values go straight to the SDK. */
 export const MAX_BUFFERED_VALUES = 1024;
+/** Histogram values buffered across all series: bounds memory and the replay at each collection. */
+export const MAX_BUFFERED_TOTAL = 4096;
 
 export interface MetricState {
   readonly spec: MetricSpec;
@@ -50,11 +52,20 @@ export function drainSeries(series: Series): void {
   if (series.state.spec.kind === 'counter') {
     const amount = series.pending;
     series.pending = 0;
-    (instrument as Counter).add(amount, series.attributes);
+    // The interval's first increment already went to the SDK; only the rest is pending.
+    if (amount !== 0) (instrument as Counter).add(amount, series.attributes);
   } else {
-    const values = series.values;
-    for (let i = 0; i < values.length; i++) (instrument as Histogram).record(values[i], series.attributes);
-    values.length = 0;
+    replayValues(series);
   }
   series.dirty = false;
+}
+
+/** Hands a histogram series' buffered values to the SDK in arrival order; returns how many. */
+export function replayValues(series: Series): number {
+  const values = series.values;
+  const n = values.length;
+  const instrument = series.state.instrument as Histogram;
+  for (let i = 0; i < n; i++) instrument.record(values[i], series.attributes);
+  values.length = 0;
+  return n;
 }

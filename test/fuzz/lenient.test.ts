@@ -8,6 +8,7 @@ import {
   CALLS_PER_RUN,
   closeEnough,
   materialize,
+  badTimerStart,
   mergedTimerFields,
   MIN_CALLS_PER_FILE,
   nameProblem,
@@ -65,7 +66,7 @@ function run(view: Loose, call: Call, acc: Account): Loose {
       const stopFields = materialize(call.stop);
       const ms = stop(stopFields);
       if (call.stops === 2) expect(stop(stopFields)).toBe(ms); // a timer records once
-      if (nameProblem(call.name, 'histogram')) {
+      if (nameProblem(call.name, 'histogram') || badTimerStart(start)) {
         expect(ms).toBe(0);
         acc.dropped++;
         return view;
@@ -129,36 +130,32 @@ describe('lenient mode under fuzzed input', () => {
   });
 });
 
-describe('known bugs: lenient mode throws for hostile objects outside add/record (README: "never throws, not even for getters that throw or proxies")', () => {
+describe('lenient mode regressions: hostile objects outside add/record never throw', () => {
   const getter = () => Object.defineProperty({}, 'model', { get: () => { throw new Error('getter'); }, enumerable: true });
   const proxy = () => new Proxy({}, { ownKeys: () => { throw new Error('proxy'); } });
 
-  // BUG: normalizeDefaults (src/runtime/default-tags.ts) reads the defaults object outside any
-  // try/catch, so View.withDefaults (src/runtime/codex-metrics.ts) lets the host's exception out.
-  it.fails('withDefaults with a getter that throws does not throw', () => {
+  it('withDefaults with a getter that throws does not throw', () => {
     const t = createTestCodexMetrics();
     expect(() => (t.metrics as unknown as Loose).withDefaults(getter())).not.toThrow();
   });
 
-  it.fails('withDefaults with a proxy whose traps throw does not throw', () => {
+  it('withDefaults with a proxy whose traps throw does not throw', () => {
     const t = createTestCodexMetrics();
     expect(() => (t.metrics as unknown as Loose).withDefaults(proxy())).not.toThrow();
   });
 
   // Same root cause, at creation: createCodexMetrics -> normalizeDefaults.
-  it.fails('createCodexMetrics({ defaults }) with a getter that throws does not throw', () => {
+  it('createCodexMetrics({ defaults }) with a getter that throws does not throw', () => {
     expect(() => createTestCodexMetrics({ defaults: getter() as never })).not.toThrow();
   });
 
-  // BUG: the stop function of startTimer (src/runtime/codex-metrics.ts) spreads start and stop
-  // fields ({ ...start, ...stop }) before calling record(), outside record's try/catch.
-  it.fails('a timer with fields at start and at stop, one of them a getter that throws, does not throw at stop', () => {
+  it('a timer with fields at start and at stop, one of them a getter that throws, does not throw at stop', () => {
     const t = createTestCodexMetrics();
     const stop = (t.metrics as unknown as Loose).startTimer('tool.call.duration_ms', { tool: 'shell' });
     expect(() => stop(Object.defineProperty({}, 'success', { get: () => { throw new Error('getter'); }, enumerable: true }))).not.toThrow();
   });
 
-  it.fails('a timer with a proxy as start fields and fields at stop does not throw at stop', () => {
+  it('a timer with a proxy as start fields and fields at stop does not throw at stop', () => {
     const t = createTestCodexMetrics();
     const stop = (t.metrics as unknown as Loose).startTimer('tool.call.duration_ms', proxy());
     expect(() => stop({ success: true })).not.toThrow();

@@ -365,11 +365,17 @@ export function defaultsProblems(defaults: unknown): CodexMetricsErrorCode[] {
   return problems;
 }
 
-/** The fields a timer records with: start and stop fields merged, stop winning. */
+/** The fields a timer records with: start and stop fields merged, stop winning; non-object stop fields are recorded as given. */
 export function mergedTimerFields(start: unknown, stop: unknown): unknown {
   if (stop === undefined || stop === null) return start;
   if (start === undefined || start === null) return stop;
+  if (typeof stop !== 'object' || Array.isArray(stop)) return stop;
   return { ...(start as object), ...(stop as object) };
+}
+
+/** Timer start fields that are given but not an object are rejected by startTimer itself. */
+export function badTimerStart(start: unknown): boolean {
+  return start !== undefined && start !== null && (typeof start !== 'object' || Array.isArray(start));
 }
 
 // ---------------------------------------------------------------------------------------------

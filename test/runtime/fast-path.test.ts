@@ -436,21 +436,19 @@ describe('cardinality overflow', () => {
     }
   });
 
-  // Known divergences of aggregateInPackage: true (reported in docs/performance.md). They only show
-  // under cardinality overflow: which series stay individual depends on the order in which series
-  // first reach the SDK. Marked `fails` so a fix turns them red and they get promoted to plain tests.
-  it.fails('KNOWN BUG: beyond maxSeriesPerMetric the SDK keeps the first-seen series (package keeps later ones)', async () => {
+  // Under cardinality overflow, which series stay individual depends on the order in which series
+  // first reach the SDK: the package hands every series' first measurement over at call time.
+  it('beyond maxSeriesPerMetric the package and the SDK keep the same first-seen series', async () => {
     const setup = setupFor(AggregationTemporality.CUMULATIVE, { cardinalityLimit: 5, maxSeriesPerMetric: 3 });
     const sinks = [packageSink(setup, true), plainSdkSink(setup)];
     for (let k = 0; k < 8; k++) for (const sink of sinks) sink.add(0, API, seriesFields(k), 1);
     const [pkg, plain] = [await sinks[0].collect(), await sinks[1].collect()];
     for (const sink of sinks) await sink.shutdown();
-    // plain SDK: 100..103 individual. Package: 103..106 (uncached series reach the SDK at call
-    // time, the cached 100..102 only at collection, when the limit is already used up).
+    // Both: 100..103 individual, the rest in the overflow series.
     expect(keptStatuses(pkg)).toEqual(keptStatuses(plain));
   });
 
-  it.fails('KNOWN BUG: a histogram series drained early (1024 buffered values) jumps the queue under overflow', async () => {
+  it('a histogram series with a full buffer does not jump the queue under overflow', async () => {
     const setup = setupFor(AggregationTemporality.CUMULATIVE, { cardinalityLimit: 3 });
     const sinks = [packageSink(setup, true), plainSdkSink(setup)];
     for (const sink of sinks) {
@@ -460,13 +458,13 @@ describe('cardinality overflow', () => {
     }
     const [pkg, plain] = [await sinks[0].collect(), await sinks[1].collect()];
     for (const sink of sinks) await sink.shutdown();
-    // plain SDK: 100, 101 individual, 102 in overflow. Package: 102 and 100, 101 in overflow.
+    // Both: 100, 101 individual, 102 in the overflow series.
     expect(keptStatuses(pkg)).toEqual(keptStatuses(plain));
   });
 });
 
 describe('timestamps', () => {
-  it.fails('KNOWN BUG: the first point of a new series starts when it was first recorded, not at the collection', async () => {
+  it('the first point of a new series starts when it was first recorded, not at the collection', async () => {
     const reader = new ManualReader(AggregationTemporality.DELTA);
     const provider = new MeterProvider({ readers: [reader] });
     const metrics = createCodexMetrics({ defaults: DEFAULTS, meterProvider: provider });
@@ -476,8 +474,7 @@ describe('timestamps', () => {
     await provider.shutdown();
     const point = resourceMetrics.scopeMetrics[0].metrics[0].dataPoints[0];
     const ms = ([s, ns]: [number, number]) => s * 1e3 + ns / 1e6;
-    // The plain SDK (and aggregateInPackage: false) gives >= 40 ms here; the package gives 0 ms,
-    // because the series' accumulation is only created when the package hands it over.
+    // The series starts at its first measurement, as with the plain SDK, not at the collection.
     expect(ms(point.endTime) - ms(point.startTime)).toBeGreaterThanOrEqual(35);
   });
 });
@@ -487,16 +484,16 @@ describe('documented limit of in-package counter sums', () => {
     const setup = setupFor(AggregationTemporality.CUMULATIVE);
     const [pkg, plain] = [packageSink(setup, true), plainSdkSink(setup)];
     for (const sink of [pkg, plain]) {
-      sink.add(0, API, { status: 200, success: true }, 0.1);
-      sink.add(0, API, { status: '200', success: true }, 0.1);
-      sink.add(0, API, { status: 200, success: true }, 1.1);
+      sink.add(0, API, { status: 200, success: true }, 0.1); // first of its series: straight to the SDK
+      sink.add(0, API, { status: 200, success: true }, 1.1); // pending in the package
+      sink.add(0, API, { status: '200', success: true }, 0.1); // another package series: straight to the SDK
     }
     const [a, p] = [await pkg.collect(), await plain.collect()];
     await pkg.shutdown();
     await plain.shutdown();
     expect(a[0].attributes).toEqual(p[0].attributes);
-    expect(p[0].value).toBe(0.1 + 0.1 + 1.1); // 1.3
-    expect(a[0].value).toBe(0.1 + 1.1 + 0.1); // 1.3000000000000003: (0.1 + 1.1) handed over first
+    expect(p[0].value).toBe(0.1 + 1.1 + 0.1); // 1.3000000000000003
+    expect(a[0].value).toBe(0.1 + 0.1 + 1.1); // 1.3: the pending 1.1 is handed over last
     expect(a[0].value).toBeCloseTo(p[0].value!, 12);
   });
 });
