@@ -41,6 +41,8 @@ export function parseAttributes(text: string, file: string): AttributeTable {
       const name = names[0] ?? (fieldCell ? textOf(fieldCell) : '');
       if (!name) throw new CatalogError(file, line, 'row has no field name');
       if (!FIELD_NAME.test(name)) throw new CatalogError(file, line, `field name \`${name}\` must match [a-z][a-z0-9_.]*`);
+      // Prometheus uses `le` for histogram bucket bounds; the Rust emitter rejects it as a tag key.
+      if (name === 'le') throw new CatalogError(file, line, 'field name `le` is reserved (histogram bucket label)');
       const typeText = cell('type') ? textOf(cell('type')).toLowerCase() : '';
       if (!TYPES.includes(typeText as FieldType)) {
         throw new CatalogError(file, line, `field \`${name}\` has type "${typeText}"; expected string, boolean or int`);

@@ -46,12 +46,14 @@ export async function demoCommand(argv: string[]): Promise<number> {
       exportTimeoutMillis: 5_000,
       strict: true,
     });
-    process.stdout.write(`exporting ${describeConfig(session.config)}${receiver ? ' (embedded receiver)' : ''}\n`);
+    // With --json, stdout is only the JSON document; progress lines go to stderr.
+    const say = (line: string) => (values.json ? process.stderr : process.stdout).write(line);
+    say(`exporting ${describeConfig(session.config)}${receiver ? ' (embedded receiver)' : ''}\n`);
     const turns = values.turns ? Number(values.turns) : 3;
     runDemoWorkload(session.metrics, { turns: Number.isInteger(turns) && turns > 0 ? Math.min(turns, 1000) : 3 });
     await session.shutdown(); // exports once, then stops
     if (!receiver) {
-      process.stdout.write(`recorded all ${METRICS.length} catalog metrics; exported to ${session.config.url}\n`);
+      say(`recorded all ${METRICS.length} catalog metrics; exported to ${session.config.url}\n`);
       return 0;
     }
     const points = receiver.points();
@@ -63,7 +65,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     else printTable(summary.rows);
     const arrived = summary.rows.filter((r) => r.points > 0).length;
     const tagged = summary.rows.every((r) => r.points === 0 || r.defaultTags);
-    process.stdout.write(
+    say(
       `\n${arrived}/${METRICS.length} catalog metrics arrived in ${receiver.requests().length} OTLP request(s), ${points.length} data points; ` +
         `default tags on every point: ${tagged ? 'yes' : 'NO'}; conformance violations: ${report.violations.length}\n`,
     );

@@ -178,6 +178,11 @@ describe('attributes.md errors', () => {
     expectError(runA(text), A, 5, 'attribute table is missing the "Values" column');
   });
 
+  it('the reserved field name le', () => {
+    const text = miniAttributes('| `le` | string | | | Bucket. |');
+    expectError(runA(text), A, lineContaining(text, '| `le` |'), 'field name `le` is reserved');
+  });
+
   it('a bad attribute type', () => {
     const text = attrs('| `status` | string | | | S. |', '| `success` | float | | | Su. |');
     expectError(runA(text), A, lineContaining(text, '| `success` |'), 'field `success` has type "float"', 'expected string, boolean or int');

@@ -1,0 +1,44 @@
+// The README's first command: the demo must record every catalog metric and see it arrive.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { METRICS } from '../../src/generated/catalog.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../../src/verify/receiver.js';
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL('../../bin/codex-otel-metrics.js', import.meta.url));
+const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
+
+let receiver: OtlpReceiver | undefined;
+afterEach(async () => {
+  await receiver?.close();
+  receiver = undefined;
+});
+
+describe('codex-otel-metrics demo (needs `npm run build`)', () => {
+  it('exports every catalog metric to the embedded receiver and prints what arrived', async () => {
+    const { stdout } = await run(process.execPath, [BIN, 'demo'], { env: CLEAN_ENV, timeout: 30_000 });
+    expect(stdout).toContain('(embedded receiver)');
+    expect(stdout).toContain(`${METRICS.length}/${METRICS.length} catalog metrics arrived`);
+    expect(stdout).toContain('default tags on every point: yes; conformance violations: 0');
+    for (const spec of METRICS) expect(stdout).toMatch(new RegExp(`codex\\.${spec.name.replace(/\./g, '\\.')}\\s+${spec.kind}\\s`));
+  });
+
+  it('exports to OTEL_EXPORTER_OTLP_METRICS_ENDPOINT with the configured protocol and starts no receiver', async () => {
+    receiver = await startOtlpReceiver();
+    const env = { ...CLEAN_ENV, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: receiver.metricsUrl, OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json' };
+    const { stdout } = await run(process.execPath, [BIN, 'demo'], { env, timeout: 30_000 });
+    expect(stdout).not.toContain('embedded receiver');
+    expect(new Set(receiver.requests().map((r) => r.contentType))).toEqual(new Set(['application/json']));
+    expect(new Set(receiver.points().map((p) => p.metric)).size).toBe(METRICS.length);
+  });
+
+  it('--json prints the arrival table as data', async () => {
+    const { stdout } = await run(process.execPath, [BIN, 'demo', '--json'], { env: CLEAN_ENV, timeout: 30_000 });
+    const data = JSON.parse(stdout) as { metrics: { points: number; defaultTags: boolean }[]; violations: unknown[] };
+    expect(data.metrics).toHaveLength(METRICS.length);
+    expect(data.metrics.every((m) => m.points > 0 && m.defaultTags)).toBe(true);
+    expect(data.violations).toEqual([]);
+  });
+});
