@@ -8,6 +8,12 @@ import { flattenResourceMetrics } from '../../src/testing/index.js';
 
 const defaults = { auth_mode: 'api', originator: 'codex_cli_rs', session_source: 'cli', model: 'gpt-5.1-codex', 'app.version': '0.64.0' } as const;
 
+/** A reader the test collects by hand, standing in for whatever reader the host set up. */
+class ManualReader extends MetricReader {
+  protected async onForceFlush() {}
+  protected async onShutdown() {}
+}
+
 let t: TestCodexMetrics;
 afterEach(async () => t?.shutdown());
 
@@ -93,11 +99,7 @@ describe('recording', () => {
   });
 
   it('works on a host-provided MeterProvider without aggregating in the package', async () => {
-    class Reader extends MetricReader {
-      protected async onForceFlush() {}
-      protected async onShutdown() {}
-    }
-    const reader = new Reader();
+    const reader = new ManualReader();
     const provider = new MeterProvider({ readers: [reader] });
     const m = createCodexMetrics({ defaults, meterProvider: provider, aggregateInPackage: false });
     m.add('thread.started', { is_git: true });
@@ -111,11 +113,7 @@ describe('recording', () => {
   });
 
   it('defaults to the global MeterProvider the host registered', async () => {
-    class Reader extends MetricReader {
-      protected async onForceFlush() {}
-      protected async onShutdown() {}
-    }
-    const reader = new Reader();
+    const reader = new ManualReader();
     const provider = new MeterProvider({ readers: [reader] });
     otelMetrics.setGlobalMeterProvider(provider);
     try {
