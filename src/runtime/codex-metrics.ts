@@ -10,7 +10,7 @@ import { DropLog, type DropStats } from './drop-log.js';
 import { CodexMetricsError, type CodexMetricsErrorCode } from './errors.js';
 import { drainSeries, MAX_BUFFERED_TOTAL, MAX_BUFFERED_VALUES, newNode, newSeries, replayValues, type CacheNode, type MetricState, type Series } from './series.js';
 import type { CodexMetrics, CodexMetricsOptions, StopTimer } from './types.js';
-import { formatValue, METRIC_NAME } from './values.js';
+import { displayName, formatValue, METRIC_NAME } from './values.js';
 
 /** Meter name the Codex Rust emitter uses, so both land in the same instrumentation scope. */
 export const METER_NAME = 'codex';
@@ -79,13 +79,13 @@ class Shared {
   /** Strict: throw. Lenient: count and log (rate-limited). Returns undefined for call-site brevity. */
   reject(code: CodexMetricsErrorCode, metric: string, field: string | undefined, reason: string): undefined {
     if (this.strict) throw new CodexMetricsError(code, metric, field, reason);
-    this.log.drop(code, `${metric}${field ? ` field "${field}"` : ''}: ${reason}`);
+    this.log.drop(code, `${metric}${field ? ` field ${quoted(field)}` : ''}: ${reason}`);
     return undefined;
   }
 
   repair(code: CodexMetricsErrorCode, metric: string, field: string, reason: string): void {
     if (this.strict) throw new CodexMetricsError(code, metric, field, reason);
-    this.log.repair(code, `${metric} field "${field}": ${reason}`);
+    this.log.repair(code, `${metric} field ${quoted(field)}: ${reason}`);
   }
 }
 
@@ -311,9 +311,9 @@ class View implements CodexMetrics {
   }
 }
 
-/** Field names are caller input too: shown bounded and escaped, so they cannot flood or forge log lines. */
-function displayName(key: string): string {
-  return /^[A-Za-z0-9._-]{1,64}$/.test(key) ? key : `${JSON.stringify(key.slice(0, 64))}${key.length > 64 ? '…' : ''}`;
+/** A displayName in quotes, unless it already is quoted (escaped). */
+function quoted(name: string): string {
+  return name.startsWith('"') ? name : `"${name}"`;
 }
 
 function isPlainObject(value: object): boolean {

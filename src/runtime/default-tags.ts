@@ -3,7 +3,7 @@ import { DEFAULT_TAG_KEYS, type DefaultTagKey } from '../catalog/spec.js';
 import { DEFAULT_TAGS, type DefaultTags } from '../generated/catalog.js';
 import { CodexMetricsError } from './errors.js';
 import type { DropLog } from './drop-log.js';
-import { isValidValue, sanitizeValue } from './values.js';
+import { displayName, isValidValue, sanitizeValue } from './values.js';
 
 export type NormalizedDefaults = Readonly<Record<DefaultTagKey, string>>;
 
@@ -25,9 +25,9 @@ export function normalizeDefaults(
   if (overrides) {
     for (const key of Object.keys(overrides)) {
       if (KNOWN.has(key)) continue;
-      const shown = /^[A-Za-z0-9._-]{1,64}$/.test(key) ? key : JSON.stringify(key.slice(0, 64));
+      const shown = displayName(key);
       if (strict) throw new CodexMetricsError('unknown_field', 'defaults', shown, `not a default tag (${DEFAULT_TAG_KEYS.join(', ')})`);
-      log.repair('unknown_field', `defaults field ${shown} is not a default tag; ignored`);
+      log.repair('unknown_field', `defaults field ${shown.startsWith('"') ? shown : `"${shown}"`} is not a default tag; ignored`);
     }
   }
   for (const key of DEFAULT_TAG_KEYS) {

@@ -22,7 +22,7 @@ export class CodexMetricsError extends Error {
   readonly field: string | undefined;
 
   constructor(code: CodexMetricsErrorCode, metric: string, field: string | undefined, reason: string) {
-    super(`${metric}${field ? ` field "${field}"` : ''}: ${reason} (${code})`);
+    super(`${metric}${field ? ` field ${field.startsWith('"') ? field : `"${field}"`}` : ''}: ${reason} (${code})`);
     this.name = 'CodexMetricsError';
     this.code = code;
     this.metric = metric;

@@ -185,7 +185,7 @@ describe('secrets passed by mistake as attribute values are not echoed', () => {
   });
 });
 
-describe('hardening (low severity): undocumented field names are echoed verbatim', () => {
+describe('undocumented field names are bounded and escaped in messages', () => {
   const key = `${'k'.repeat(100_000)}\nFAKE LOG LINE`;
 
   it('lenient: the diag warning about an undocumented field is bounded and on one line', async () => {
