@@ -10,6 +10,8 @@ import { DropLog } from '../runtime/drop-log.js';
 import type { CodexMetrics, CodexMetricsOptions } from '../runtime/types.js';
 import { resolveExportConfig, type ExportConfig, type ExportOptions } from './config.js';
 import { createOtlpExporter } from './exporter.js';
+import { histogramProducer } from './histogram-producer.js';
+import { HistogramStorage } from '../runtime/histogram-storage.js';
 
 export interface StartCodexMetricsOptions extends Omit<CodexMetricsOptions, 'meterProvider'>, ExportOptions {
   /** Flush and shut down on the process's `beforeExit` (default false: the host decides). */
@@ -44,14 +46,19 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
     'service.name': config.serviceName,
     ...(version ? { 'service.version': version } : {}),
   }).merge(detectResources({ detectors: [envDetector] }));
+  // This provider is ours, so histograms can be aggregated in the package and handed to the
+  // reader as a MetricProducer (same data as the SDK would export, without per-call hashing).
+  const histogramStorage =
+    options.aggregateInPackage === false ? undefined : new HistogramStorage({ temporality: config.temporality, cardinalityLimit: config.cardinalityLimit });
   const reader = new PeriodicExportingMetricReader({
     exporter: options.exporter ?? createOtlpExporter(config),
     exportIntervalMillis: config.intervalMillis,
     exportTimeoutMillis: config.timeoutMillis,
     cardinalityLimits: { default: config.cardinalityLimit },
+    metricProducers: histogramStorage ? [histogramProducer(histogramStorage)] : [],
   });
   const meterProvider = new MeterProvider({ resource, readers: [reader] });
-  const metrics = createCodexMetrics({ ...options, meterProvider });
+  const metrics = createCodexMetrics({ ...options, meterProvider, histogramStorage });
   const bound = config.timeoutMillis + 50;
 
   let shutdownPromise: Promise<void> | undefined;

@@ -7,6 +7,7 @@ import { PACKAGE_VERSION } from '../version.js';
 import { bucketsFor } from './buckets.js';
 import { defaultsKey, normalizeDefaults, type NormalizedDefaults } from './default-tags.js';
 import { DropLog, type DropStats } from './drop-log.js';
+import type { HistogramStorage } from './histogram-storage.js';
 import { CodexMetricsError, type CodexMetricsErrorCode } from './errors.js';
 import { drainSeries, MAX_BUFFERED_TOTAL, MAX_BUFFERED_VALUES, newNode, newSeries, replayValues, type CacheNode, type MetricState, type Series } from './series.js';
 import type { CodexMetrics, CodexMetricsOptions, StopTimer } from './types.js';
@@ -25,6 +26,7 @@ class Shared {
   readonly strict: boolean;
   readonly aggregate: boolean;
   readonly maxSeries: number;
+  readonly histograms: HistogramStorage | undefined;
   readonly log = new DropLog();
   readonly states = new Map<string, MetricState>();
   readonly dirty: Series[] = [];
@@ -38,6 +40,7 @@ class Shared {
     }
     this.aggregate = options.aggregateInPackage !== false;
     this.maxSeries = options.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES;
+    this.histograms = this.aggregate ? options.histogramStorage : undefined;
     this.meter = (options.meterProvider ?? otelMetrics.getMeterProvider()).getMeter(METER_NAME, PACKAGE_VERSION);
     for (const spec of METRICS) {
       const keys = [...spec.required, ...spec.optional];
@@ -138,6 +141,11 @@ class View implements CodexMetrics {
       if (value < 0) return shared.reject('negative_value', name, undefined, 'histogram values must not be negative');
       const series = this.series(state, fields);
       if (series === undefined) return;
+      if (series.histogram !== undefined) {
+        // Aggregated in the package: no attribute hashing per call.
+        shared.histograms!.record(series.histogram, value);
+        return;
+      }
       if (!shared.aggregate || !series.cached) {
         (shared.instrument(state) as Histogram).record(value, series.attributes);
         return;
@@ -281,8 +289,9 @@ class View implements CodexMetrics {
       attributes[key] = formatted.value;
     }
     Object.freeze(attributes);
-    shared.instrument(state);
-    if (!clean || state.seriesCount >= shared.maxSeries || !path.every(isCacheKey)) return newSeries(state, attributes, false);
+    const histogram = spec.kind === 'histogram' && shared.histograms ? shared.histograms.handle(spec, state.wireName, attributes) : undefined;
+    if (!histogram) shared.instrument(state);
+    if (!clean || state.seriesCount >= shared.maxSeries || !path.every(isCacheKey)) return newSeries(state, attributes, false, histogram);
     let node = this.roots.get(state);
     if (node === undefined) this.roots.set(state, (node = newNode()));
     for (const value of path) {
@@ -292,7 +301,7 @@ class View implements CodexMetrics {
       node = next;
     }
     if (node.series === undefined) {
-      node.series = newSeries(state, attributes, true);
+      node.series = newSeries(state, attributes, true, histogram);
       state.seriesCount++;
     }
     return node.series;

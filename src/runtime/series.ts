@@ -2,6 +2,7 @@
 // built and frozen once, then reused for every measurement (no per-call allocation or merge).
 import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import type { MetricSpec } from '../catalog/spec.js';
+import type { HistogramHandle } from './histogram-storage.js';
 
 /** Histogram values buffered per series; further values go straight to the SDK. */
 export const MAX_BUFFERED_VALUES = 1024;
@@ -30,6 +31,8 @@ export interface Series {
   /** Histogram values not yet handed to the SDK. */
   readonly values: number[];
   dirty: boolean;
+  /** Set when histograms are aggregated in the package (HistogramStorage). */
+  histogram: HistogramHandle | undefined;
 }
 
 /** Node of the per-view cache tree: one level per documented field, keyed by the raw value. */
@@ -42,8 +45,8 @@ export function newNode(): CacheNode {
   return { children: undefined, series: undefined };
 }
 
-export function newSeries(state: MetricState, attributes: Attributes, cached: boolean): Series {
-  return { state, attributes, cached, pending: 0, values: [], dirty: false };
+export function newSeries(state: MetricState, attributes: Attributes, cached: boolean, histogram?: HistogramHandle): Series {
+  return { state, attributes, cached, pending: 0, values: [], dirty: false, histogram };
 }
 
 /** Hands what a series accumulated to the SDK: one `add` per series, the buffered histogram values. */

@@ -2,6 +2,7 @@
 import type { CounterFields, CounterName, DefaultTags, HistogramFields, HistogramName } from '../generated/catalog.js';
 import type { MeterProvider } from '@opentelemetry/api';
 import type { DropStats } from './drop-log.js';
+import type { HistogramStorage } from './histogram-storage.js';
 
 /** Arguments after the name of `add`: fields (optional when the metric has no required field), then increment. */
 export type CounterArgs<F> = {} extends F ? [fields?: F, increment?: number] : [fields: F, increment?: number];
@@ -43,4 +44,10 @@ export interface CodexMetricsOptions {
   aggregateInPackage?: boolean;
   /** Series per metric kept in the package's cache; beyond it calls go straight to the SDK. Default 2000. */
   maxSeriesPerMetric?: number;
+  /**
+   * Aggregate histograms in the package instead of the SDK's instruments; the storage's data must
+   * reach the reader as a MetricProducer. Set by `startCodexMetrics` and the testing helper, which
+   * own their reader; leave unset with a host's MeterProvider.
+   */
+  histogramStorage?: HistogramStorage;
 }

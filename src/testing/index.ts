@@ -1,5 +1,7 @@
 // In-memory set-up for users' own tests: record through the real SDK, read back flat points.
-import { AggregationTemporality, DataPointType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, MeterProvider, MetricReader, type MetricProducer, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { histogramProducer } from '../export/histogram-producer.js';
+import { HistogramStorage } from '../runtime/histogram-storage.js';
 import { createCodexMetrics } from '../runtime/codex-metrics.js';
 import type { CodexMetrics, CodexMetricsOptions } from '../runtime/types.js';
 
@@ -29,8 +31,8 @@ export interface TestCodexMetrics {
 }
 
 class InMemoryReader extends MetricReader {
-  constructor(temporality: AggregationTemporality) {
-    super({ aggregationTemporalitySelector: () => temporality });
+  constructor(temporality: AggregationTemporality, producers: MetricProducer[]) {
+    super({ aggregationTemporalitySelector: () => temporality, metricProducers: producers });
   }
   protected async onForceFlush(): Promise<void> {}
   protected async onShutdown(): Promise<void> {}
@@ -39,9 +41,15 @@ class InMemoryReader extends MetricReader {
 export function createTestCodexMetrics(
   options: Omit<CodexMetricsOptions, 'meterProvider'> & { temporality?: 'cumulative' | 'delta' } = {},
 ): TestCodexMetrics {
-  const reader = new InMemoryReader(options.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE);
+  // Same set-up as startCodexMetrics: histograms aggregated in the package unless turned off.
+  const histogramStorage =
+    options.aggregateInPackage === false ? undefined : new HistogramStorage({ temporality: options.temporality === 'delta' ? 'delta' : 'cumulative' });
+  const reader = new InMemoryReader(
+    options.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE,
+    histogramStorage ? [histogramProducer(histogramStorage)] : [],
+  );
   const meterProvider = new MeterProvider({ readers: [reader] });
-  const metrics = createCodexMetrics({ ...options, meterProvider });
+  const metrics = createCodexMetrics({ ...options, meterProvider, histogramStorage });
   return {
     metrics,
     meterProvider,

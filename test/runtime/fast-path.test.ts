@@ -9,8 +9,11 @@ import {
   DataPointType,
   MeterProvider,
   MetricReader,
+  type MetricProducer,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { histogramProducer } from '../../src/export/histogram-producer.js';
+import { HistogramStorage } from '../../src/runtime/histogram-storage.js';
 import { bucketsFor } from '../../src/runtime/buckets.js';
 import { createCodexMetrics } from '../../src/runtime/codex-metrics.js';
 import type { CodexMetrics } from '../../src/runtime/types.js';
@@ -21,8 +24,8 @@ import { PACKAGE_VERSION } from '../../src/version.js';
 const RUNS = 200;
 
 class ManualReader extends MetricReader {
-  constructor(temporality: AggregationTemporality, cardinalityLimit = 2000) {
-    super({ aggregationTemporalitySelector: () => temporality, cardinalitySelector: () => cardinalityLimit });
+  constructor(temporality: AggregationTemporality, cardinalityLimit = 2000, metricProducers: MetricProducer[] = []) {
+    super({ aggregationTemporalitySelector: () => temporality, cardinalitySelector: () => cardinalityLimit, metricProducers });
   }
   protected async onForceFlush(): Promise<void> {}
   protected async onShutdown(): Promise<void> {}
@@ -48,14 +51,22 @@ interface Setup {
   viewDefaults: DefaultTags;
 }
 
-/** createCodexMetrics, with or without in-package aggregation; view 1 is a `withDefaults` view. */
-function packageSink(setup: Setup, aggregateInPackage: boolean): Sink {
-  const reader = new ManualReader(setup.temporality, setup.cardinalityLimit);
+/**
+ * createCodexMetrics, with or without in-package aggregation, and with histograms aggregated in
+ * the package (HistogramStorage + MetricProducer, as startCodexMetrics sets it up) or in the SDK;
+ * view 1 is a `withDefaults` view.
+ */
+function packageSink(setup: Setup, aggregateInPackage: boolean, inPackageHistograms = false): Sink {
+  const storage = inPackageHistograms
+    ? new HistogramStorage({ temporality: setup.temporality === AggregationTemporality.DELTA ? 'delta' : 'cumulative', cardinalityLimit: setup.cardinalityLimit ?? 2000 })
+    : undefined;
+  const reader = new ManualReader(setup.temporality, setup.cardinalityLimit, storage ? [histogramProducer(storage)] : []);
   const provider = new MeterProvider({ readers: [reader] });
   const root = createCodexMetrics({
     defaults: setup.defaults,
     meterProvider: provider,
     aggregateInPackage,
+    ...(storage ? { histogramStorage: storage } : {}),
     strict: true,
     ...(setup.maxSeriesPerMetric ? { maxSeriesPerMetric: setup.maxSeriesPerMetric } : {}),
   });
@@ -308,13 +319,15 @@ describe.each(TEMPORALITIES)('fast path equivalence (%s)', (_name, temporality) 
     await fc.assert(
       fc.asyncProperty(scenarioArb(integerIncrements), async (scenario) => {
         const setup = { ...scenario.setup, temporality };
-        const [aggregated, direct, plain] = await play({ ...scenario, setup }, [
+        const [aggregated, direct, histograms, plain] = await play({ ...scenario, setup }, [
           packageSink(setup, true),
           packageSink(setup, false),
+          packageSink(setup, true, true),
           plainSdkSink(setup),
         ]);
         expect(direct).toEqual(plain);
         expect(aggregated).toEqual(plain);
+        expect(histograms).toEqual(plain);
         // Guard against a vacuous pass: the last collection holds what the workload recorded.
         const recorded = scenario.ops.some((op) => op.kind !== 'collect');
         if (recorded && temporality === AggregationTemporality.CUMULATIVE) expect(plain.at(-1)!.length).toBeGreaterThan(0);
@@ -352,7 +365,7 @@ function setupFor(temporality: AggregationTemporality, extra: Partial<Setup> = {
 describe.each(TEMPORALITIES)('buffered histogram values (%s)', (_name, temporality) => {
   it('loses nothing with more than 1024 values per series between collections', async () => {
     const setup = setupFor(temporality);
-    const sinks = [packageSink(setup, true), packageSink(setup, false), plainSdkSink(setup)];
+    const sinks = [packageSink(setup, true), packageSink(setup, false), plainSdkSink(setup), packageSink(setup, true, true)];
     const fields = [
       { status: 200, success: true },
       { status: 500, success: false },
@@ -369,6 +382,7 @@ describe.each(TEMPORALITIES)('buffered histogram values (%s)', (_name, temporali
     for (const sink of sinks) await sink.shutdown();
     expect(collections[0]).toEqual(collections[2]);
     expect(collections[1]).toEqual(collections[2]);
+    expect(collections[3]).toEqual(collections[2]);
     const counts = collections[0].map((c) => c.reduce((n, p) => n + p.histogram!.count, 0));
     expect(counts).toEqual(temporality === AggregationTemporality.DELTA ? [5000, 1025, 1024, 3] : [5000, 6025, 7049, 7052]);
   });
@@ -412,7 +426,7 @@ describe('cardinality overflow', () => {
   it('folds series beyond the SDK limit into otel.metric.overflow=true exactly as the plain SDK does', async () => {
     for (const [, temporality] of TEMPORALITIES) {
       const setup = setupFor(temporality, { cardinalityLimit: 10 });
-      const sinks = [packageSink(setup, true), packageSink(setup, false), plainSdkSink(setup)];
+      const sinks = [packageSink(setup, true), packageSink(setup, false), plainSdkSink(setup), packageSink(setup, true, true)];
       const collections: NormalizedPoint[][][] = sinks.map(() => []);
       for (const round of [0, 1]) {
         for (let k = 0; k < 25; k++) {
@@ -426,6 +440,7 @@ describe('cardinality overflow', () => {
       for (const sink of sinks) await sink.shutdown();
       expect(collections[0]).toEqual(collections[2]);
       expect(collections[1]).toEqual(collections[2]);
+      expect(collections[3]).toEqual(collections[2]);
 
       const first = collections[0][0].filter((p) => p.name === 'codex.api_request');
       const overflow = first.filter((p) => p.attributes.some(([k, v]) => k === 'otel.metric.overflow' && v === true));
@@ -490,6 +505,33 @@ describe('timestamps', () => {
     const ms = ([s, ns]: [number, number]) => s * 1e3 + ns / 1e6;
     // The series starts at its first measurement, as with the plain SDK, not at the collection.
     expect(ms(point.endTime) - ms(point.startTime)).toBeGreaterThanOrEqual(35);
+  });
+});
+
+describe.each(TEMPORALITIES)('in-package histogram timestamps (%s)', (name, temporality) => {
+  it('start and end times follow the SDK: first record, collection, delta calibration', async () => {
+    const storage = new HistogramStorage({ temporality: name });
+    const readers = [new ManualReader(temporality, 2000, [histogramProducer(storage)]), new ManualReader(temporality)];
+    const providers = readers.map((reader) => new MeterProvider({ readers: [reader] }));
+    const pkg = createCodexMetrics({ defaults: DEFAULTS, meterProvider: providers[0], histogramStorage: storage });
+    const plain = providers[1].getMeter('codex').createHistogram('codex.api_request.duration_ms');
+    const attributes = { ...expectedDefaults(DEFAULTS), status: '200', success: 'true' };
+    const ms = ([s, ns]: [number, number]) => s * 1e3 + ns / 1e6;
+    const spans: [number, number][][] = [[], []];
+    for (let round = 0; round < 2; round++) {
+      pkg.record('api_request.duration_ms', 5, { status: 200, success: true });
+      plain.record(5, attributes);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      for (let r = 0; r < 2; r++) {
+        const { resourceMetrics } = await readers[r].collect();
+        const point = resourceMetrics.scopeMetrics.flatMap((sm) => sm.metrics).find((m) => m.descriptor.name === 'codex.api_request.duration_ms')!.dataPoints[0];
+        spans[r].push([ms(point.startTime as [number, number]), ms(point.endTime as [number, number])]);
+      }
+    }
+    for (const provider of providers) await provider.shutdown();
+    for (const [start, end] of [...spans[0], ...spans[1]]) expect(end - start).toBeGreaterThanOrEqual(25);
+    // Cumulative keeps the first start; delta starts where the previous report ended.
+    for (const s of spans) expect(s[1][0]).toBe(temporality === AggregationTemporality.CUMULATIVE ? s[0][0] : s[0][1]);
   });
 });
 

@@ -1,0 +1,60 @@
+// Hands the histograms aggregated in the package to an SDK reader, shaped exactly as the SDK's own
+// histogram storage would export them.
+import { ValueType } from '@opentelemetry/api';
+import { emptyResource } from '@opentelemetry/resources';
+import {
+  AggregationTemporality,
+  DataPointType,
+  InstrumentType,
+  type CollectionResult,
+  type MetricData,
+  type MetricProducer,
+} from '@opentelemetry/sdk-metrics';
+import { METER_NAME } from '../runtime/codex-metrics.js';
+import type { HistogramStorage } from '../runtime/histogram-storage.js';
+import { PACKAGE_VERSION } from '../version.js';
+
+type HrTime = [number, number];
+
+function hrTime(ms: number): HrTime {
+  const seconds = Math.trunc(ms / 1000);
+  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
+}
+
+export function histogramProducer(storage: HistogramStorage): MetricProducer {
+  const temporality = storage.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE;
+  return {
+    async collect(): Promise<CollectionResult> {
+      const now = Date.now();
+      const endTime = hrTime(now);
+      const metrics: MetricData[] = storage.collect(now).map(({ wireName, spec, points }) => ({
+        descriptor: {
+          name: wireName,
+          description: spec.description,
+          unit: spec.unit,
+          type: InstrumentType.HISTOGRAM,
+          valueType: ValueType.DOUBLE,
+        },
+        aggregationTemporality: temporality,
+        dataPointType: DataPointType.HISTOGRAM,
+        dataPoints: points.map(({ attributes, accumulation: a }) => ({
+          attributes,
+          startTime: hrTime(a.startTime),
+          endTime,
+          value: {
+            min: a.hasMinMax ? a.min : undefined,
+            max: a.hasMinMax ? a.max : undefined,
+            sum: a.sum,
+            buckets: { boundaries: [...a.boundaries], counts: [...a.counts] },
+            count: a.count,
+          },
+        })),
+      }));
+      return {
+        // The reader keeps the SDK's resource; only scope metrics are taken from producers.
+        resourceMetrics: { resource: emptyResource(), scopeMetrics: metrics.length ? [{ scope: { name: METER_NAME, version: PACKAGE_VERSION }, metrics }] : [] },
+        errors: [],
+      };
+    },
+  };
+}
