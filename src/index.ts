@@ -10,3 +10,6 @@ export { METRICS, DEFAULT_TAGS } from './generated/catalog.js';
 export type { CounterFields, CounterName, DefaultTags, HistogramFields, HistogramName, MetricName, NoFields } from './generated/catalog.js';
 export type { MetricSpec, FieldSpec, MetricKind, FieldType } from './catalog/spec.js';
 export { DEFAULT_TAG_KEYS, DEFAULT_PREFIX } from './catalog/spec.js';
+// Advanced: in-package histogram aggregation for a MeterProvider whose reader you create yourself.
+export { HistogramStorage, type HistogramStorageOptions } from './runtime/histogram-storage.js';
+export { histogramProducer } from './export/histogram-producer.js';
