@@ -1,8 +1,9 @@
 // Benchmark environments: the same workload through the raw SDK, a naive per-call merge, and this
-// package (aggregating in the package or not). Every environment owns a MeterProvider with a manual
-// reader that the benchmark collects explicitly, so deferred work is never silently skipped.
+// package (set up as startCodexMetrics does it, on a host's MeterProvider, or not aggregating).
+// Every environment owns a MeterProvider with a manual reader that the benchmark collects
+// explicitly, so deferred work (the package's flush, the histogram producer) is never skipped.
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { bucketsFor, createCodexMetrics, METRICS } from '../dist/index.js';
+import { bucketsFor, createCodexMetrics, HistogramStorage, histogramProducer, METRICS } from '../dist/index.js';
 
 export const DEFAULTS = Object.freeze({
   auth_mode: 'api',
@@ -23,10 +24,10 @@ export const HISTOGRAM = 'api_request.duration_ms';
 const COUNTER_SPEC = METRICS.find((m) => m.name === COUNTER);
 const HISTOGRAM_SPEC = METRICS.find((m) => m.name === HISTOGRAM);
 
-/** A reader that only collects when asked. */
+/** A reader that only collects when asked; `metricProducers` are collected with the SDK's own. */
 export class ManualReader extends MetricReader {
-  constructor({ temporality = AggregationTemporality.CUMULATIVE, cardinalityLimit = 2000 } = {}) {
-    super({ aggregationTemporalitySelector: () => temporality, cardinalitySelector: () => cardinalityLimit });
+  constructor({ temporality = AggregationTemporality.CUMULATIVE, cardinalityLimit = 2000, metricProducers = [] } = {}) {
+    super({ aggregationTemporalitySelector: () => temporality, cardinalitySelector: () => cardinalityLimit, metricProducers });
   }
   async onForceFlush() {}
   async onShutdown() {}
@@ -94,11 +95,40 @@ export function rawEnv({ cardinalityLimit = 20_000, temporality } = {}) {
   return { reader, provider, counter, histogram };
 }
 
-export function pkgEnv({ aggregate, cardinalityLimit = 20_000, maxSeriesPerMetric = 20_000, temporality } = {}) {
-  const reader = new ManualReader({ cardinalityLimit, temporality });
+/**
+ * The package. `histogramStorage: true` is what startCodexMetrics (and the testing helper) set up
+ * when they own the reader: a HistogramStorage with the reader's temporality and cardinality
+ * limit, handed to the reader as a MetricProducer, so `reader.collect()` (and its timing) includes
+ * the producer. Without it, the package runs on a host's MeterProvider: histograms go through the
+ * SDK's instruments.
+ */
+export function pkgEnv({
+  aggregate,
+  histogramStorage: withStorage = false,
+  cardinalityLimit = 20_000,
+  maxSeriesPerMetric = 20_000,
+  temporality = AggregationTemporality.CUMULATIVE,
+} = {}) {
+  const histogramStorage = withStorage
+    ? new HistogramStorage({ temporality: temporality === AggregationTemporality.DELTA ? 'delta' : 'cumulative', cardinalityLimit })
+    : undefined;
+  const metricProducers = histogramStorage ? [histogramProducer(histogramStorage)] : [];
+  const reader = new ManualReader({ cardinalityLimit, temporality, metricProducers });
   const provider = new MeterProvider({ readers: [reader] });
-  const metrics = createCodexMetrics({ defaults: DEFAULTS, meterProvider: provider, aggregateInPackage: aggregate, maxSeriesPerMetric });
-  return { reader, provider, metrics };
+  const metrics = createCodexMetrics({ defaults: DEFAULTS, meterProvider: provider, aggregateInPackage: aggregate, maxSeriesPerMetric, histogramStorage });
+  return { reader, provider, metrics, histogramStorage };
+}
+
+/** Sum of counter values and histogram counts of one metric over all scopes of a collection. */
+export function exportedTotal(resourceMetrics, wireName) {
+  let total = 0;
+  for (const scope of resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      if (metric.descriptor.name !== wireName) continue;
+      for (const point of metric.dataPoints) total += typeof point.value === 'number' ? point.value : point.value.count;
+    }
+  }
+  return total;
 }
 
 /**

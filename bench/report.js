@@ -1,7 +1,16 @@
 // Compact text report of a bench/run.js result (the same object `--json` prints).
 
-const VARIANTS = ['raw', 'naive', 'pkg_agg', 'pkg_noagg'];
-const HEADERS = { raw: '(a) raw SDK', naive: '(b) naive', pkg_agg: '(c) pkg agg', pkg_noagg: '(c) pkg no-agg' };
+const VARIANTS = ['raw', 'naive', 'pkg_agg', 'pkg_host', 'pkg_noagg'];
+const HEADERS = { raw: '(a) raw SDK', naive: '(b) naive', pkg_agg: '(c) pkg agg', pkg_host: '(c) pkg host', pkg_noagg: '(c) pkg no-agg' };
+/** Ratio columns: (c)/(a) and (c)/(b) for each package variant (keys of bench/run.js ratios()). */
+const RATIOS = [
+  ['agg/raw', 'aggOverRaw'],
+  ['agg/naive', 'aggOverNaive'],
+  ['host/raw', 'hostOverRaw'],
+  ['host/naive', 'hostOverNaive'],
+  ['noagg/raw', 'noaggOverRaw'],
+  ['noagg/naive', 'noaggOverNaive'],
+];
 
 function ns(x) {
   if (x === undefined) return '-';
@@ -25,10 +34,8 @@ function pad(s, n, left = false) {
 
 function timingTable(title, rows, ratios, extra) {
   const lines = [title];
-  const cell = 20;
-  lines.push(
-    `${pad('op', 7, true)}${pad('series', 8)}  ${VARIANTS.map((v) => pad(HEADERS[v], cell)).join('')}  ${pad('agg/raw', 8)}${pad('agg/naive', 10)}${pad('noagg/raw', 10)}${pad('noagg/naive', 12)}`,
-  );
+  const cell = 18;
+  lines.push(`${pad('op', 7, true)}${pad('series', 7)}  ${VARIANTS.map((v) => pad(HEADERS[v], cell)).join('')}`);
   for (const r of ratios) {
     const group = rows.filter((x) => x.op === r.op && x.cardinality === r.cardinality && (x.defaultLimits === true) === r.defaultLimits);
     const cells = VARIANTS.map((v) => {
@@ -37,10 +44,12 @@ function timingTable(title, rows, ratios, extra) {
       const detail = extra ? extra(row) : opsPerSec(row.opsPerSec);
       return pad(`${ns(row.nsPerOp)} ${detail}`, cell);
     });
-    const series = `${r.cardinality}${r.defaultLimits ? '*' : ''}`;
-    lines.push(
-      `${pad(r.op, 7, true)}${pad(series, 8)}  ${cells.join('')}  ${pad(ratio(r.aggOverRaw), 8)}${pad(ratio(r.aggOverNaive), 10)}${pad(ratio(r.noaggOverRaw), 10)}${pad(ratio(r.noaggOverNaive), 12)}`,
-    );
+    lines.push(`${pad(r.op, 7, true)}${pad(`${r.cardinality}${r.defaultLimits ? '*' : ''}`, 7)}  ${cells.join('')}`);
+  }
+  lines.push(`  ratios (c)/(a) and (c)/(b), below 1 = package faster`);
+  lines.push(`${pad('op', 7, true)}${pad('series', 7)}  ${RATIOS.map(([h]) => pad(h, 12)).join('')}`);
+  for (const r of ratios) {
+    lines.push(`${pad(r.op, 7, true)}${pad(`${r.cardinality}${r.defaultLimits ? '*' : ''}`, 7)}  ${RATIOS.map(([, k]) => pad(ratio(r[k] ?? undefined), 12)).join('')}`);
   }
   return lines;
 }
@@ -51,8 +60,9 @@ export function printReport(result) {
   const out = [];
   out.push(`Machine: Node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}, ${m.memoryGiB} GiB, load average ${m.loadAvg1m} at start`);
   out.push(
-    `Workload: codex.api_request / codex.api_request.duration_ms, 5 default tags + status/success; cumulative readers; limits ${c.cardinalityLimit} (SDK) / ${c.maxSeriesPerMetric} (package) unless marked *`,
+    `Workload: codex.api_request / codex.api_request.duration_ms, 5 default tags + status/success; cumulative readers; limits ${c.cardinalityLimit} (SDK, HistogramStorage) / ${c.maxSeriesPerMetric} (package) unless marked *`,
   );
+  for (const v of result.variants ?? []) out.push(`  ${pad(HEADERS[v.id], 15, true)} ${v.label}`);
   out.push('');
   out.push(
     ...timingTable(
@@ -61,7 +71,7 @@ export function printReport(result) {
       result.hotPathRatios,
     ),
   );
-  out.push('  * = default limits: package caches 2000 series per metric, SDK keeps 2000 per instrument (rest -> overflow series)');
+  out.push('  * = default limits: package caches 2000 series per metric, SDK / HistogramStorage keep 2000 per instrument (rest -> overflow series)');
   out.push('');
   out.push(
     ...timingTable(
@@ -88,11 +98,13 @@ export function printReport(result) {
   }
   out.push('');
   const o = result.overflow;
-  out.push(`OVERFLOW: ${o.series} series under default limits`);
-  for (const [name, d] of [['package', o.package], ['raw SDK', o.rawSdk]]) {
-    out.push(
-      `  ${pad(name, 8, true)} ${d.points} points: ${d.individualSeries} individual + ${d.overflowPoints} otel.metric.overflow=true (value ${d.overflowValue}); total ${d.total}; kept series = call positions ${d.keptCallPositions}${d.keptAreFirstSeen ? ' (the first seen)' : ' (NOT the first seen)'}`,
-    );
+  out.push(`OVERFLOW: ${o.series} series under default limits, one call each (histogram: value = count; package histograms via HistogramStorage)`);
+  for (const kind of ['counter', 'histogram']) {
+    for (const [name, d] of [['package', o[kind].package], ['raw SDK', o[kind].rawSdk]]) {
+      out.push(
+        `  ${pad(kind, 10, true)}${pad(name, 8, true)} ${d.points} points: ${d.individualSeries} individual + ${d.overflowPoints} otel.metric.overflow=true (value ${d.overflowValue}); total ${d.total}; kept series = call positions ${d.keptCallPositions}${d.keptAreFirstSeen ? ' (the first seen)' : ' (NOT the first seen)'}`,
+      );
+    }
   }
   out.push('');
   const s = result.coldStart;

@@ -7,7 +7,7 @@ import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks
 import { Bench } from 'tinybench';
 import { startCodexMetrics } from '../dist/index.js';
 import { startOtlpReceiver } from '../dist/verify/receiver.js';
-import { COUNTER, DEFAULTS, HISTOGRAM, OPS, pkgEnv, rawEnv, workload } from './env.js';
+import { COUNTER, DEFAULTS, exportedTotal, HISTOGRAM, OPS, pkgEnv, rawEnv, workload } from './env.js';
 import { printReport } from './report.js';
 
 const JSON_OUTPUT = process.argv.includes('--json');
@@ -32,9 +32,19 @@ const round = (x, digits = 1) => (x === undefined || x === null || !Number.isFin
 const VARIANTS = [
   { id: 'raw', label: 'raw SDK', ops: OPS.raw, env: (limits) => rawEnv(limits) },
   { id: 'naive', label: 'naive merge', ops: OPS.naive, env: (limits) => rawEnv(limits) },
-  { id: 'pkg_agg', label: 'package, aggregateInPackage: true', ops: OPS.pkg, env: (limits) => pkgEnv({ aggregate: true, ...limits }) },
+  // The default set-up of startCodexMetrics / createTestCodexMetrics: the package owns the reader,
+  // histograms are aggregated in a HistogramStorage handed to the reader as a MetricProducer.
+  {
+    id: 'pkg_agg',
+    label: 'package, aggregateInPackage: true + HistogramStorage/histogramProducer (startCodexMetrics set-up)',
+    ops: OPS.pkg,
+    env: (limits) => pkgEnv({ aggregate: true, histogramStorage: true, ...limits }),
+  },
+  // A host's MeterProvider: no storage, histograms go through the SDK's instruments.
+  { id: 'pkg_host', label: "package, aggregateInPackage: true on a host's MeterProvider (no HistogramStorage)", ops: OPS.pkg, env: (limits) => pkgEnv({ aggregate: true, ...limits }) },
   { id: 'pkg_noagg', label: 'package, aggregateInPackage: false', ops: OPS.pkg, env: (limits) => pkgEnv({ aggregate: false, ...limits }) },
 ];
+const PKG_VARIANTS = ['pkg_agg', 'pkg_host', 'pkg_noagg'];
 
 function stats(task, calls) {
   const r = task.result;
@@ -57,9 +67,11 @@ async function hotPath() {
     for (const op of ['add', 'record', 'timer']) for (const v of VARIANTS) cases.push({ cardinality, op, v, limits: {} });
   }
   // The same 10,000 series under the default limits: 2000 series cached by the package, 2000 per
-  // instrument in the SDK (the rest goes to the overflow series).
-  for (const v of VARIANTS.filter((x) => x.id === 'raw' || x.id === 'pkg_agg')) {
-    cases.push({ cardinality: SERIES, op: 'add', v, limits: { cardinalityLimit: 2000, maxSeriesPerMetric: 2000 }, defaultLimits: true });
+  // instrument in the SDK and in the HistogramStorage (the rest goes to the overflow series).
+  for (const op of ['add', 'record']) {
+    for (const v of VARIANTS.filter((x) => x.id === 'raw' || x.id === 'pkg_agg')) {
+      cases.push({ cardinality: SERIES, op, v, limits: { cardinalityLimit: 2000, maxSeriesPerMetric: 2000 }, defaultLimits: true });
+    }
   }
   for (const c of cases) {
     const w = workload(c.cardinality);
@@ -87,28 +99,38 @@ async function hotPath() {
   return rows;
 }
 
-/** N calls then one reader.collect(), timed together: the package's deferred work included. */
+/**
+ * N calls then one reader.collect(), timed together: the package's deferred work included (its
+ * flush callback and, for pkg_agg, the histogram producer, which the reader collects with the SDK).
+ * Every sample's collection is checked to hold every call made so far (cumulative), so no variant
+ * can skip work.
+ */
 async function endToEnd() {
   const rows = [];
   for (const cardinality of CARDINALITIES) {
     for (const op of ['add', 'record']) {
-      // The naive merge defers nothing: its end-to-end cost is its hot path plus the raw collection.
-      for (const v of VARIANTS.filter((x) => x.id !== 'naive')) {
+      for (const v of VARIANTS) {
         const w = workload(cardinality);
         const env = v.env({});
         const run = v.ops[op](env, w);
+        const wireName = `codex.${op === 'add' ? COUNTER : HISTOGRAM}`;
         let collectMs = 0;
         let collections = 0;
+        let calls = 0;
+        let mismatch;
         gc();
         const bench = new Bench({ time: 0, iterations: 6, warmupTime: 0, warmupIterations: 1, throws: true });
         bench.add(
           `${v.id} ${op} ${cardinality} e2e`,
           async () => {
             run(E2E_CALLS);
+            calls += E2E_CALLS;
             const t0 = performance.now();
-            await env.reader.collect();
+            const { resourceMetrics } = await env.reader.collect();
             collectMs += performance.now() - t0;
             collections++;
+            const exported = exportedTotal(resourceMetrics, wireName);
+            if (exported !== calls) mismatch ??= `${exported} exported after ${calls} calls`;
           },
           {
             async: true,
@@ -119,6 +141,7 @@ async function endToEnd() {
         );
         await bench.run();
         await env.provider.shutdown();
+        if (mismatch) throw new Error(`${v.id} ${op} ${cardinality} e2e: ${mismatch}`);
         const row = { op, cardinality, variant: v.id, callsPerCollection: E2E_CALLS, ...stats(bench.tasks[0], E2E_CALLS), collectMs: round(collectMs / collections, 2) };
         rows.push(row);
         log(`  e2e ${op.padEnd(6)} ${String(cardinality).padStart(5)}  ${v.id.padEnd(9)} ${row.nsPerOp} ns/call (collection ${row.collectMs} ms)`);
@@ -139,15 +162,14 @@ function ratios(rows) {
   for (const [k, g] of groups) {
     const [op, cardinality, defaultLimits] = k.split('|');
     const ratio = (a, b) => (g[a] !== undefined && g[b] !== undefined ? round(g[a] / g[b], 3) : undefined);
-    out.push({
-      op,
-      cardinality: Number(cardinality),
-      defaultLimits: defaultLimits === 'true',
-      aggOverRaw: ratio('pkg_agg', 'raw'),
-      aggOverNaive: ratio('pkg_agg', 'naive'),
-      noaggOverRaw: ratio('pkg_noagg', 'raw'),
-      noaggOverNaive: ratio('pkg_noagg', 'naive'),
-    });
+    const row = { op, cardinality: Number(cardinality), defaultLimits: defaultLimits === 'true' };
+    // e.g. pkg_agg -> aggOverRaw, aggOverNaive
+    for (const id of PKG_VARIANTS) {
+      const name = id.slice(4);
+      row[`${name}OverRaw`] = ratio(id, 'raw');
+      row[`${name}OverNaive`] = ratio(id, 'naive');
+    }
+    out.push(row);
   }
   return out;
 }
@@ -159,6 +181,7 @@ async function heapGrowth() {
     { variant: 'pkg_agg', op: 'add' },
     { variant: 'pkg_agg', op: 'record' },
     { variant: 'pkg_agg', op: 'timer' },
+    { variant: 'pkg_host', op: 'record' },
   ];
   const rows = [];
   for (const c of cases) {
@@ -214,7 +237,7 @@ async function memoryPerSeries() {
   const rows = [];
   const keep = [];
   for (const op of ['add', 'record']) {
-    for (const id of ['raw', 'pkg_agg', 'pkg_noagg']) {
+    for (const id of ['raw', ...PKG_VARIANTS]) {
       const v = VARIANTS.find((x) => x.id === id);
       const w = workload(SERIES);
       const env = v.env({});
@@ -297,24 +320,28 @@ async function exportSeries() {
 }
 
 /**
- * 10,000 series under the default limits (package cache 2000, SDK 2000 per instrument), exported to
- * the receiver: what stays an individual series and what lands in `otel.metric.overflow=true`.
- * The raw SDK with the same limit is shown for comparison.
+ * 10,000 series under the default limits (package cache 2000, SDK and HistogramStorage 2000 per
+ * instrument), exported to the receiver: what stays an individual series and what lands in
+ * `otel.metric.overflow=true`, for the counter (SDK) and the histogram (HistogramStorage, as
+ * startCodexMetrics sets it up). The raw SDK with the same limit is shown for comparison.
  */
 async function overflow() {
   const receiver = await startOtlpReceiver({ maxBodyBytes: 64 * 1024 * 1024 });
   const session = startCodexMetrics({ endpoint: receiver.url, exportIntervalMillis: 3_600_000, defaults: DEFAULTS });
   const w = workload(SERIES);
-  OPS.pkg.add({ metrics: session.metrics }, w)(SERIES); // every series once, in w.order
+  // Every series once, in w.order; histogram values are 1 so a point's count is its value.
+  OPS.pkg.add({ metrics: session.metrics }, w)(SERIES);
+  for (let i = 0; i < SERIES; i++) session.metrics.record(HISTOGRAM, 1, w.pkgFields[w.order[i]]);
   await session.forceFlush();
-  const points = receiver.points().filter((p) => p.metric === `codex.${COUNTER}`);
+  const received = receiver.points();
   await session.shutdown();
   await receiver.close();
 
   const raw = rawEnv({ cardinalityLimit: 2000 });
   OPS.raw.add(raw, w)(SERIES);
+  for (let i = 0; i < SERIES; i++) raw.histogram.record(1, w.merged[w.order[i]]);
   const { resourceMetrics } = await raw.reader.collect();
-  const rawPoints = resourceMetrics.scopeMetrics[0].metrics[0].dataPoints.map((p) => ({ attributes: p.attributes, value: p.value }));
+  const rawMetrics = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
   await raw.provider.shutdown();
 
   const describe = (list) => {
@@ -333,8 +360,17 @@ async function overflow() {
       keptAreFirstSeen: kept.length > 0 && kept.every((x, i) => x === i),
     };
   };
-  const result = { series: SERIES, package: describe(points), rawSdk: describe(rawPoints) };
-  log(`  overflow: package ${JSON.stringify(result.package)}; raw ${JSON.stringify(result.rawSdk)}`);
+  const result = { series: SERIES };
+  for (const [kind, name] of [['counter', COUNTER], ['histogram', HISTOGRAM]]) {
+    const wire = `codex.${name}`;
+    // Counter: the sum; histogram: the count.
+    const pkgPoints = received.filter((p) => p.metric === wire).map((p) => ({ attributes: p.attributes, value: p.value ?? p.count }));
+    const rawPoints = rawMetrics
+      .find((m) => m.descriptor.name === wire)
+      .dataPoints.map((p) => ({ attributes: p.attributes, value: typeof p.value === 'number' ? p.value : p.value.count }));
+    result[kind] = { package: describe(pkgPoints), rawSdk: describe(rawPoints) };
+    log(`  overflow ${kind}: package ${JSON.stringify(result[kind].package)}; raw ${JSON.stringify(result[kind].rawSdk)}`);
+  }
   return result;
 }
 
@@ -381,6 +417,7 @@ async function main() {
   const started = performance.now();
   const result = {
     machine: machine(),
+    variants: VARIANTS.map(({ id, label }) => ({ id, label })),
     config: { batch: BATCH, collectEvery: COLLECT_EVERY, e2eCallsPerCollection: E2E_CALLS, heapCalls: HEAP_CALLS, temporality: 'cumulative', cardinalityLimit: 20_000, maxSeriesPerMetric: 20_000 },
   };
   log(`codex-otel-metrics bench: ${result.machine.node}, ${result.machine.cpu} x${result.machine.cores}`);
