@@ -2,7 +2,7 @@
 // (with exporter.ts) that loads the SDK, so hosts with their own provider never pay for it.
 import { createNoopMeter, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, InstrumentType, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { DefaultTags } from '../generated/catalog.js';
 import { createCodexMetrics } from '../runtime/codex-metrics.js';
 import { normalizeDefaults } from '../runtime/default-tags.js';
@@ -49,7 +49,9 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
   // This provider is ours, so histograms can be aggregated in the package and handed to the
   // reader as a MetricProducer (same data as the SDK would export, without per-call hashing).
   const histogramStorage =
-    options.aggregateInPackage === false ? undefined : new HistogramStorage({ temporality: config.temporality, cardinalityLimit: config.cardinalityLimit });
+    options.aggregateInPackage === false
+      ? undefined
+      : new HistogramStorage({ temporality: histogramTemporality(options.exporter, config), cardinalityLimit: config.cardinalityLimit });
   const reader = new PeriodicExportingMetricReader({
     exporter: options.exporter ?? createOtlpExporter(config),
     exportIntervalMillis: config.intervalMillis,
@@ -74,6 +76,13 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
     process.once('beforeExit', onExit);
   }
   return { metrics, meterProvider, config, forceFlush, shutdown };
+}
+
+/** The temporality the reader will use for histograms: a custom exporter decides, else the config. */
+function histogramTemporality(exporter: PushMetricExporter | undefined, config: ExportConfig): 'cumulative' | 'delta' {
+  const selected = exporter?.selectAggregationTemporality?.(InstrumentType.HISTOGRAM);
+  if (selected === undefined) return config.temporality;
+  return selected === AggregationTemporality.DELTA ? 'delta' : 'cumulative';
 }
 
 /** `service.version` = the app.version default tag, sanitized and bounded exactly as on data points. */

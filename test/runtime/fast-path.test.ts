@@ -8,12 +8,14 @@ import {
   AggregationTemporality,
   DataPointType,
   MeterProvider,
+  InMemoryMetricExporter,
   MetricReader,
   type MetricProducer,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { histogramProducer } from '../../src/export/histogram-producer.js';
 import { HistogramStorage } from '../../src/runtime/histogram-storage.js';
+import { startCodexMetrics } from '../../src/export/start.js';
 import { bucketsFor } from '../../src/runtime/buckets.js';
 import { createCodexMetrics } from '../../src/runtime/codex-metrics.js';
 import type { CodexMetrics } from '../../src/runtime/types.js';
@@ -505,6 +507,32 @@ describe('timestamps', () => {
     const ms = ([s, ns]: [number, number]) => s * 1e3 + ns / 1e6;
     // The series starts at its first measurement, as with the plain SDK, not at the collection.
     expect(ms(point.endTime) - ms(point.startTime)).toBeGreaterThanOrEqual(35);
+  });
+});
+
+describe.each(TEMPORALITIES)('in-package histograms past maxSeriesPerMetric (%s)', (_name, temporality) => {
+  it('uncached series (a handle per call) and the overflow series match the plain SDK', async () => {
+    const setup = setupFor(temporality, { cardinalityLimit: 6, maxSeriesPerMetric: 3 });
+    const sinks = [packageSink(setup, true, true), plainSdkSink(setup)];
+    const collections: NormalizedPoint[][][] = [[], []];
+    for (const round of [0, 1]) {
+      for (let k = 0; k < 10; k++) for (let i = 0; i <= k; i++) for (const sink of sinks) sink.record(0, API_MS, k * 3 + i + round, seriesFields(k));
+      for (let s = 0; s < sinks.length; s++) collections[s].push(await sinks[s].collect());
+    }
+    for (const sink of sinks) await sink.shutdown();
+    expect(collections[0]).toEqual(collections[1]);
+    expect(collections[0][0].some((p) => p.attributes.some(([k]) => k === 'otel.metric.overflow'))).toBe(true);
+  });
+
+  it('a custom exporter decides the histogram temporality of startCodexMetrics', async () => {
+    const exporter = new InMemoryMetricExporter(temporality);
+    const session = startCodexMetrics({ defaults: DEFAULTS, exporter, exportIntervalMillis: 60_000 });
+    session.metrics.add('api_request', { status: 200, success: true });
+    session.metrics.record('api_request.duration_ms', 5, { status: 200, success: true });
+    await session.shutdown();
+    const metrics = exporter.getMetrics().flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics));
+    expect(new Set(metrics.map((m) => m.aggregationTemporality))).toEqual(new Set([temporality]));
+    expect(metrics.map((m) => m.descriptor.name).sort()).toEqual(['codex.api_request', 'codex.api_request.duration_ms']);
   });
 });
 
