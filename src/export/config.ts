@@ -40,6 +40,13 @@ const DEFAULT_INTERVAL = 60_000;
 const DEFAULT_TIMEOUT = 10_000;
 
 export function resolveExportConfig(options: ExportOptions = {}, env: Env = process.env): ExportConfig {
+  const config = resolve(options, env);
+  // Header values are credentials: keep them off JSON.stringify, console.log and util.inspect.
+  Object.defineProperty(config, 'headers', { enumerable: false });
+  return config;
+}
+
+function resolve(options: ExportOptions, env: Env): ExportConfig {
   const disabled = (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
   const intervalMillis = positive(options.exportIntervalMillis, 'exportIntervalMillis') ?? envMillis(env, 'OTEL_METRIC_EXPORT_INTERVAL') ?? DEFAULT_INTERVAL;
   const timeout = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? envMillis(env, 'OTEL_METRIC_EXPORT_TIMEOUT') ?? DEFAULT_TIMEOUT;

@@ -3,11 +3,12 @@ import { describeConfig, parseHeaders, resolveExportConfig } from '../../src/exp
 
 describe('resolveExportConfig', () => {
   it('defaults: protobuf to localhost:4318, 60 s interval, cumulative, service codex', () => {
-    expect(resolveExportConfig({}, {})).toEqual({
+    const config = resolveExportConfig({}, {});
+    expect(config.headers).toEqual({});
+    expect(config).toEqual({
       disabled: false,
       url: 'http://localhost:4318/v1/metrics',
       protocol: 'http/protobuf',
-      headers: {},
       intervalMillis: 60_000,
       timeoutMillis: 10_000,
       temporality: 'cumulative',
@@ -70,6 +71,16 @@ describe('resolveExportConfig', () => {
     expect(resolveExportConfig({}, { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc' }).protocol).toBe('http/protobuf');
     expect(resolveExportConfig({}, { OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'lowmemory' }).temporality).toBe('delta');
     expect(() => resolveExportConfig({ exportIntervalMillis: -1 }, {})).toThrow(/exportIntervalMillis/);
+  });
+
+  it('header values stay out of JSON and console output of the config', async () => {
+    const config = resolveExportConfig({ headers: { authorization: 'Bearer s3cr3t' } }, { OTEL_EXPORTER_OTLP_HEADERS: 'x-key=k3y' });
+    const { inspect } = await import('node:util');
+    expect(config.headers).toEqual({ 'x-key': 'k3y', authorization: 'Bearer s3cr3t' });
+    for (const text of [JSON.stringify(config), inspect(config), String(Object.entries(config))]) {
+      expect(text).not.toContain('s3cr3t');
+      expect(text).not.toContain('k3y');
+    }
   });
 
   it('describeConfig never prints header values', () => {
