@@ -9,13 +9,15 @@ import { defaultsKey, normalizeDefaults, type NormalizedDefaults } from './defau
 import { DropLog, type DropStats } from './drop-log.js';
 import type { HistogramStorage } from './histogram-storage.js';
 import { CodexMetricsError, type CodexMetricsErrorCode } from './errors.js';
-import { drainSeries, MAX_BUFFERED_TOTAL, MAX_BUFFERED_VALUES, newNode, newSeries, replayValues, type CacheNode, type MetricState, type Series } from './series.js';
+import { drainSeries, newNode, newSeries, type CacheNode, type MetricState, type Series } from './series.js';
 import type { CodexMetrics, CodexMetricsOptions, StopTimer } from './types.js';
 import { displayName, formatValue, METRIC_NAME } from './values.js';
 
 /** Meter name the Codex Rust emitter uses, so both land in the same instrumentation scope. */
 export const METER_NAME = 'codex';
-const DEFAULT_MAX_SERIES = 2000;
+/** Series per metric and view kept in the cache; the SDK's default cardinality limit too. */
+export const DEFAULT_MAX_SERIES = 2000;
+/** Views interned for sharing; the least recently used one is let go first. */
 const MAX_VIEWS = 1000;
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
 
@@ -40,11 +42,14 @@ class Shared {
     }
     this.aggregate = options.aggregateInPackage !== false;
     this.maxSeries = options.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES;
+    if (!Number.isInteger(this.maxSeries) || this.maxSeries < 0) {
+      throw new CodexMetricsError('invalid_option', 'maxSeriesPerMetric', undefined, 'must be a non-negative integer');
+    }
     this.histograms = this.aggregate ? options.histogramStorage : undefined;
     this.meter = (options.meterProvider ?? otelMetrics.getMeterProvider()).getMeter(METER_NAME, PACKAGE_VERSION);
     for (const spec of METRICS) {
       const keys = [...spec.required, ...spec.optional];
-      this.states.set(spec.name, { spec, wireName: this.prefix + spec.name, keys, known: new Set(keys), instrument: undefined, seriesCount: 0 });
+      this.states.set(spec.name, { spec, wireName: this.prefix + spec.name, keys, known: new Set(keys), instrument: undefined });
     }
     if (this.aggregate) {
       // Observable callbacks run at the start of every collection, before synchronous instruments
@@ -69,26 +74,37 @@ class Shared {
     return state.instrument;
   }
 
-  /** Values buffered across all histogram series, bounded by MAX_BUFFERED_TOTAL. */
-  buffered = 0;
-
   flush(): void {
     const dirty = this.dirty;
     for (let i = 0; i < dirty.length; i++) drainSeries(dirty[i]);
     dirty.length = 0;
-    this.buffered = 0;
+  }
+
+  /** The view for these defaults: shared while interned (LRU-bounded, so many turns cannot pin memory). */
+  view(defaults: NormalizedDefaults): View {
+    const key = defaultsKey(defaults);
+    const existing = this.views.get(key);
+    if (existing) {
+      this.views.delete(key);
+      this.views.set(key, existing);
+      return existing;
+    }
+    const view = new View(this, defaults);
+    if (this.views.size >= MAX_VIEWS) this.views.delete(this.views.keys().next().value!);
+    this.views.set(key, view);
+    return view;
   }
 
   /** Strict: throw. Lenient: count and log (rate-limited). Returns undefined for call-site brevity. */
   reject(code: CodexMetricsErrorCode, metric: string, field: string | undefined, reason: string): undefined {
     if (this.strict) throw new CodexMetricsError(code, metric, field, reason);
-    this.log.drop(code, `${metric}${field ? ` field ${quoted(field)}` : ''}: ${reason}`);
+    this.log.drop(code, `${metric}${field !== undefined ? ` field ${displayName(field)}` : ''}: ${reason}`);
     return undefined;
   }
 
   repair(code: CodexMetricsErrorCode, metric: string, field: string, reason: string): void {
     if (this.strict) throw new CodexMetricsError(code, metric, field, reason);
-    this.log.repair(code, `${metric} field ${quoted(field)}: ${reason}`);
+    this.log.repair(code, `${metric} field ${displayName(field)}: ${reason}`);
   }
 }
 
@@ -146,27 +162,8 @@ class View implements CodexMetrics {
         shared.histograms!.record(series.histogram, value);
         return;
       }
-      if (!shared.aggregate || !series.cached) {
-        (shared.instrument(state) as Histogram).record(value, series.attributes);
-        return;
-      }
-      if (!series.dirty) {
-        // As for counters: the first value of the collection interval goes straight to the SDK.
-        series.dirty = true;
-        shared.dirty.push(series);
-        (state.instrument as Histogram).record(value, series.attributes);
-        return;
-      }
-      if (shared.buffered >= MAX_BUFFERED_TOTAL || series.values.length >= MAX_BUFFERED_VALUES) {
-        // Past the bounds, straight to the SDK: memory stays bounded even when nothing collects,
-        // and a collection never replays more than MAX_BUFFERED_TOTAL values (a short pause).
-        // The series' buffer goes first so its values reach the SDK in call order (exact sums).
-        shared.buffered -= replayValues(series);
-        (state.instrument as Histogram).record(value, series.attributes);
-        return;
-      }
-      series.values.push(value);
-      shared.buffered++;
+      // On a host's provider the SDK aggregates: deferring its per-value work would not save any.
+      (state.instrument as Histogram).record(value, series.attributes);
     } catch (err) {
       this.unexpected(err, name);
     }
@@ -174,18 +171,17 @@ class View implements CodexMetrics {
 
   startTimer(name: string, startFields?: unknown): StopTimer<Record<string, unknown>> {
     const started = performance.now();
-    const state = this.shared.states.get(name);
-    if (state === undefined) {
-      this.unknown(name, 'histogram');
-      return () => 0;
-    }
-    if (state.spec.kind !== 'histogram') {
-      this.shared.reject('wrong_kind', name, undefined, 'is a counter; timers record histograms');
-      return () => 0;
-    }
-    if (startFields !== undefined && startFields !== null && (typeof startFields !== 'object' || Array.isArray(startFields))) {
-      this.shared.reject('invalid_fields', name, undefined, 'timer start fields must be an object');
-      return () => 0;
+    const noop = () => 0;
+    try {
+      const state = this.shared.states.get(name);
+      if (state === undefined) return this.unknown(name, 'histogram') ?? noop;
+      if (state.spec.kind !== 'histogram') return this.shared.reject('wrong_kind', name, undefined, 'is a counter; timers record histograms') ?? noop;
+      if (startFields !== undefined && startFields !== null && (typeof startFields !== 'object' || Array.isArray(startFields))) {
+        return this.shared.reject('invalid_fields', name, undefined, 'timer start fields must be an object') ?? noop;
+      }
+    } catch (err) {
+      this.unexpected(err, name); // e.g. a revoked proxy as start fields
+      return noop;
     }
     let elapsed: number | undefined;
     return (stopFields?: unknown) => {
@@ -213,13 +209,7 @@ class View implements CodexMetrics {
       this.unexpected(err, 'defaults');
       return this;
     }
-    const key = defaultsKey(normalized);
-    const existing = shared.views.get(key);
-    if (existing) return existing;
-    const view = new View(shared, normalized);
-    // Views with the same tags share one cache; past the bound new views are simply not shared.
-    if (shared.views.size < MAX_VIEWS) shared.views.set(key, view);
-    return view;
+    return shared.view(normalized);
   }
 
   stats(): DropStats {
@@ -263,7 +253,7 @@ class View implements CodexMetrics {
     let clean = true;
     for (const key of Object.keys(fields)) {
       if (state.known.has(key) || fields[key] === undefined) continue;
-      shared.repair('unknown_field', spec.name, displayName(key), 'not a documented field of this metric; removed');
+      shared.repair('unknown_field', spec.name, key, 'not a documented field of this metric; removed');
       clean = false;
     }
     const attributes: Record<string, string> = { ...this.defaults };
@@ -274,8 +264,10 @@ class View implements CodexMetrics {
       path.push(raw);
       if (raw === undefined) {
         if (i < spec.required.length) {
-          shared.repair('missing_field', spec.name, key, 'required field missing; sent as "unknown"');
-          attributes[key] = 'unknown';
+          // A field that is also a default tag (originator) keeps the default's value.
+          const fallback = Object.hasOwn(this.defaults, key) ? 'the default tag' : '"unknown"';
+          shared.repair('missing_field', spec.name, key, `required field missing; sent as ${fallback}`);
+          if (!Object.hasOwn(this.defaults, key)) attributes[key] = 'unknown';
           clean = false;
         }
         continue;
@@ -289,11 +281,13 @@ class View implements CodexMetrics {
       attributes[key] = formatted.value;
     }
     Object.freeze(attributes);
-    const histogram = spec.kind === 'histogram' && shared.histograms ? shared.histograms.handle(spec, state.wireName, attributes) : undefined;
-    if (!histogram) shared.instrument(state);
-    if (!clean || state.seriesCount >= shared.maxSeries || !path.every(isCacheKey)) return newSeries(state, attributes, false, histogram);
-    let node = this.roots.get(state);
-    if (node === undefined) this.roots.set(state, (node = newNode()));
+    const inPackage = spec.kind === 'histogram' && shared.histograms !== undefined;
+    if (!inPackage) shared.instrument(state);
+    const handle = () => (inPackage ? shared.histograms!.handle(spec, state.wireName, attributes) : undefined);
+    let root = this.roots.get(state);
+    if (root === undefined) this.roots.set(state, (root = newNode()));
+    if (!clean || root.size >= shared.maxSeries || !path.every(isCacheKey)) return newSeries(state, attributes, false, handle());
+    let node = root;
     for (const value of path) {
       node.children ??= new Map();
       let next = node.children.get(value);
@@ -301,8 +295,8 @@ class View implements CodexMetrics {
       node = next;
     }
     if (node.series === undefined) {
-      node.series = newSeries(state, attributes, true, histogram);
-      state.seriesCount++;
+      node.series = newSeries(state, attributes, true, handle());
+      root.size++;
     }
     return node.series;
   }
@@ -318,11 +312,6 @@ class View implements CodexMetrics {
     if (this.shared.strict) throw err;
     this.shared.log.drop('invalid_fields', `${typeof name === 'string' ? name.slice(0, 256) : '<invalid name>'}: unexpected error while reading fields`);
   }
-}
-
-/** A displayName in quotes, unless it already is quoted (escaped). */
-function quoted(name: string): string {
-  return name.startsWith('"') ? name : `"${name}"`;
 }
 
 function isPlainObject(value: object): boolean {
@@ -356,9 +345,7 @@ export function createCodexMetrics(options: CodexMetricsOptions = {}): CodexMetr
     shared.log.drop('invalid_option', 'defaults could not be read; all default tags are "unknown"');
     defaults = normalizeDefaults(undefined, undefined, false, shared.log);
   }
-  const view = new View(shared, defaults);
-  shared.views.set(defaultsKey(defaults), view);
-  return view as CodexMetrics;
+  return shared.view(defaults);
 }
 
 export type { Attributes };

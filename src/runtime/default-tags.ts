@@ -3,7 +3,7 @@ import { DEFAULT_TAG_KEYS, type DefaultTagKey } from '../catalog/spec.js';
 import { DEFAULT_TAGS, type DefaultTags } from '../generated/catalog.js';
 import { CodexMetricsError } from './errors.js';
 import type { DropLog } from './drop-log.js';
-import { displayName, isValidValue, sanitizeValue } from './values.js';
+import { displayName, formatValue } from './values.js';
 
 export type NormalizedDefaults = Readonly<Record<DefaultTagKey, string>>;
 
@@ -25,9 +25,8 @@ export function normalizeDefaults(
   if (overrides) {
     for (const key of Object.keys(overrides)) {
       if (KNOWN.has(key)) continue;
-      const shown = displayName(key);
-      if (strict) throw new CodexMetricsError('unknown_field', 'defaults', shown, `not a default tag (${DEFAULT_TAG_KEYS.join(', ')})`);
-      log.repair('unknown_field', `defaults field ${shown.startsWith('"') ? shown : `"${shown}"`} is not a default tag; ignored`);
+      if (strict) throw new CodexMetricsError('unknown_field', 'defaults', key, `not a default tag (${DEFAULT_TAG_KEYS.join(', ')})`);
+      log.repair('unknown_field', `defaults field ${displayName(key)} is not a default tag; ignored`);
     }
   }
   for (const key of DEFAULT_TAG_KEYS) {
@@ -36,16 +35,13 @@ export function normalizeDefaults(
       out[key] = base?.[key] ?? 'unknown';
       continue;
     }
-    const text = typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : '';
-    const allowed = DEFAULT_TAGS[key].values;
-    if (isValidValue(text) && (!allowed || allowed.includes(text))) {
-      out[key] = text;
-      continue;
+    // The same rules as field values (docs/attributes.md types the default tags too).
+    const formatted = formatValue(DEFAULT_TAGS[key], raw);
+    if (formatted.problem) {
+      if (strict) throw new CodexMetricsError(formatted.problem, 'defaults', key, formatted.reason!);
+      log.repair(formatted.problem, `default tag ${displayName(key)}: ${formatted.reason}; sanitized`);
     }
-    const reason = !isValidValue(text) ? 'must be 1-256 characters of [A-Za-z0-9._/-]' : `not one of ${allowed!.join(' | ')}`;
-    if (strict) throw new CodexMetricsError(isValidValue(text) ? 'value_not_allowed' : 'invalid_value', 'defaults', key, reason);
-    log.repair('invalid_value', `default tag "${key}" ${reason}; sanitized`);
-    out[key] = sanitizeValue(text);
+    out[key] = formatted.value;
   }
   return Object.freeze(out);
 }

@@ -1,3 +1,5 @@
+import { displayName } from './values.js';
+
 /** Why a measurement was rejected (strict mode) or dropped/sanitized (lenient mode). */
 export type CodexMetricsErrorCode =
   | 'unknown_metric'
@@ -22,7 +24,7 @@ export class CodexMetricsError extends Error {
   readonly field: string | undefined;
 
   constructor(code: CodexMetricsErrorCode, metric: string, field: string | undefined, reason: string) {
-    super(`${metric}${field ? ` field ${field.startsWith('"') ? field : `"${field}"`}` : ''}: ${reason} (${code})`);
+    super(`${metric}${field !== undefined ? ` field ${displayName(field)}` : ''}: ${reason} (${code})`);
     this.name = 'CodexMetricsError';
     this.code = code;
     this.metric = metric;

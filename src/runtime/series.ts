@@ -4,11 +4,6 @@ import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import type { MetricSpec } from '../catalog/spec.js';
 import type { HistogramHandle } from './histogram-storage.js';
 
-/** Histogram values buffered per series; further values go straight to the SDK. */
-export const MAX_BUFFERED_VALUES = 1024;
-/** Histogram values buffered across all series: bounds memory and the replay at each collection. */
-export const MAX_BUFFERED_TOTAL = 4096;
-
 export interface MetricState {
   readonly spec: MetricSpec;
   /** Emitted name (prefix included). */
@@ -17,8 +12,6 @@ export interface MetricState {
   readonly keys: readonly string[];
   readonly known: ReadonlySet<string>;
   instrument: Counter | Histogram | undefined;
-  /** Cached series of this metric across all views (bounded by maxSeriesPerMetric). */
-  seriesCount: number;
 }
 
 export interface Series {
@@ -28,8 +21,7 @@ export interface Series {
   readonly cached: boolean;
   /** Counter increments not yet handed to the SDK. */
   pending: number;
-  /** Histogram values not yet handed to the SDK. */
-  readonly values: number[];
+  /** In the flush list: the interval's first increment already went to the SDK. */
   dirty: boolean;
   /** Set when histograms are aggregated in the package (HistogramStorage). */
   histogram: HistogramHandle | undefined;
@@ -39,36 +31,23 @@ export interface Series {
 export interface CacheNode {
   children: Map<unknown, CacheNode> | undefined;
   series: Series | undefined;
+  /** On a metric's root node: series cached below it (bounded by maxSeriesPerMetric). */
+  size: number;
 }
 
 export function newNode(): CacheNode {
-  return { children: undefined, series: undefined };
+  return { children: undefined, series: undefined, size: 0 };
 }
 
 export function newSeries(state: MetricState, attributes: Attributes, cached: boolean, histogram?: HistogramHandle): Series {
-  return { state, attributes, cached, pending: 0, values: [], dirty: false, histogram };
+  return { state, attributes, cached, pending: 0, dirty: false, histogram };
 }
 
-/** Hands what a series accumulated to the SDK: one `add` per series, the buffered histogram values. */
+/** Hands a counter series' pending increments to the SDK: one `add` per series per collection. */
 export function drainSeries(series: Series): void {
-  const instrument = series.state.instrument!;
-  if (series.state.spec.kind === 'counter') {
-    const amount = series.pending;
-    series.pending = 0;
-    // The interval's first increment already went to the SDK; only the rest is pending.
-    if (amount !== 0) (instrument as Counter).add(amount, series.attributes);
-  } else {
-    replayValues(series);
-  }
+  const amount = series.pending;
+  series.pending = 0;
   series.dirty = false;
-}
-
-/** Hands a histogram series' buffered values to the SDK in arrival order; returns how many. */
-export function replayValues(series: Series): number {
-  const values = series.values;
-  const n = values.length;
-  const instrument = series.state.instrument as Histogram;
-  for (let i = 0; i < n; i++) instrument.record(values[i], series.attributes);
-  values.length = 0;
-  return n;
+  // The interval's first increment already went to the SDK; only the rest is pending.
+  if (amount !== 0) (series.state.instrument as Counter).add(amount, series.attributes);
 }

@@ -72,7 +72,7 @@ function printable(raw: unknown): string {
   return '';
 }
 
-/** Field names are caller input too: shown bounded and escaped, so they cannot flood or forge log lines. */
+/** Field names are caller input too: quoted, bounded and escaped, so they cannot flood or forge log lines. */
 export function displayName(key: string): string {
-  return /^[A-Za-z0-9._-]{1,64}$/.test(key) ? key : `${JSON.stringify(key.slice(0, 64))}${key.length > 64 ? '…' : ''}`;
+  return `${JSON.stringify(key.slice(0, 64))}${key.length > 64 ? '…' : ''}`;
 }

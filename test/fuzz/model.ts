@@ -356,11 +356,14 @@ export function defaultsProblems(defaults: unknown): CodexMetricsErrorCode[] {
   for (const key of DEFAULT_TAG_KEYS) {
     const raw = Object.hasOwn(record, key) ? record[key] : undefined;
     if (raw === undefined || raw === null) continue;
-    // Default tags are strings; numbers and booleans are taken in their decimal/true/false spelling.
-    const text = typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : '';
+    // Default tags are string fields: the same rules as any string field.
+    if (typeof raw !== 'string') {
+      problems.push('wrong_type');
+      continue;
+    }
     const allowed = DEFAULT_TAGS[key].values;
-    if (!VALID_VALUE.test(text)) problems.push('invalid_value');
-    else if (allowed && !allowed.includes(text)) problems.push('value_not_allowed');
+    if (!VALID_VALUE.test(raw)) problems.push('invalid_value');
+    else if (allowed && !allowed.includes(raw)) problems.push('value_not_allowed');
   }
   return problems;
 }
