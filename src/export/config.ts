@@ -25,7 +25,10 @@ export interface ExportConfig {
   readonly disabled: boolean;
   readonly url: string;
   readonly protocol: OtlpProtocol;
+  readonly compression: 'gzip' | 'none';
   readonly headers: Record<string, string>;
+  /** From OTEL_RESOURCE_ATTRIBUTES (service.name resolved into serviceName). */
+  readonly resourceAttributes: Record<string, string>;
   readonly intervalMillis: number;
   readonly timeoutMillis: number;
   readonly temporality: Temporality;
@@ -50,24 +53,30 @@ function resolve(options: ExportOptions, env: Env): ExportConfig {
   const disabled = (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
   const intervalMillis = positive(options.exportIntervalMillis, 'exportIntervalMillis') ?? envMillis(env, 'OTEL_METRIC_EXPORT_INTERVAL') ?? DEFAULT_INTERVAL;
   const timeout = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? envMillis(env, 'OTEL_METRIC_EXPORT_TIMEOUT') ?? DEFAULT_TIMEOUT;
+  const resourceAttributes = parseHeaders(env.OTEL_RESOURCE_ATTRIBUTES);
+  const resourceServiceName = resourceAttributes['service.name'];
+  delete resourceAttributes['service.name'];
   return {
     disabled,
     url: metricsUrl(options.endpoint, env),
     protocol: protocol(options.protocol, env),
+    compression: (nonEmpty(env.OTEL_EXPORTER_OTLP_METRICS_COMPRESSION) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_COMPRESSION)) === 'gzip' ? 'gzip' : 'none',
+    resourceAttributes,
     headers: { ...parseHeaders(env.OTEL_EXPORTER_OTLP_HEADERS), ...parseHeaders(env.OTEL_EXPORTER_OTLP_METRICS_HEADERS), ...(options.headers ?? {}) },
     intervalMillis,
     // The SDK requires timeout <= interval.
     timeoutMillis: Math.min(timeout, intervalMillis),
     temporality: temporality(options.temporality, env),
-    serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? options.serviceName ?? 'codex',
+    // OTEL_SERVICE_NAME wins over OTEL_RESOURCE_ATTRIBUTES (OTel spec), both over the option.
+    serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? nonEmpty(resourceServiceName) ?? options.serviceName ?? 'codex',
     cardinalityLimit: positive(options.cardinalityLimit, 'cardinalityLimit') ?? 2000,
   };
 }
 
-/** Safe to print: header names only, values masked. */
+/** Safe to print: header names only, values masked; credentials and query of the URL masked. */
 export function describeConfig(config: ExportConfig): string {
   const headers = Object.keys(config.headers).map((k) => `${k}=***`).join(',') || 'none';
-  return `${config.protocol} ${config.url} every ${config.intervalMillis} ms, timeout ${config.timeoutMillis} ms, ${config.temporality}, headers: ${headers}`;
+  return `${config.protocol} ${maskUrl(config.url)} every ${config.intervalMillis} ms, timeout ${config.timeoutMillis} ms, ${config.temporality}, headers: ${headers}`;
 }
 
 function metricsUrl(endpoint: string | undefined, env: Env): string {
@@ -78,14 +87,30 @@ function metricsUrl(endpoint: string | undefined, env: Env): string {
   return `${(base ?? DEFAULT_BASE).replace(/\/+$/, '')}/v1/metrics`;
 }
 
+/** The `endpoint` option is a base URL like OTEL_EXPORTER_OTLP_ENDPOINT, unless it already names /v1/metrics. */
 function withMetricsPath(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.pathname === '' || parsed.pathname === '/') return `${url.replace(/\/+$/, '')}/v1/metrics`;
+    if (parsed.pathname.replace(/\/+$/, '').endsWith('/v1/metrics')) return url;
+    parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}/v1/metrics`;
+    return parsed.toString();
   } catch {
-    // Not a URL: let the exporter report it.
+    return url; // not a URL: the exporter reports it
   }
-  return url;
+}
+
+function maskUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username || parsed.password) {
+      parsed.username = '***';
+      parsed.password = '';
+    }
+    if (parsed.search) parsed.search = '?***';
+    return parsed.toString();
+  } catch {
+    return '<invalid url>';
+  }
 }
 
 function protocol(option: OtlpProtocol | undefined, env: Env): OtlpProtocol {

@@ -1,7 +1,7 @@
-// startCodexMetrics: a MeterProvider with an OTLP/HTTP exporter, ready to record. The only module
-// (with exporter.ts) that loads the SDK, so hosts with their own provider never pay for it.
+// startCodexMetrics: a MeterProvider with an OTLP/HTTP exporter, ready to record. src/export/ is
+// the only place that uses the SDK and the exporters; the runtime itself only needs the API.
 import { createNoopMeter, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
-import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationTemporality, InstrumentType, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { DefaultTags } from '../generated/catalog.js';
 import { createCodexMetrics } from '../runtime/codex-metrics.js';
@@ -42,10 +42,14 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
     return { metrics, meterProvider: undefined, config, forceFlush: async () => {}, shutdown: async () => {} };
   }
   const version = serviceVersion(options.defaults);
-  const resource = resourceFromAttributes({
-    'service.name': config.serviceName,
-    ...(version ? { 'service.version': version } : {}),
-  }).merge(detectResources({ detectors: [envDetector] }));
+  // SDK attributes (telemetry.sdk.*), then OTEL_RESOURCE_ATTRIBUTES, then what config resolved.
+  const resource = defaultResource().merge(
+    resourceFromAttributes({
+      ...(version ? { 'service.version': version } : {}),
+      ...config.resourceAttributes,
+      'service.name': config.serviceName,
+    }),
+  );
   // This provider is ours, so histograms can be aggregated in the package and handed to the
   // reader as a MetricProducer (same data as the SDK would export, without per-call hashing).
   const histogramStorage =
@@ -64,17 +68,18 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
   const bound = config.timeoutMillis + 50;
 
   let shutdownPromise: Promise<void> | undefined;
+  const onExit = () => void shutdown();
   const shutdown = (): Promise<void> => {
-    shutdownPromise ??= withDeadline(meterProvider.shutdown({ timeoutMillis: config.timeoutMillis }), bound);
+    if (!shutdownPromise) {
+      process.off('beforeExit', onExit);
+      shutdownPromise = withDeadline(meterProvider.shutdown({ timeoutMillis: config.timeoutMillis }), bound);
+    }
     return shutdownPromise;
   };
   const forceFlush = (): Promise<void> =>
     shutdownPromise ? shutdownPromise : withDeadline(meterProvider.forceFlush({ timeoutMillis: config.timeoutMillis }), bound);
 
-  if (options.flushOnExit) {
-    const onExit = () => void shutdown();
-    process.once('beforeExit', onExit);
-  }
+  if (options.flushOnExit) process.once('beforeExit', onExit);
   return { metrics, meterProvider, config, forceFlush, shutdown };
 }
 

@@ -49,7 +49,7 @@ describe.each([
     expect(api.find((p) => p.attributes.status === '200')!.value).toBe(2);
     const turnModels = new Set(points.filter((p) => p.metric === 'codex.turn.e2e_duration_ms').map((p) => p.attributes.model));
     expect(turnModels).toEqual(new Set(['gpt-5.1-codex', 'gpt-5.1-codex-mini']));
-    expect(points[0].resource).toMatchObject({ 'service.name': 'codex', 'service.version': '0.64.0' });
+    expect(points[0].resource).toMatchObject({ 'service.name': 'codex', 'service.version': '0.64.0', 'telemetry.sdk.language': 'nodejs' });
     const e2e = points.find((p) => p.metric === 'codex.turn.e2e_duration_ms')!;
     expect(e2e.explicitBounds!.at(-1)).toBeGreaterThanOrEqual(1_800_000);
   });
@@ -77,6 +77,15 @@ describe('export settings', () => {
     expect(p).toMatchObject({ temporality: 'delta', contentType: 'application/json', value: 1 });
     expect(p.resource['service.name']).toBe('agent-x');
     expect(seen[0]['x-api-key']).toBe('k1');
+  });
+
+  it('flushOnExit registers one beforeExit listener and shutdown removes it', async () => {
+    receiver = await startOtlpReceiver();
+    const before = process.listenerCount('beforeExit');
+    const session = startCodexMetrics({ defaults, endpoint: receiver.url, flushOnExit: true, env: {} });
+    expect(process.listenerCount('beforeExit')).toBe(before + 1);
+    await session.shutdown();
+    expect(process.listenerCount('beforeExit')).toBe(before);
   });
 
   it('OTEL_SDK_DISABLED=true records nothing and sends nothing', async () => {

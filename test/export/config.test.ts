@@ -9,6 +9,8 @@ describe('resolveExportConfig', () => {
       disabled: false,
       url: 'http://localhost:4318/v1/metrics',
       protocol: 'http/protobuf',
+      compression: 'none',
+      resourceAttributes: {},
       intervalMillis: 60_000,
       timeoutMillis: 10_000,
       temporality: 'cumulative',
@@ -81,6 +83,26 @@ describe('resolveExportConfig', () => {
       expect(text).not.toContain('s3cr3t');
       expect(text).not.toContain('k3y');
     }
+  });
+
+  it('an endpoint with a path prefix gets /v1/metrics appended, like OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+    expect(resolveExportConfig({ endpoint: 'https://gw.example/otlp' }, {}).url).toBe('https://gw.example/otlp/v1/metrics');
+    expect(resolveExportConfig({ endpoint: 'https://gw.example/otlp/' }, {}).url).toBe('https://gw.example/otlp/v1/metrics');
+    expect(resolveExportConfig({ endpoint: 'https://gw.example/otlp/v1/metrics' }, {}).url).toBe('https://gw.example/otlp/v1/metrics');
+    expect(resolveExportConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://gw.example/otlp' }).url).toBe('https://gw.example/otlp/v1/metrics');
+  });
+
+  it('compression and resource attributes come from the given environment', () => {
+    const c = resolveExportConfig({ serviceName: 'opt' }, { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attrs,deployment.environment=ci' });
+    expect(c).toMatchObject({ compression: 'gzip', serviceName: 'from-attrs', resourceAttributes: { 'deployment.environment': 'ci' } });
+    expect(resolveExportConfig({}, { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: 'none' }).compression).toBe('none');
+  });
+
+  it('describeConfig masks credentials and query strings in the URL', () => {
+    const text = describeConfig(resolveExportConfig({ endpoint: 'https://user:s3cret@gw.example/v1/metrics?api_key=abc' }, {}));
+    expect(text).not.toContain('s3cret');
+    expect(text).not.toContain('abc');
+    expect(text).toContain('gw.example');
   });
 
   it('describeConfig never prints header values', () => {
