@@ -4,8 +4,8 @@ import { main } from '../dist/cli/main.js';
 
 // `codex-otel-metrics list | head` closes the pipe early; that is not an error.
 process.stdout.on('error', (err) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
+  if (err.code !== 'EPIPE') process.stderr.write(`codex-otel-metrics: cannot write output: ${err.message}\n`);
+  process.exit(err.code === 'EPIPE' ? 0 : 1);
 });
 
 main(process.argv.slice(2)).then(

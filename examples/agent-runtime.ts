@@ -1,6 +1,7 @@
 // How an agent runtime wires codex-otel-metrics in: one call at start-up, one line per measurement.
-// Run against a collector: OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 node dist/examples/agent-runtime.js
-// (or with `npm run demo -- --endpoint http://localhost:4318` for the full simulated session).
+// `npm test` type-checks this file against the package. Copy it into your runtime and point it at
+// a collector with OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 (or try the full simulated
+// session against one with `npm run demo -- --endpoint http://localhost:4318`).
 import { startCodexMetrics, type CodexMetrics } from 'codex-otel-metrics';
 
 const session = startCodexMetrics({

@@ -4,15 +4,14 @@ import { CatalogError } from '../catalog/errors.js';
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  generate: { summary: 'write src/generated/catalog.ts (and dashboards) from docs/metrics.md + docs/attributes.md', load: async () => (await import('./catalog-commands.js')).generateCommand },
+  generate: { summary: 'write src/generated/catalog.ts and dashboards/ from docs/metrics.md + docs/attributes.md', load: async () => (await import('./catalog-commands.js')).generateCommand },
   check: { summary: 'exit 1 when the generated files are out of date with the docs', load: async () => (await import('./catalog-commands.js')).checkCommand },
   list: { summary: 'print the registry (--json, --docs FILE)', load: async () => (await import('./catalog-commands.js')).listCommand },
+  demo: { summary: 'run a simulated agent session that exports every catalog metric over OTLP/HTTP', load: async () => (await import('./demo.js')).demoCommand },
+  dashboard: { summary: 'print the Grafana dashboard JSON (--out FILE, --datasource UID, --naming collector|plain)', load: async () => (await import('./dashboard.js')).dashboardCommand },
+  verify: { summary: 'receive OTLP/HTTP metrics and check them against the catalog (--listen, --duration, --json)', load: async () => (await import('./verify.js')).verifyCommand },
+  registry: { summary: 'export the catalog for OpenTelemetry tooling (--format semconv [--out FILE])', load: async () => (await import('./registry.js')).registryCommand },
 };
-
-/** Lets other modules register commands without editing the table above. */
-export function registerCommand(name: string, summary: string, load: () => Promise<Command>): void {
-  COMMANDS[name] = { summary, load };
-}
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
@@ -25,10 +24,10 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  await import('./commands.js');
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(usage());
+    // Asked for help: stdout, success. No command at all: a usage error on stderr.
+    (name ? process.stdout : process.stderr).write(usage());
     return name ? 0 : 2;
   }
   const command = COMMANDS[name];

@@ -7,6 +7,7 @@ import { createConformanceChecker } from '../verify/checker.js';
 import { startOtlpReceiver } from '../verify/receiver.js';
 import type { OtlpReceiver } from '../verify/receiver.js';
 import { buildRunReport, formatRunReport, malformed, malformedLine } from '../verify/run-report.js';
+import type { MalformedRequest } from '../verify/run-report.js';
 import { VIOLATION_CODES, violationKey } from '../verify/violations.js';
 import type { ViolationCode } from '../verify/violations.js';
 
@@ -22,6 +23,9 @@ summary (JSON on stdout with --json) and exits 1 on any violation or malformed r
   --ignore CODE        drop a violation code (repeatable or comma-separated), e.g. missing_default_tag
   --prefix PREFIX      metric name prefix (default ${DEFAULT_PREFIX})
 `;
+
+/** Malformed requests listed in the final report; all of them are counted and logged live. */
+export const MAX_REPORTED_MALFORMED = 100;
 
 /** Hooks for embedding and tests; the CLI uses the defaults. */
 export interface VerifyIo {
@@ -51,11 +55,16 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
 
   const checker = createConformanceChecker({ specs: METRICS, defaultTags: DEFAULT_TAGS, prefix: options.prefix, ignore: options.ignore });
   const announced = new Set<string>();
+  const recentMalformed: MalformedRequest[] = [];
   let receiver: OtlpReceiver;
   try {
     receiver = await startOtlpReceiver({
       host: options.host,
       port: options.port,
+      // The run may last indefinitely: only the checker's running report and a few records are
+      // kept, so memory does not grow with the number of points or requests.
+      retainPoints: false,
+      maxRequestRecords: 0,
       onPoints: (points) => {
         // Live feedback: each distinct violation the first time it shows up.
         for (const v of checker.check(points)) {
@@ -65,7 +74,12 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
           err(`violation ${v.code}: ${v.message}\n`);
         }
       },
-      onError: (record) => err(`${malformedLine(malformed(record))}\n`),
+      onError: (record) => {
+        const m = malformed(record);
+        err(`${malformedLine(m)}\n`);
+        recentMalformed.push(m);
+        if (recentMalformed.length > MAX_REPORTED_MALFORMED) recentMalformed.shift();
+      },
     });
   } catch (e) {
     err(`verify: cannot listen on ${options.host}:${options.port}: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -78,9 +92,12 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
   await untilStopped(options.durationMs, io.signal);
   await receiver.close();
 
+  const stats = receiver.stats();
   const report = buildRunReport({
     conformance: checker.report(),
-    requests: receiver.requests(),
+    requests: stats.requests,
+    malformedRequestCount: stats.rejected,
+    malformedRequests: recentMalformed,
     listen: receiver.url,
     durationMs: performance.now() - started,
   });
