@@ -1,7 +1,7 @@
 // docs/attributes.md -> typed field rows. One table: | Field | Type | Values | Metrics | Description |
 import { CatalogError } from './errors.js';
 import { codeSpans, parseMarkdown, textOf, textOutsideCode, viewTable } from './markdown.js';
-import type { FieldSpec, FieldType } from './spec.js';
+import { VALUE_PATTERN, type FieldSpec, type FieldType } from './spec.js';
 
 export interface AttributeRow extends FieldSpec {
   readonly line: number;
@@ -21,7 +21,6 @@ export interface AttributeTable {
 const COLUMNS = ['field', 'type', 'values', 'metrics', 'description'] as const;
 const TYPES: readonly FieldType[] = ['string', 'boolean', 'int'];
 export const FIELD_NAME = /^[a-z][a-z0-9_.]*$/;
-export const VALUE_SPELLING = /^[A-Za-z0-9._/-]+$/;
 
 export function parseAttributes(text: string, file: string): AttributeTable {
   const root = parseMarkdown(text);
@@ -54,7 +53,7 @@ export function parseAttributes(text: string, file: string): AttributeTable {
       }
       if (type === 'boolean' && values.length > 0) throw new CatalogError(file, line, `boolean field \`${name}\` cannot list values`);
       for (const v of values) {
-        if (!VALUE_SPELLING.test(v)) throw new CatalogError(file, line, `value \`${v}\` of \`${name}\` must match [A-Za-z0-9._/-]+`);
+        if (!VALUE_PATTERN.test(v)) throw new CatalogError(file, line, `value \`${v}\` of \`${name}\` must match [A-Za-z0-9._/-]+`);
       }
       const metricsCell = cell('metrics');
       const metrics = metricsCell ? codeSpans(metricsCell) : [];

@@ -42,3 +42,10 @@ export const SECTIONS = [
   'Memory and local state',
   'Windows sandbox',
 ] as const;
+
+/**
+ * Attribute values on the wire, as the Codex Rust emitter validates tags: non-empty, these
+ * characters, bounded. Shared by the docs parser, the runtime and the conformance checker.
+ */
+export const VALUE_PATTERN = /^[A-Za-z0-9._/-]+$/;
+export const MAX_VALUE_LENGTH = 256;

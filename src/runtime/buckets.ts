@@ -18,6 +18,7 @@ export const FLAG_BUCKETS: readonly number[] = [0, 1];
 export function bucketsFor(spec: MetricSpec): readonly number[] {
   if (spec.unit === 'ms') return MS_BUCKETS;
   if (spec.unit === '{token}') return TOKEN_BUCKETS;
-  if (spec.unit === '1') return FLAG_BUCKETS;
+  // Only documented 0/1 flags get two buckets; any other count histogram gets the count range.
+  if (/\.truncated$/.test(spec.name)) return FLAG_BUCKETS;
   return COUNT_BUCKETS;
 }

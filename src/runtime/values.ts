@@ -1,14 +1,13 @@
 // Attribute value rules of the Codex Rust emitter: every value is a non-empty string of
 // [A-Za-z0-9._/-]; booleans are spelled true/false and ints in decimal.
-import type { FieldSpec } from '../catalog/spec.js';
+import { MAX_VALUE_LENGTH, VALUE_PATTERN, type FieldSpec } from '../catalog/spec.js';
 
-export const MAX_VALUE_LENGTH = 256;
-const VALID = /^[A-Za-z0-9._/-]+$/;
+export { MAX_VALUE_LENGTH };
 const INVALID_CHARS = /[^A-Za-z0-9._/-]/g;
 export const METRIC_NAME = /^[A-Za-z0-9._-]+$/;
 
 export function isValidValue(value: string): boolean {
-  return value.length > 0 && value.length <= MAX_VALUE_LENGTH && VALID.test(value);
+  return value.length > 0 && value.length <= MAX_VALUE_LENGTH && VALUE_PATTERN.test(value);
 }
 
 /** The Rust emitter's metadata sanitizer: bad characters -> `_`, bounded, `unknown` when empty. */

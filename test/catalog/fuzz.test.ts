@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCatalog, type Catalog } from '../../src/catalog/build.js';
 import { CatalogError } from '../../src/catalog/errors.js';
 import { renderCatalogModule } from '../../src/catalog/generate.js';
-import { VALUE_SPELLING } from '../../src/catalog/parse-attributes.js';
+import { VALUE_PATTERN } from '../../src/catalog/spec.js';
 import { METRIC_NAME } from '../../src/catalog/parse-metrics.js';
 import { DEFAULT_TAG_KEYS } from '../../src/catalog/spec.js';
 import { unitFor } from '../../src/catalog/units.js';
@@ -183,7 +183,7 @@ function expectValidCatalog(catalog: Catalog): void {
     for (const f of all) {
       const spec = m.fields[f];
       check(spec.name === f && FIELD_TYPES.has(spec.type), `${m.name}.${f}: ${JSON.stringify(spec)}`);
-      check((spec.values ?? []).every((v) => VALUE_SPELLING.test(v)), `${m.name}.${f}: values ${JSON.stringify(spec.values)}`);
+      check((spec.values ?? []).every((v) => VALUE_PATTERN.test(v)), `${m.name}.${f}: values ${JSON.stringify(spec.values)}`);
       check(spec.type !== 'boolean' || spec.values === undefined, `${m.name}.${f}: boolean with values`);
     }
   }
