@@ -67,17 +67,17 @@ export function createConformanceChecker(options: ConformanceCheckerOptions): Co
     }
 
     for (const field of spec.required) {
-      if (!(field in point.attributes)) report('missing_field', `${metric} lacks required field ${field}`, field);
+      if (!Object.hasOwn(point.attributes, field)) report('missing_field', `${metric} lacks required field ${field}`, field);
     }
     if (requireDefaultTags) {
       for (const tag of DEFAULT_TAG_KEYS) {
-        if (!(tag in point.attributes) && !spec.required.includes(tag)) {
+        if (!Object.hasOwn(point.attributes, tag) && !spec.required.includes(tag)) {
           report('missing_default_tag', `${metric} lacks default tag ${tag}`, tag);
         }
       }
     }
     for (const [key, value] of Object.entries(point.attributes)) {
-      const field = spec.fields[key] ?? defaultTags[key];
+      const field = own(spec.fields, key) ?? own(defaultTags, key);
       if (!field) {
         report('undocumented_field', `${metric} carries ${key}, which is neither a documented field of it nor a default tag`, key);
         continue;
@@ -140,6 +140,11 @@ const KIND_NAMES: Record<ReceivedPoint['kind'], string> = {
 
 function plainDefaultTags(): Record<string, FieldSpec> {
   return Object.fromEntries(DEFAULT_TAG_KEYS.map((name) => [name, { name, type: 'string', description: '' } satisfies FieldSpec]));
+}
+
+/** Own properties only: attribute keys such as `toString` or `constructor` must not find Object.prototype's. */
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function compare(a: string, b: string): number {

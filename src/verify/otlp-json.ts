@@ -11,7 +11,7 @@ export function decodeMetricsJson(text: string): OtlpMetricsRequest {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new OtlpDecodeError(`invalid JSON: ${errorMessage(err)}`);
+    throw new OtlpDecodeError(`invalid JSON: ${withoutSnippet(errorMessage(err))}`);
   }
   if (!isPlainObject(parsed)) throw new OtlpDecodeError('invalid OTLP/JSON: the body must be a JSON object');
   try {
@@ -31,10 +31,17 @@ const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 function hexIdsToBase64(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(hexIdsToBase64);
   if (!isPlainObject(value)) return value;
-  const out: Record<string, unknown> = {};
+  // Null prototype: a `"__proto__"` key in the body stays an (unknown, ignored) field instead of
+  // becoming the prototype that protobufjs would then read fields from.
+  const out: Record<string, unknown> = Object.create(null);
   for (const [key, child] of Object.entries(value)) {
     const isId = (key === 'traceId' || key === 'spanId') && typeof child === 'string' && HEX.test(child);
     out[key] = isId ? Buffer.from(child as string, 'hex').toString('base64') : hexIdsToBase64(child);
   }
   return out;
+}
+
+/** V8 quotes a slice of the body in some JSON.parse errors; bodies may hold secrets, so drop it. */
+function withoutSnippet(message: string): string {
+  return message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ' (not valid JSON)');
 }

@@ -165,8 +165,12 @@ function temporality(value: number | undefined): Temporality {
   return 'unspecified';
 }
 
+/**
+ * A null-prototype object: keys come off the wire, so `__proto__` must be an ordinary key (not a
+ * prototype swap) and `toString` & co. must not look present when absent.
+ */
 export function toAttributes(keyValues: readonly OtlpKeyValue[] | undefined): Attributes {
-  const out: Attributes = {};
+  const out: Attributes = Object.create(null);
   for (const kv of keyValues ?? []) out[kv.key ?? ''] = anyValue(kv.value);
   return out;
 }

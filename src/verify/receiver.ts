@@ -1,5 +1,6 @@
 // A minimal OTLP/HTTP metrics receiver (POST /v1/metrics) for tests and `verify`: it decodes every
-// export, keeps the flattened data points in memory and never lets a bad request crash the process.
+// export, keeps the flattened data points in memory (unless told not to) and never lets a bad
+// request crash the process.
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -68,6 +69,21 @@ export interface OtlpReceiverOptions {
   readonly onPoints?: (points: readonly ReceivedPoint[], request: RequestRecord) => void;
   /** Called for each rejected request (bad body, wrong path or method, too large). Exceptions are swallowed. */
   readonly onError?: (request: RequestRecord) => void;
+  /**
+   * Keep every point for `points()` and `waitForPoints()`. Default true. A long-running consumer
+   * that only needs `onPoints` (the `verify` CLI) sets false so memory does not grow with the run.
+   */
+  readonly retainPoints?: boolean;
+  /** Keep only the most recent N records in `requests()`/`errors()`; `stats()` still counts all. Default: all. */
+  readonly maxRequestRecords?: number;
+}
+
+/** Totals over the whole run, whatever is retained. */
+export interface ReceiverStats {
+  readonly requests: number;
+  /** Requests rejected as malformed (those with an `error`). */
+  readonly rejected: number;
+  readonly points: number;
 }
 
 export interface OtlpReceiver {
@@ -77,15 +93,17 @@ export interface OtlpReceiver {
   readonly metricsUrl: string;
   readonly host: string;
   readonly port: number;
-  /** Every point received so far (a copy). */
+  /** Every point received so far (a copy); always empty with `retainPoints: false`. */
   points(): ReceivedPoint[];
-  /** Every request received so far (a copy). */
+  /** Every request received so far, or the last `maxRequestRecords` of them (a copy). */
   requests(): RequestRecord[];
   /** The rejected requests among `requests()`. */
   errors(): RequestRecord[];
+  stats(): ReceiverStats;
   /**
    * Resolves with all points once `predicate(allPoints)` holds (checked now and after every
-   * export); rejects after `timeoutMs` (default 5000) or when the receiver closes.
+   * export); rejects after `timeoutMs` (default 5000) or when the receiver closes. Needs retained
+   * points: with `retainPoints: false` it rejects at once rather than time out.
    */
   waitForPoints(predicate: (points: readonly ReceivedPoint[]) => boolean, timeoutMs?: number): Promise<ReceivedPoint[]>;
   /** Stops listening and destroys open sockets, hanging requests included. */
@@ -102,8 +120,11 @@ interface Waiter {
 export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
   const host = options.host ?? '127.0.0.1';
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const retainPoints = options.retainPoints ?? true;
+  const maxRequestRecords = options.maxRequestRecords ?? Infinity;
   const points: ReceivedPoint[] = [];
   const records: RequestRecord[] = [];
+  const stats = { requests: 0, rejected: 0, points: 0 };
   const waiters = new Set<Waiter>();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -128,7 +149,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const index = records.length;
+    const index = stats.requests++;
     const path = (req.url ?? '/').split('?')[0];
     const record: { -readonly [K in keyof RequestRecord]: RequestRecord[K] } = {
       index,
@@ -141,6 +162,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       points: 0,
     };
     records.push(record);
+    if (records.length > maxRequestRecords) records.shift();
     const { body, bytes } = await readBody(req, maxBodyBytes);
     record.bytes = bytes;
 
@@ -175,11 +197,13 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       const failure = err instanceof RequestError ? err : new RequestError(500, 'internal_error', errorMessage(err));
       record.status = failure.status;
       record.error = { code: failure.code, message: failure.message };
+      stats.rejected++;
       answerError(res, record.contentType, failure);
       options.onError?.({ ...record });
       return;
     }
-    points.push(...received);
+    if (retainPoints) points.push(...received);
+    stats.points += received.length;
     record.points = received.length;
     record.status = 200;
     answerSuccess(res, record.contentType);
@@ -223,7 +247,9 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     points: () => [...points],
     requests: () => records.map((r) => ({ ...r })),
     errors: () => records.filter((r) => r.error).map((r) => ({ ...r })),
+    stats: () => ({ ...stats }),
     waitForPoints(predicate, timeoutMs = 5000) {
+      if (!retainPoints) return Promise.reject(new Error('waitForPoints needs retainPoints: true'));
       if (predicate(points)) return Promise.resolve([...points]);
       if (closed) return Promise.reject(new Error('receiver is closed'));
       return new Promise<ReceivedPoint[]>((resolve, reject) => {

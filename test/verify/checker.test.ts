@@ -3,7 +3,7 @@ import type { FieldSpec, MetricSpec } from '../../src/catalog/spec.js';
 import { createConformanceChecker } from '../../src/verify/checker.js';
 import type { ConformanceCheckerOptions } from '../../src/verify/checker.js';
 import { encodeMetricsProtobuf } from '../../src/verify/otlp-proto.js';
-import type { OtlpMetricsRequest } from '../../src/verify/otlp-types.js';
+import type { OtlpKeyValue, OtlpMetricsRequest } from '../../src/verify/otlp-types.js';
 import { startOtlpReceiver } from '../../src/verify/receiver.js';
 import type { OtlpReceiver } from '../../src/verify/receiver.js';
 import { DEFAULTS, gauge, histogram, postBytes, postJson, request, sum } from './payloads.js';
@@ -146,23 +146,26 @@ describe('each violation code is reported once, with metric and field', () => {
   });
 
   it.each([
-    ['success', 'yes'],
-    ['success', true],
-    ['status', 'abc'],
-    ['status', 200],
-    ['model', 'gpt 5'],
-    ['model', ''],
-    ['model', 'x'.repeat(257)],
-    ['auth_mode', 'oauth'],
-  ] as const)('invalid_value: %s = %j', async (key, value) => {
+    ['success', 'is not true/false (3 chars)', 'yes'],
+    ['success', 'is not a string (bool)', true],
+    ['status', 'is not a decimal integer nor one of none (3 chars)', 'abc'],
+    ['status', 'is not a string (int)', 200],
+    ['model', 'has characters outside [A-Za-z0-9._/-] (5 chars)', 'gpt 5'],
+    ['model', 'is empty', ''],
+    ['model', 'is longer than 256 (312 chars)', 'x'.repeat(312)],
+    ['auth_mode', 'is not one of swic | api | unknown | api_key | chatgpt (5 chars)', 'oauth'],
+  ] as const)('invalid_value: %s %s (without echoing the value)', async (key, problem, value) => {
     const { report } = await verify([request(sum('codex.api_request', [[1, { ...OK, [key]: value }]]))]);
     expect(only(report)).toMatchObject({ code: 'invalid_value', metric: 'codex.api_request', field: key });
+    expect(only(report).message).toBe(`codex.api_request field ${key} ${problem}`);
+    if (value !== '') expect(only(report).message).not.toContain(String(value));
   });
 
   it('invalid_value: a closed set of a histogram field', async () => {
     const { report } = await verify([request(histogram('codex.turn.token_usage', [[1, { ...DEFAULTS, token_type: 'bogus' }]], { unit: '{token}' }))]);
     expect(only(report)).toMatchObject({ code: 'invalid_value', metric: 'codex.turn.token_usage', field: 'token_type' });
-    expect(only(report).message).toContain('input, output');
+    expect(only(report).message).toContain('not one of input | output');
+    expect(only(report).message).not.toContain('bogus');
   });
 
   it('non_monotonic: a cumulative counter going down within one series', async () => {
@@ -210,4 +213,33 @@ it('ignore drops whole codes', async () => {
   const { auth_mode: _, ...noAuth } = OK;
   const { report } = await verify([request(sum('codex.api_request', [[1, noAuth]]))], { ignore: ['missing_default_tag'] });
   expect(report.violations).toEqual([]);
+});
+
+describe('attribute keys that are Object.prototype names', () => {
+  /** `codex.api_request` with the given extra key-values; built by hand since an object literal cannot hold `__proto__` as a key. */
+  function withExtra(attrs: Record<string, string>, ...extra: OtlpKeyValue[]): OtlpMetricsRequest {
+    const body = request(sum('codex.api_request', [[1, attrs]]));
+    body.resourceMetrics![0].scopeMetrics![0].metrics![0].sum!.dataPoints![0].attributes!.push(...extra);
+    return body;
+  }
+
+  describe.each([false, true])('protobuf: %s', (protobuf) => {
+    it.each(['toString', 'constructor', 'valueOf', 'hasOwnProperty', '__proto__'])('%s is an undocumented_field', async (key) => {
+      const { report } = await verify([withExtra(OK, { key, value: { stringValue: 'x' } })], { protobuf });
+      expect(only(report)).toMatchObject({ code: 'undocumented_field', metric: 'codex.api_request', field: key });
+    });
+
+    it('a __proto__ kvlist does not stand in for missing required fields or default tags', async () => {
+      const { status: _s, success: _ok, auth_mode: _a, ...rest } = OK;
+      const inherited = Object.entries({ status: '200', success: 'true', auth_mode: 'api_key' }).map(([key, v]) => ({ key, value: { stringValue: v } }));
+      const hostile = { key: '__proto__', value: { kvlistValue: { values: inherited } } };
+      const { report } = await verify([withExtra(rest, hostile)], { protobuf });
+      expect(report.violations.map((v) => [v.code, v.field])).toEqual([
+        ['missing_default_tag', 'auth_mode'],
+        ['missing_field', 'status'],
+        ['missing_field', 'success'],
+        ['undocumented_field', '__proto__'],
+      ]);
+    });
+  });
 });

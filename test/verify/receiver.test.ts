@@ -142,6 +142,65 @@ describe('OTLP/JSON mapping details', () => {
   });
 });
 
+describe('hostile JSON', () => {
+  it('a "__proto__" key in the body is an ignored field, not a prototype fields are read from', async () => {
+    const r = await start();
+    const res = await fetch(r.metricsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"__proto__": ${JSON.stringify(GOOD)}}` });
+    expect(res.status).toBe(200);
+    expect(r.points()).toEqual([]);
+  });
+
+  it('a "key":"__proto__" attribute becomes an own attribute, its kvlist no prototype', async () => {
+    const r = await start();
+    const body = request(sum('codex.api_request', [[1, {}]]));
+    body.resourceMetrics![0].scopeMetrics![0].metrics![0].sum!.dataPoints![0].attributes = [
+      { key: '__proto__', value: { kvlistValue: { values: [{ key: 'status', value: { stringValue: '200' } }] } } },
+    ];
+    await postJson(r.metricsUrl, body);
+    const { attributes } = r.points()[0];
+    expect(Object.keys(attributes)).toEqual(['__proto__']);
+    expect(Object.hasOwn(attributes, 'status')).toBe(false);
+    expect('status' in attributes).toBe(false);
+  });
+
+  it('undecodable JSON is reported without quoting the body', async () => {
+    const errors: RequestRecord[] = [];
+    const r = await start({ onError: (e) => errors.push(e) });
+    const res = await fetch(r.metricsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'sk-live-0123456789abcdef' });
+    expect(res.status).toBe(400);
+    const answer = await res.text();
+    expect(errors[0].error?.message).toMatch(/^invalid JSON: Unexpected token/);
+    expect(`${answer} ${errors[0].error?.message}`).not.toContain('sk-live');
+  });
+});
+
+describe('retention', () => {
+  it('with retainPoints: false, points() stays empty while onPoints gets every export', async () => {
+    const batches: number[] = [];
+    const r = await start({ retainPoints: false, onPoints: (points) => batches.push(points.length) });
+    const two = request(sum('codex.api_request', [[1, { ...DEFAULTS, status: '200', success: 'true' }], [1, { ...DEFAULTS, status: '500', success: 'false' }]]));
+    for (const body of [GOOD, two, GOOD]) expect((await postJson(r.metricsUrl, body)).status).toBe(200);
+    expect(batches).toEqual([1, 2, 1]);
+    expect(r.points()).toEqual([]);
+    expect(r.stats()).toEqual({ requests: 3, rejected: 0, points: 4 });
+    await expect(r.waitForPoints(() => true)).rejects.toThrow(/retainPoints/);
+  });
+
+  it('maxRequestRecords keeps the most recent records; stats() counts them all', async () => {
+    const r = await start({ maxRequestRecords: 2 });
+    await postJson(r.metricsUrl, GOOD);
+    await (await postJson(r.metricsUrl, { resourceMetrics: 3 })).arrayBuffer();
+    await postJson(r.metricsUrl, GOOD);
+    expect(r.requests().map((q) => [q.index, q.status])).toEqual([
+      [1, 400],
+      [2, 200],
+    ]);
+    expect(r.errors().map((q) => q.index)).toEqual([1]);
+    expect(r.stats()).toEqual({ requests: 3, rejected: 1, points: 2 });
+    expect(r.points()).toHaveLength(2);
+  });
+});
+
 describe('respond hook (fault injection)', () => {
   it('can answer instead, without recording the points', async () => {
     const r = await start({ respond: (q) => (q.index === 0 ? { status: 503, headers: { 'retry-after': '1' }, body: 'busy' } : undefined) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseListen, verifyCommand } from '../../src/cli/verify.js';
+import { MAX_REPORTED_MALFORMED, parseListen, verifyCommand } from '../../src/cli/verify.js';
 import type { OtlpReceiver } from '../../src/verify/receiver.js';
 import type { VerifyRunReport } from '../../src/verify/run-report.js';
 import { DEFAULTS, postJson, request, sum } from './payloads.js';
@@ -41,7 +41,7 @@ describe('verify command', () => {
     });
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as VerifyRunReport;
-    expect(report).toMatchObject({ ok: false, requests: 2, pointsChecked: 2 });
+    expect(report).toMatchObject({ ok: false, requests: 2, pointsChecked: 2, malformedRequestCount: 1 });
     expect(report.violations.map((v) => [v.code, v.metric, v.field ?? null, v.count])).toEqual([
       ['invalid_value', 'codex.api_request', 'success', 1],
       ['unknown_metric', 'codex.api_requests', null, 1],
@@ -49,6 +49,37 @@ describe('verify command', () => {
     expect(report.malformedRequests).toEqual([expect.objectContaining({ index: 1, status: 400, code: 'bad_json' })]);
     expect(stderr).toMatch(/malformed request #1 .*HTTP 400 bad_json/);
     expect(stderr).toMatch(/violation unknown_metric: .*did you mean codex\.api_request\?/);
+  });
+
+  it.each([[[]], [['--json']]])('never echoes a secret-looking value (args %j)', async (args) => {
+    const SECRET = 'sk-live-4f9a8b7c6d5e4f3a2b1c';
+    const { code, stdout, stderr } = await run(args, async (r) => {
+      // A closed-set field, a free-text field with a space, an undocumented field, and a body that is not JSON.
+      await postJson(r.metricsUrl, request(sum('codex.api_request', [[1, { ...OK, auth_mode: SECRET }], [1, { ...OK, model: `Bearer ${SECRET}`, api_key: SECRET }]])));
+      await fetch(r.metricsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: SECRET });
+    });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(args.length ? /"invalid_value"/ : /invalid_value/);
+    expect(stderr).toMatch(/violation invalid_value: codex\.api_request field auth_mode is not one of .* \(\d+ chars\)/);
+    expect(stderr).toMatch(/malformed request #1 .*bad_json/);
+    for (const output of [stdout, stderr]) expect(output).not.toContain('sk-live');
+  });
+
+  it('keeps neither points nor request records, but counts them and lists the last malformed requests', async () => {
+    const bad = MAX_REPORTED_MALFORMED + 2;
+    let retained: unknown[] = [];
+    const { code, stdout } = await run(['--json'], async (r) => {
+      await postJson(r.metricsUrl, request(sum('codex.api_request', [[1, OK], [1, { ...OK, status: '500' }]])));
+      for (let i = 0; i < bad; i++) await (await fetch(r.metricsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' })).arrayBuffer();
+      retained = [...r.points(), ...r.requests()];
+    });
+    expect(code).toBe(1);
+    expect(retained).toEqual([]);
+    const report = JSON.parse(stdout) as VerifyRunReport;
+    expect(report).toMatchObject({ requests: bad + 1, pointsChecked: 2, malformedRequestCount: bad });
+    expect(report.malformedRequests).toHaveLength(MAX_REPORTED_MALFORMED);
+    expect(report.malformedRequests[0].index).toBe(3);
+    expect(report.malformedRequests.at(-1)!.index).toBe(bad);
   });
 
   it('--ignore drops a code', async () => {
