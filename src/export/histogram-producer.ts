@@ -11,7 +11,7 @@ import {
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import { METER_NAME } from '../runtime/codex-metrics.js';
-import type { HistogramStorage } from '../runtime/histogram-storage.js';
+import { HistogramStorage, type HistogramTemporality } from '../runtime/histogram-storage.js';
 import { PACKAGE_VERSION } from '../version.js';
 
 type HrTime = [number, number];
@@ -57,4 +57,18 @@ export function histogramProducer(storage: HistogramStorage): MetricProducer {
       };
     },
   };
+}
+
+/**
+ * For a reader the package creates: the storage to give createCodexMetrics and the producers to
+ * give the reader, or neither when `aggregateInPackage` is false.
+ */
+export function ownedReaderHistograms(
+  aggregateInPackage: boolean | undefined,
+  temporality: HistogramTemporality,
+  cardinalityLimit?: number,
+): { histogramStorage: HistogramStorage | undefined; metricProducers: MetricProducer[] } {
+  if (aggregateInPackage === false) return { histogramStorage: undefined, metricProducers: [] };
+  const histogramStorage = new HistogramStorage({ temporality, ...(cardinalityLimit ? { cardinalityLimit } : {}) });
+  return { histogramStorage, metricProducers: [histogramProducer(histogramStorage)] };
 }

@@ -10,8 +10,7 @@ import { DropLog } from '../runtime/drop-log.js';
 import type { CodexMetrics, CodexMetricsOptions } from '../runtime/types.js';
 import { resolveExportConfig, type ExportConfig, type ExportOptions } from './config.js';
 import { createOtlpExporter } from './exporter.js';
-import { histogramProducer } from './histogram-producer.js';
-import { HistogramStorage } from '../runtime/histogram-storage.js';
+import { ownedReaderHistograms } from './histogram-producer.js';
 
 export interface StartCodexMetricsOptions extends Omit<CodexMetricsOptions, 'meterProvider'>, ExportOptions {
   /** Flush and shut down on the process's `beforeExit` (default false: the host decides). */
@@ -52,16 +51,17 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
   );
   // This provider is ours, so histograms can be aggregated in the package and handed to the
   // reader as a MetricProducer (same data as the SDK would export, without per-call hashing).
-  const histogramStorage =
-    options.aggregateInPackage === false
-      ? undefined
-      : new HistogramStorage({ temporality: histogramTemporality(options.exporter, config), cardinalityLimit: config.cardinalityLimit });
+  const { histogramStorage, metricProducers } = ownedReaderHistograms(
+    options.aggregateInPackage,
+    histogramTemporality(options.exporter, config),
+    config.cardinalityLimit,
+  );
   const reader = new PeriodicExportingMetricReader({
     exporter: options.exporter ?? createOtlpExporter(config),
     exportIntervalMillis: config.intervalMillis,
     exportTimeoutMillis: config.timeoutMillis,
     cardinalityLimits: { default: config.cardinalityLimit },
-    metricProducers: histogramStorage ? [histogramProducer(histogramStorage)] : [],
+    metricProducers,
   });
   const meterProvider = new MeterProvider({ resource, readers: [reader] });
   const metrics = createCodexMetrics({ ...options, meterProvider, histogramStorage });

@@ -1,7 +1,6 @@
 // In-memory set-up for users' own tests: record through the real SDK, read back flat points.
 import { AggregationTemporality, DataPointType, MeterProvider, MetricReader, type MetricProducer, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { histogramProducer } from '../export/histogram-producer.js';
-import { HistogramStorage } from '../runtime/histogram-storage.js';
+import { ownedReaderHistograms } from '../export/histogram-producer.js';
 import { createCodexMetrics } from '../runtime/codex-metrics.js';
 import type { CodexMetrics, CodexMetricsOptions } from '../runtime/types.js';
 
@@ -42,12 +41,9 @@ export function createTestCodexMetrics(
   options: Omit<CodexMetricsOptions, 'meterProvider'> & { temporality?: 'cumulative' | 'delta' } = {},
 ): TestCodexMetrics {
   // Same set-up as startCodexMetrics: histograms aggregated in the package unless turned off.
-  const histogramStorage =
-    options.aggregateInPackage === false ? undefined : new HistogramStorage({ temporality: options.temporality === 'delta' ? 'delta' : 'cumulative' });
-  const reader = new InMemoryReader(
-    options.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE,
-    histogramStorage ? [histogramProducer(histogramStorage)] : [],
-  );
+  const temporality = options.temporality === 'delta' ? 'delta' : 'cumulative';
+  const { histogramStorage, metricProducers } = ownedReaderHistograms(options.aggregateInPackage, temporality);
+  const reader = new InMemoryReader(temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE, metricProducers);
   const meterProvider = new MeterProvider({ readers: [reader] });
   const metrics = createCodexMetrics({ ...options, meterProvider, histogramStorage });
   return {
