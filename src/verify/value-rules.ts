@@ -1,9 +1,8 @@
 // Attribute value rules: those the Codex Rust emitter enforces on tags, plus the catalog's types.
-import type { FieldSpec } from '../catalog/spec.js';
+import { MAX_VALUE_LENGTH, VALUE_PATTERN, type FieldSpec } from '../catalog/spec.js';
 import type { AttributeValue } from './points.js';
 
-export const MAX_VALUE_LENGTH = 256;
-const TAG_VALUE = /^[A-Za-z0-9._/-]+$/;
+export { MAX_VALUE_LENGTH };
 const DECIMAL = /^-?[0-9]+$/;
 
 /**
@@ -17,7 +16,7 @@ export function valueProblem(value: AttributeValue, field: FieldSpec): string | 
   if (value.length === 0) return 'is empty';
   if (value.length > MAX_VALUE_LENGTH) return `is longer than ${MAX_VALUE_LENGTH} (${value.length} chars)`;
   const size = `(${value.length} chars)`;
-  if (!TAG_VALUE.test(value)) return `has characters outside [A-Za-z0-9._/-] ${size}`;
+  if (!VALUE_PATTERN.test(value)) return `has characters outside [A-Za-z0-9._/-] ${size}`;
   const allowed = field.values ?? [];
   switch (field.type) {
     case 'boolean':

@@ -1,0 +1,16 @@
+// Public surface of the conformance receiver (`codex-otel-metrics/verify`): a loopback OTLP/HTTP
+// receiver for tests and the checker behind `codex-otel-metrics verify`. A subpath, so the root
+// entry never loads node:http or protobufjs.
+export {
+  startOtlpReceiver,
+  METRICS_PATH,
+  type OtlpReceiver,
+  type OtlpReceiverOptions,
+  type ReceiverStats,
+  type RequestRecord,
+  type RespondDecision,
+  type IncomingOtlpRequest,
+} from './receiver.js';
+export { createConformanceChecker, type ConformanceChecker, type ConformanceCheckerOptions } from './checker.js';
+export { VIOLATION_CODES, type Violation, type ViolationCode, type ViolationSummary, type ConformanceReport } from './violations.js';
+export type { ReceivedPoint, Attributes, AttributeValue, PointKind } from './points.js';
