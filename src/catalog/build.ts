@@ -72,7 +72,9 @@ export function buildCatalog(src: CatalogSources): Catalog {
   for (const row of noteRows) {
     if (!resolved.has(row.table)) {
       const notes = doc.notes.filter((n) => n.table === row.table);
-      const result = resolveNotes(notes, isMetric, isField);
+      // A note gives fields only to the "See note" metrics of its own table.
+      const subjects = new Set(noteRows.filter((r) => r.table === row.table).map((r) => r.name));
+      const result = resolveNotes(notes, { isSubject: (n) => subjects.has(n), isMetric, isField });
       if (result.problems.length) {
         const p = result.problems[0];
         throw new CatalogError(file, p.line, p.reason);
