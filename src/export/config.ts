@@ -1,6 +1,7 @@
 // Export settings from options first, then the standard OTEL_* variables, then defaults.
 // Header values are carried but never printed: describeConfig() masks them.
 import { diag } from '@opentelemetry/api';
+import { DEFAULT_CARDINALITY_LIMIT } from '../runtime/limits.js';
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 export type Temporality = 'cumulative' | 'delta';
@@ -69,7 +70,7 @@ function resolve(options: ExportOptions, env: Env): ExportConfig {
     temporality: temporality(options.temporality, env),
     // OTEL_SERVICE_NAME wins over OTEL_RESOURCE_ATTRIBUTES (OTel spec), both over the option.
     serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? nonEmpty(resourceServiceName) ?? options.serviceName ?? 'codex',
-    cardinalityLimit: positive(options.cardinalityLimit, 'cardinalityLimit') ?? 2000,
+    cardinalityLimit: positive(options.cardinalityLimit, 'cardinalityLimit') ?? DEFAULT_CARDINALITY_LIMIT,
   };
 }
 

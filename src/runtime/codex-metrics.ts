@@ -7,6 +7,7 @@ import { PACKAGE_VERSION } from '../version.js';
 import { bucketsFor } from './buckets.js';
 import { defaultsKey, normalizeDefaults, type NormalizedDefaults } from './default-tags.js';
 import { DropLog, type DropStats } from './drop-log.js';
+import { DEFAULT_CARDINALITY_LIMIT } from './limits.js';
 import type { HistogramStorage } from './histogram-storage.js';
 import { CodexMetricsError, type CodexMetricsErrorCode } from './errors.js';
 import { drainSeries, newNode, newSeries, type CacheNode, type MetricState, type Series } from './series.js';
@@ -16,7 +17,7 @@ import { displayName, formatValue, METRIC_NAME } from './values.js';
 /** Meter name the Codex Rust emitter uses, so both land in the same instrumentation scope. */
 export const METER_NAME = 'codex';
 /** Series per metric and view kept in the cache; the SDK's default cardinality limit too. */
-export const DEFAULT_MAX_SERIES = 2000;
+export const DEFAULT_MAX_SERIES = DEFAULT_CARDINALITY_LIMIT;
 /** Views interned for sharing; the least recently used one is let go first. */
 const MAX_VIEWS = 1000;
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});

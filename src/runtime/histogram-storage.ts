@@ -7,6 +7,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { MetricSpec } from '../catalog/spec.js';
 import { bucketsFor } from './buckets.js';
+import { DEFAULT_CARDINALITY_LIMIT } from './limits.js';
 
 export type HistogramTemporality = 'cumulative' | 'delta';
 
@@ -168,7 +169,7 @@ export class HistogramStorage {
 
   constructor(options: HistogramStorageOptions) {
     this.temporality = options.temporality;
-    this.cardinalityLimit = options.cardinalityLimit ?? 2000;
+    this.cardinalityLimit = options.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT;
   }
 
   /** Built once per series (it serialises the attribute set, like the SDK's hash). */
