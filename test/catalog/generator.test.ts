@@ -6,7 +6,7 @@ import { loadCatalogFiles, type Catalog } from '../../src/catalog/build.js';
 import { GENERATED_HEADER, renderCatalogModule } from '../../src/catalog/generate.js';
 import type { MetricSpec } from '../../src/catalog/spec.js';
 import { DEFAULT_TAGS, METRICS } from '../../src/generated/catalog.js';
-import { ATTRIBUTES_DOC, attributesText, build, joinRow, mapTables, METRICS_DOC, metricsText, REGISTRY_FILE } from './helpers.js';
+import { ATTRIBUTES_DOC, attributesText, build, joinRow, mapTables, METRICS_DOC, metricsText, REGISTRY_FILE, EXPECTED_SEE_NOTE_FIELDS } from './helpers.js';
 
 const catalog = loadCatalogFiles(METRICS_DOC, ATTRIBUTES_DOC);
 const metric = (name: string, from: Catalog = catalog): MetricSpec => {
@@ -74,18 +74,7 @@ describe('units', () => {
 });
 
 describe('required and optional fields of "See note" metrics', () => {
-  const SEE_NOTE: [string, string[], string[]][] = [
-    ['mcp.call', ['status'], ['tool', 'connector_id', 'connector_name']],
-    ['mcp.call.duration_ms', ['status'], ['tool', 'connector_id', 'connector_name']],
-    ['shell_snapshot', ['success'], ['failure_reason']],
-    ['external_agent_config.detect', ['migration_type'], ['skills_count']],
-    ['external_agent_config.import', ['migration_type'], ['skills_count']],
-    ['windows_sandbox.elevated_setup_failure', [], ['code', 'message', 'originator']],
-    ['windows_sandbox.elevated_setup_canceled', [], ['code', 'message', 'originator']],
-    ['windows_sandbox.legacy_setup_preflight_failed', [], ['originator']],
-    ['cloud_requirements.fetch_attempt', ['trigger', 'attempt', 'outcome', 'status_code'], []],
-    ['cloud_requirements.fetch_final', ['trigger', 'outcome', 'reason', 'attempt_count', 'status_code'], []],
-  ];
+  const SEE_NOTE = EXPECTED_SEE_NOTE_FIELDS;
 
   it.each(SEE_NOTE)('%s: required %j, optional %j', (name, required, optional) => {
     const m = metric(name);

@@ -83,3 +83,17 @@ export function withTempDir<T>(fn: (dir: string) => T): T {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** What the notes of docs/metrics.md resolve to, read by hand from the reference notes: [metric, required, optional]. */
+export const EXPECTED_SEE_NOTE_FIELDS: [string, string[], string[]][] = [
+    ['mcp.call', ['status'], ['tool', 'connector_id', 'connector_name']],
+    ['mcp.call.duration_ms', ['status'], ['tool', 'connector_id', 'connector_name']],
+    ['shell_snapshot', ['success'], ['failure_reason']],
+    ['external_agent_config.detect', ['migration_type'], ['skills_count']],
+    ['external_agent_config.import', ['migration_type'], ['skills_count']],
+    ['windows_sandbox.elevated_setup_failure', [], ['code', 'message', 'originator']],
+    ['windows_sandbox.elevated_setup_canceled', [], ['code', 'message', 'originator']],
+    ['windows_sandbox.legacy_setup_preflight_failed', [], ['originator']],
+    ['cloud_requirements.fetch_attempt', ['trigger', 'attempt', 'outcome', 'status_code'], []],
+    ['cloud_requirements.fetch_final', ['trigger', 'outcome', 'reason', 'attempt_count', 'status_code'], []],
+];

@@ -7,7 +7,7 @@ import { resolveNotes } from '../../src/catalog/notes.js';
 import { parseAttributes } from '../../src/catalog/parse-attributes.js';
 import { parseMetricDocument } from '../../src/catalog/parse-metrics.js';
 import { METRICS } from '../../src/generated/catalog.js';
-import { ATTRIBUTES_DOC, attributesText, build, lineContaining, METRIC_HEADER, METRICS_DOC, metricsText } from './helpers.js';
+import { ATTRIBUTES_DOC, attributesText, build, lineContaining, METRIC_HEADER, METRICS_DOC, metricsText, EXPECTED_SEE_NOTE_FIELDS } from './helpers.js';
 
 const attributes = parseAttributes(attributesText, ATTRIBUTES_DOC);
 
@@ -151,18 +151,7 @@ describe('the docs/metrics.md notes', () => {
   const catalog = loadCatalogFiles(METRICS_DOC, ATTRIBUTES_DOC);
   const fieldsOf = (c = catalog) => Object.fromEntries(c.metrics.map((m) => [m.name, [m.required, m.optional]]));
 
-  it.each<[string, string[], string[]]>([
-    ['mcp.call', ['status'], ['tool', 'connector_id', 'connector_name']],
-    ['mcp.call.duration_ms', ['status'], ['tool', 'connector_id', 'connector_name']],
-    ['shell_snapshot', ['success'], ['failure_reason']],
-    ['external_agent_config.detect', ['migration_type'], ['skills_count']],
-    ['external_agent_config.import', ['migration_type'], ['skills_count']],
-    ['windows_sandbox.elevated_setup_failure', [], ['code', 'message', 'originator']],
-    ['windows_sandbox.elevated_setup_canceled', [], ['code', 'message', 'originator']],
-    ['windows_sandbox.legacy_setup_preflight_failed', [], ['originator']],
-    ['cloud_requirements.fetch_attempt', ['trigger', 'attempt', 'outcome', 'status_code'], []],
-    ['cloud_requirements.fetch_final', ['trigger', 'outcome', 'reason', 'attempt_count', 'status_code'], []],
-  ])('%s: required %j, optional %j', (name, required, optional) => {
+  it.each(EXPECTED_SEE_NOTE_FIELDS)('%s: required %j, optional %j', (name, required, optional) => {
     expect(fieldsOf()[name]).toEqual([required, optional]);
   });
 
