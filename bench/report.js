@@ -71,7 +71,7 @@ export function printReport(result) {
       result.hotPathRatios,
     ),
   );
-  out.push('  * = default limits: package caches 2000 series per metric, SDK / HistogramStorage keep 2000 per instrument (rest -> overflow series)');
+  out.push('  * = default limits: package caches 2000 series per metric and view, SDK / HistogramStorage keep 2000 per instrument (rest -> overflow series)');
   out.push('');
   out.push(
     ...timingTable(
