@@ -37,12 +37,13 @@ export interface CodexMetricsOptions {
   /** Throw `CodexMetricsError` on bad input instead of dropping/repairing it; default false. */
   strict?: boolean;
   /**
-   * Aggregate counter increments and buffer histogram values per series in the package and hand
-   * them to the SDK once per series at each collection (default true). Set false to call the SDK on
-   * every measurement, e.g. with a MeterProvider that is not the OpenTelemetry SDK.
+   * Sum counter increments per series in the package (the first of each collection interval goes
+   * to the SDK at once, the rest once per series at collection), and aggregate histograms in
+   * `histogramStorage` when one is given (default true). Set false to call the SDK on every
+   * measurement, e.g. with a MeterProvider that is not the OpenTelemetry SDK.
    */
   aggregateInPackage?: boolean;
-  /** Series per metric kept in the package's cache; beyond it calls go straight to the SDK. Default 2000. */
+  /** Series per metric and view kept in the package's cache; beyond it calls are validated each time. Default 2000. */
   maxSeriesPerMetric?: number;
   /**
    * Aggregate histograms in the package instead of the SDK's instruments; the storage's data must

@@ -364,7 +364,7 @@ function setupFor(temporality: AggregationTemporality, extra: Partial<Setup> = {
   return { temporality, defaults: DEFAULTS, viewDefaults: {}, ...extra };
 }
 
-describe.each(TEMPORALITIES)('buffered histogram values (%s)', (_name, temporality) => {
+describe.each(TEMPORALITIES)('many histogram values between collections (%s)', (_name, temporality) => {
   it('loses nothing with more than 1024 values per series between collections', async () => {
     const setup = setupFor(temporality);
     const sinks = [packageSink(setup, true), packageSink(setup, false), plainSdkSink(setup), packageSink(setup, true, true)];
@@ -389,7 +389,7 @@ describe.each(TEMPORALITIES)('buffered histogram values (%s)', (_name, temporali
     expect(counts).toEqual(temporality === AggregationTemporality.DELTA ? [5000, 1025, 1024, 3] : [5000, 6025, 7049, 7052]);
   });
 
-  it('past the 4096 values buffered across series, values go straight to the SDK and nothing changes', async () => {
+  it('6000 fractional values over 100 series in one interval export exactly as the plain SDK', async () => {
     const setup = setupFor(temporality);
     const sinks = [packageSink(setup, true), plainSdkSink(setup)];
     for (let round = 0; round < 2; round++) {
@@ -479,7 +479,7 @@ describe('cardinality overflow', () => {
     expect(keptStatuses(pkg)).toEqual(keptStatuses(plain));
   });
 
-  it('a histogram series with a full buffer does not jump the queue under overflow', async () => {
+  it('a busy histogram series does not jump the queue under overflow', async () => {
     const setup = setupFor(AggregationTemporality.CUMULATIVE, { cardinalityLimit: 3 });
     const sinks = [packageSink(setup, true), plainSdkSink(setup)];
     for (const sink of sinks) {
