@@ -49,3 +49,8 @@ export const SECTIONS = [
  */
 export const VALUE_PATTERN = /^[A-Za-z0-9._/-]+$/;
 export const MAX_VALUE_LENGTH = 256;
+
+/** Wire spelling of an int field: a safe integer in canonical decimal, as `String(n)` writes it. */
+export function isWireInt(text: string): boolean {
+  return /^(0|-?[1-9][0-9]*)$/.test(text) && Number.isSafeInteger(Number(text));
+}

@@ -1,12 +1,11 @@
 // Attribute value rules of the Codex Rust emitter: every value is a non-empty string of
 // [A-Za-z0-9._/-]; booleans are spelled true/false and ints in decimal.
-import { MAX_VALUE_LENGTH, VALUE_PATTERN, type FieldSpec } from '../catalog/spec.js';
+import { isWireInt, MAX_VALUE_LENGTH, VALUE_PATTERN, type FieldSpec } from '../catalog/spec.js';
 
-export { MAX_VALUE_LENGTH };
 const INVALID_CHARS = /[^A-Za-z0-9._/-]/g;
 export const METRIC_NAME = /^[A-Za-z0-9._-]+$/;
 
-export function isValidValue(value: string): boolean {
+function isValidValue(value: string): boolean {
   return value.length > 0 && value.length <= MAX_VALUE_LENGTH && VALUE_PATTERN.test(value);
 }
 
@@ -35,7 +34,8 @@ export function formatValue(spec: FieldSpec, raw: unknown): Formatted {
     case 'int':
       if (typeof raw === 'number' && Number.isSafeInteger(raw)) return { value: String(raw) };
       if (typeof raw === 'string' && spec.values?.includes(raw)) return { value: raw };
-      if (typeof raw === 'string' && /^-?\d{1,15}$/.test(raw)) return { value: String(Number(raw)) };
+      // Decimal strings are accepted and written canonically ('007' -> '7'), as a number would be.
+      if (typeof raw === 'string' && /^-?[0-9]+$/.test(raw) && isWireInt(String(Number(raw)))) return { value: String(Number(raw)) };
       return {
         value: sanitizeValue(printable(raw)),
         problem: 'wrong_type',

@@ -1,9 +1,7 @@
 // Attribute value rules: those the Codex Rust emitter enforces on tags, plus the catalog's types.
-import { MAX_VALUE_LENGTH, VALUE_PATTERN, type FieldSpec } from '../catalog/spec.js';
+import { isWireInt, MAX_VALUE_LENGTH, VALUE_PATTERN, type FieldSpec } from '../catalog/spec.js';
 import type { AttributeValue } from './points.js';
 
-export { MAX_VALUE_LENGTH };
-const DECIMAL = /^-?[0-9]+$/;
 
 /**
  * Why `value` is not a valid wire value for `field`, or undefined when it is. The answer names the
@@ -22,7 +20,7 @@ export function valueProblem(value: AttributeValue, field: FieldSpec): string | 
     case 'boolean':
       return value === 'true' || value === 'false' ? undefined : `is not true/false ${size}`;
     case 'int':
-      if (DECIMAL.test(value) || allowed.includes(value)) return undefined;
+      if (isWireInt(value) || allowed.includes(value)) return undefined;
       return `is not a decimal integer${allowed.length ? ` nor one of ${allowed.join(' | ')}` : ''} ${size}`;
     case 'string':
       if (allowed.length === 0 || allowed.includes(value)) return undefined;
