@@ -3,12 +3,13 @@ export { createCodexMetrics, METER_NAME } from './runtime/codex-metrics.js';
 export { CodexMetricsError, type CodexMetricsErrorCode } from './runtime/errors.js';
 export type { CodexMetrics, CodexMetricsOptions, CounterArgs, HistogramArgs, StopTimer } from './runtime/types.js';
 export type { DropStats } from './runtime/drop-log.js';
-export { MS_BUCKETS, TOKEN_BUCKETS, COUNT_BUCKETS, bucketsFor } from './runtime/buckets.js';
+export { bucketsFor, type HistogramBucketsMode } from './runtime/buckets.js';
 export { startCodexMetrics, type StartCodexMetricsOptions, type CodexMetricsSession } from './export/start.js';
 export { resolveExportConfig, describeConfig, type ExportOptions, type ExportConfig, type OtlpProtocol, type Temporality } from './export/config.js';
-export { METRICS, DEFAULT_TAGS } from './generated/catalog.js';
+export { METRICS, DEFAULT_TAGS, HISTOGRAM_BUCKETS, RETIRED_METRICS, VALUE_ALIASES } from './generated/catalog.js';
+export * from './generated/metric-names.js';
 export type { CounterFields, CounterName, DefaultTags, HistogramFields, HistogramName, MetricName, NoFields } from './generated/catalog.js';
-export type { MetricSpec, FieldSpec, MetricKind, FieldType } from './catalog/spec.js';
+export type { MetricSpec, FieldSpec, MetricKind, FieldType, BucketSpec, RetiredMetric, TagScope } from './catalog/spec.js';
 export { DEFAULT_TAG_KEYS, DEFAULT_PREFIX } from './catalog/spec.js';
 // Advanced: in-package histogram aggregation for a MeterProvider whose reader you create yourself.
 export { HistogramStorage, type HistogramStorageOptions } from './runtime/histogram-storage.js';

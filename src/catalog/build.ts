@@ -5,12 +5,16 @@ import { CatalogError } from './errors.js';
 import { resolveNotes } from './notes.js';
 import { parseAttributes, type AttributeTable } from './parse-attributes.js';
 import { parseMetricDocument, type MetricRow } from './parse-metrics.js';
-import { DEFAULT_TAG_KEYS, type DefaultTagKey, type FieldSpec, type MetricSpec } from './spec.js';
-import { unitFor } from './units.js';
+import { DEFAULT_TAG_KEYS, type BucketSpec, type DefaultTagKey, type FieldSpec, type MetricSpec, type RetiredMetric } from './spec.js';
 
 export interface Catalog {
   readonly metrics: readonly MetricSpec[];
   readonly defaults: Readonly<Record<DefaultTagKey, FieldSpec>>;
+  /** Named histogram boundaries, in documentation order. */
+  readonly buckets: readonly BucketSpec[];
+  readonly retired: readonly RetiredMetric[];
+  /** field -> alias -> canonical value the package sends. */
+  readonly aliases: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface CatalogSources {
@@ -83,6 +87,10 @@ export function buildCatalog(src: CatalogSources): Catalog {
     }
   }
 
+  const buckets = new Map<string, BucketSpec>();
+  for (const { line, ...spec } of doc.buckets) buckets.set(spec.name, spec);
+  const usedBuckets = new Set<string>();
+
   const metrics: MetricSpec[] = [];
   for (const row of byName.values()) {
     let required: string[];
@@ -100,16 +108,39 @@ export function buildCatalog(src: CatalogSources): Catalog {
     }
     const fields: Record<string, FieldSpec> = {};
     for (const f of [...required, ...optional]) fields[f] = fieldSpec(attrs, file, row, f);
+    if (row.unit === undefined || row.tags === undefined || (row.kind === 'histogram' && row.buckets === undefined)) {
+      throw new CatalogError(file, row.line, `\`${row.written}\` is in a table without Unit, Buckets and Tags columns; every catalog table needs them`);
+    }
+    let bucketSpec: BucketSpec | undefined;
+    if (row.kind === 'histogram') {
+      bucketSpec = buckets.get(row.buckets!);
+      if (!bucketSpec) throw new CatalogError(file, row.line, `\`${row.written}\` names buckets \`${row.buckets}\`, which the Histogram buckets table does not define`);
+      usedBuckets.add(bucketSpec.name);
+    } else if (row.buckets) {
+      throw new CatalogError(file, row.line, `counter \`${row.written}\` cannot have buckets`);
+    }
     metrics.push({
       name: row.name,
       kind: row.kind,
-      unit: unitFor(row.name, row.kind),
+      unit: row.unit,
+      ...(bucketSpec ? { buckets: bucketSpec } : {}),
+      tags: row.tags,
+      ...(row.observedIn ? { observedIn: row.observedIn } : {}),
       description: row.description,
       section: row.section,
       required,
       optional,
       fields,
     });
+  }
+  for (const spec of doc.buckets) {
+    if (!usedBuckets.has(spec.name)) throw new CatalogError(file, spec.line, `buckets \`${spec.name}\` are defined but no histogram uses them`);
+  }
+  const retired: RetiredMetric[] = [];
+  for (const { line, ...row } of doc.retired) {
+    if (byName.has(row.name)) throw new CatalogError(file, line, `\`${row.name}\` is both retired and in the catalog`);
+    if (row.replacement && !byName.has(row.replacement)) throw new CatalogError(file, line, `replacement \`${row.replacement}\` of retired \`${row.name}\` is not a metric of the catalog`);
+    retired.push(row);
   }
 
   for (const [metric, scoped] of attrs.scoped) {
@@ -125,7 +156,8 @@ export function buildCatalog(src: CatalogSources): Catalog {
     if (!row) throw new CatalogError(attrs.file, 1, `default tag \`${key}\` has no row`);
     defaults[key] = strip(row);
   }
-  return { metrics, defaults };
+  const aliases = Object.fromEntries([...attrs.aliases].map(([field, map]) => [field, Object.fromEntries(map)]));
+  return { metrics, defaults, buckets: [...buckets.values()], retired, aliases };
 }
 
 function fieldSpec(attrs: AttributeTable, file: string, row: MetricRow, field: string): FieldSpec {

@@ -1,6 +1,6 @@
-// Writes the registry module as text (TypeScript 7 has no compiler API to build an AST with).
+// Writes the registry modules as text (TypeScript 7 has no compiler API to build an AST with).
 import type { Catalog } from './build.js';
-import { DEFAULT_TAG_KEYS, type FieldSpec, type MetricSpec } from './spec.js';
+import { DEFAULT_PREFIX, DEFAULT_TAG_KEYS, type FieldSpec, type MetricSpec } from './spec.js';
 
 export const GENERATED_HEADER = [
   '// GENERATED FILE - DO NOT EDIT.',
@@ -8,19 +8,27 @@ export const GENERATED_HEADER = [
   '// Edit the docs, then run `npm run generate`; `npm run check` fails when this file drifts.',
 ].join('\n');
 
+type Aliases = Catalog['aliases'];
+
 export function renderCatalogModule(catalog: Catalog): string {
   const out: string[] = [GENERATED_HEADER, ''];
-  out.push("import type { DefaultTagKey, FieldSpec, MetricSpec } from '../catalog/spec.js';", '');
+  out.push("import type { BucketSpec, DefaultTagKey, FieldSpec, MetricSpec, RetiredMetric } from '../catalog/spec.js';", '');
+  out.push('/** Named histogram bucket boundaries: `boundaries` exactly as the Codex CLI sends them, `wide` the package\'s alternative. */');
+  out.push(`export const HISTOGRAM_BUCKETS: Readonly<Record<string, BucketSpec>> = ${literal(Object.fromEntries(catalog.buckets.map((b) => [b.name, b])))};`, '');
   out.push('/** Every documented metric, in documentation order. Names omit the `codex.` prefix. */');
-  out.push(`export const METRICS: readonly MetricSpec[] = ${literal(catalog.metrics)};`, '');
+  out.push(`export const METRICS: readonly MetricSpec[] = ${metricsLiteral(catalog.metrics)};`, '');
   out.push('/** The default tags attached to every data point. */');
   out.push(`export const DEFAULT_TAGS: Readonly<Record<DefaultTagKey, FieldSpec>> = ${literal(catalog.defaults)};`, '');
+  out.push('/** Documented upstream, no longer sent by the Codex CLI (not recordable; `verify` names the replacement). */');
+  out.push(`export const RETIRED_METRICS: readonly RetiredMetric[] = ${literal(catalog.retired)};`, '');
+  out.push('/** Spellings accepted for a field and sent as the canonical value: field -> alias -> value. */');
+  out.push(`export const VALUE_ALIASES: Readonly<Record<string, Readonly<Record<string, string>>>> = ${literal(catalog.aliases)};`, '');
 
   out.push('/** Values of the default tags (`createCodexMetrics({ defaults })`). */');
   out.push('export interface DefaultTags {');
   for (const key of DEFAULT_TAG_KEYS) {
     const spec = catalog.defaults[key];
-    out.push(`  /** ${comment(spec.description)} */`, `  ${prop(key)}?: ${valueType(spec)};`);
+    out.push(`  /** ${comment(spec.description)} */`, `  ${prop(key)}?: ${valueType(spec, catalog.aliases[key])};`);
   }
   out.push('}', '');
   out.push('/** Fields object of a metric without documented fields. */');
@@ -30,7 +38,7 @@ export function renderCatalogModule(catalog: Catalog): string {
     out.push(`/** Fields of each ${kind}, keyed by catalog name. */`);
     out.push(`export interface ${title}Fields {`);
     for (const m of catalog.metrics.filter((x) => x.kind === kind)) {
-      out.push(`  /** ${comment(m.description)} */`, `  ${prop(m.name)}: ${fieldsType(m)};`);
+      out.push(...docComment(m, '  '), `  ${prop(m.name)}: ${fieldsType(m, catalog.aliases)};`);
     }
     out.push('}', '');
   }
@@ -40,14 +48,61 @@ export function renderCatalogModule(catalog: Catalog): string {
   return out.join('\n');
 }
 
-function fieldsType(m: MetricSpec): string {
-  const keys = [...m.required.map((f) => [f, false] as const), ...m.optional.map((f) => [f, true] as const)];
-  if (keys.length === 0) return 'NoFields';
-  return `{ ${keys.map(([f, opt]) => `${prop(f)}${opt ? '?' : ''}: ${valueType(m.fields[f])}`).join('; ')} }`;
+/**
+ * One constant per metric with its emitted name, semantic-conventions style
+ * (`METRIC_CODEX_API_REQUEST = 'codex.api_request'`), for SDK Views and queries; hover shows the docs.
+ */
+export function renderMetricNamesModule(catalog: Catalog): string {
+  const out: string[] = [GENERATED_HEADER, ''];
+  const seen = new Map<string, string>();
+  for (const m of catalog.metrics) {
+    const wire = `${DEFAULT_PREFIX}${m.name}`;
+    const constant = metricConstant(wire);
+    const clash = seen.get(constant);
+    if (clash) throw new Error(`metric-name constant ${constant} would name both ${clash} and ${wire}`);
+    seen.set(constant, wire);
+    out.push(...docComment(m, ''), `export const ${constant} = '${wire}';`, '');
+  }
+  return out.join('\n');
 }
 
-function valueType(spec: FieldSpec): string {
-  const literals = (spec.values ?? []).map((v) => JSON.stringify(v).replace(/"/g, "'"));
+export function metricConstant(wireName: string): string {
+  return `METRIC_${wireName.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+}
+
+function docComment(m: MetricSpec, indent: string): string[] {
+  const fields = [...m.required, ...m.optional.map((f) => `${f}?`)];
+  const wire = [
+    `${m.kind}, unit \`${m.unit}\``,
+    m.buckets ? `buckets \`${m.buckets.name}\`` : undefined,
+    `Codex tags: ${m.tags}`,
+    m.observedIn ? `observed in Codex ${m.observedIn}` : 'not observed offline',
+  ].filter(Boolean);
+  return [
+    `${indent}/**`,
+    `${indent} * ${comment(m.description)}`,
+    `${indent} *`,
+    `${indent} * \`${DEFAULT_PREFIX}${m.name}\`: ${wire.join('; ')}.`,
+    `${indent} * Fields: ${fields.length ? fields.map((f) => `\`${f}\``).join(', ') : 'none'}. Section: ${comment(m.section)}.`,
+    `${indent} */`,
+  ];
+}
+
+function metricsLiteral(metrics: readonly MetricSpec[]): string {
+  // Bucket specs are shared: reference HISTOGRAM_BUCKETS instead of repeating long lists per metric.
+  const placeholders = metrics.map((m) => (m.buckets ? { ...m, buckets: `@@buckets:${m.buckets.name}@@` } : m));
+  return literal(placeholders).replace(/"@@buckets:([a-z0-9-]+)@@"/g, (_, name: string) => `HISTOGRAM_BUCKETS['${name}']`);
+}
+
+function fieldsType(m: MetricSpec, aliases: Aliases): string {
+  const keys = [...m.required.map((f) => [f, false] as const), ...m.optional.map((f) => [f, true] as const)];
+  if (keys.length === 0) return 'NoFields';
+  return `{ ${keys.map(([f, opt]) => `${prop(f)}${opt ? '?' : ''}: ${valueType(m.fields[f], aliases[f])}`).join('; ')} }`;
+}
+
+function valueType(spec: FieldSpec, aliases: Readonly<Record<string, string>> | undefined): string {
+  const quote = (v: string) => JSON.stringify(v).replace(/"/g, "'");
+  const literals = [...(spec.values ?? []), ...(spec.values ? Object.keys(aliases ?? {}) : [])].map(quote);
   if (spec.type === 'boolean') return 'boolean';
   if (spec.type === 'int') return ['number', ...literals].join(' | ');
   return literals.length ? literals.join(' | ') : 'string';

@@ -9,8 +9,12 @@ export interface AttributeRow extends FieldSpec {
   readonly metrics: readonly string[];
 }
 
+/** alias -> canonical value, per field (the "Value aliases" table). */
+export type ValueAliases = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
 export interface AttributeTable {
   readonly file: string;
+  readonly aliases: ValueAliases;
   /** field -> unscoped row */
   readonly general: ReadonlyMap<string, AttributeRow>;
   /** metric -> field -> scoped row */
@@ -19,6 +23,7 @@ export interface AttributeTable {
 }
 
 const COLUMNS = ['field', 'type', 'values', 'metrics', 'description'] as const;
+const ALIAS_COLUMNS = ['field', 'alias', 'sent as'] as const;
 const TYPES: readonly FieldType[] = ['string', 'boolean', 'int'];
 export const FIELD_NAME = /^[a-z][a-z0-9_.]*$/;
 
@@ -29,9 +34,14 @@ export function parseAttributes(text: string, file: string): AttributeTable {
   const general = new Map<string, AttributeRow>();
   const scoped = new Map<string, Map<string, AttributeRow>>();
   const rows: AttributeRow[] = [];
+  const aliasRows: { field: string; alias: string; canonical: string; line: number }[] = [];
 
   for (const table of tables) {
     const view = viewTable(table);
+    if (view.header.includes('alias')) {
+      aliasRows.push(...parseAliases(view, file));
+      continue;
+    }
     const col = columnIndexes(view.header, file, table.position?.start.line ?? 0);
     for (const { line, cells } of view.rows) {
       const cell = (name: (typeof COLUMNS)[number]) => cells[col[name]];
@@ -83,7 +93,33 @@ export function parseAttributes(text: string, file: string): AttributeTable {
       if (!general.has(name)) throw new CatalogError(file, row.line, `field \`${name}\` scoped to \`${metric}\` has no unscoped row`);
     }
   }
-  return { file, general, scoped, rows };
+  const aliases = new Map<string, Map<string, string>>();
+  for (const { field, alias, canonical, line } of aliasRows) {
+    const row = general.get(field);
+    if (!row) throw new CatalogError(file, line, `alias for \`${field}\`, which has no row in the attribute table`);
+    if (!row.values?.includes(canonical)) throw new CatalogError(file, line, `alias \`${alias}\` of \`${field}\` is sent as \`${canonical}\`, which is not one of its values`);
+    if (row.values.includes(alias)) throw new CatalogError(file, line, `alias \`${alias}\` of \`${field}\` is already one of its values`);
+    const forField = aliases.get(field) ?? new Map<string, string>();
+    if (forField.has(alias)) throw new CatalogError(file, line, `alias \`${alias}\` of \`${field}\` is defined twice`);
+    forField.set(alias, canonical);
+    aliases.set(field, forField);
+  }
+  return { file, general, scoped, rows, aliases };
+}
+
+function parseAliases(view: ReturnType<typeof viewTable>, file: string): { field: string; alias: string; canonical: string; line: number }[] {
+  const col = {} as Record<(typeof ALIAS_COLUMNS)[number], number>;
+  for (const name of ALIAS_COLUMNS) {
+    const i = view.header.indexOf(name);
+    if (i < 0) throw new CatalogError(file, view.rows[0]?.line ?? 0, `alias table is missing the "${name}" column`);
+    col[name] = i;
+  }
+  return view.rows.map(({ line, cells }) => {
+    const [field, alias, canonical] = ALIAS_COLUMNS.map((c) => (cells[col[c]] ? (codeSpans(cells[col[c]])[0] ?? '') : ''));
+    if (!field || !alias || !canonical) throw new CatalogError(file, line, 'alias row needs `field`, `alias` and `sent as` in backticks');
+    if (!VALUE_PATTERN.test(alias)) throw new CatalogError(file, line, `alias \`${alias}\` must match [A-Za-z0-9._/-]+`);
+    return { field, alias, canonical, line };
+  });
 }
 
 function columnIndexes(header: string[], file: string, line: number): Record<(typeof COLUMNS)[number], number> {

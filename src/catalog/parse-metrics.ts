@@ -1,8 +1,10 @@
 // docs/metrics.md -> raw table rows and the note paragraphs under each table.
 import type { Paragraph } from 'mdast';
 import { CatalogError } from './errors.js';
-import { codeSpans, lineOf, parseMarkdown, textOf, textOutsideCode, viewTable } from './markdown.js';
-import { DEFAULT_PREFIX, type MetricKind } from './spec.js';
+import { codeSpans, lineOf, parseMarkdown, textOf, textOutsideCode, viewTable, type TableView } from './markdown.js';
+import { isBucketTable, parseBucketTable } from './parse-buckets.js';
+import { isRetiredTable, parseRetiredTable, type RetiredRow } from './parse-retired.js';
+import { DEFAULT_PREFIX, TAG_SCOPES, type BucketSpec, type MetricKind, type TagScope } from './spec.js';
 
 export interface MetricRow {
   /** Name as written, prefix included when the row had one. */
@@ -17,6 +19,13 @@ export interface MetricRow {
   readonly section: string;
   readonly line: number;
   readonly table: number;
+  /** Wire columns; absent when the table has no such column (the prefixed summary table). */
+  readonly unit?: string;
+  /** Name of the bucket boundaries (histograms); `''` when the cell is empty. */
+  readonly buckets?: string;
+  readonly tags?: TagScope;
+  /** `''` when the cell is empty. */
+  readonly observedIn?: string;
 }
 
 export interface NoteParagraph {
@@ -29,9 +38,14 @@ export interface MetricDocument {
   readonly file: string;
   readonly rows: readonly MetricRow[];
   readonly notes: readonly NoteParagraph[];
+  readonly buckets: readonly (BucketSpec & { readonly line: number })[];
+  readonly retired: readonly RetiredRow[];
 }
 
 const COLUMNS = ['metric', 'type', 'fields', 'description'] as const;
+/** Columns a metric table may add; the catalog tables must have them (checked when joining). */
+const WIRE_COLUMNS = ['unit', 'buckets', 'tags', 'observed in'] as const;
+const VERSION = /^\d+\.\d+\.\d+$/;
 export const METRIC_NAME = /^[a-z0-9_.]+$/;
 const SEE_NOTE = /^see notes?\.?$/i;
 
@@ -39,6 +53,8 @@ export function parseMetricDocument(text: string, file: string): MetricDocument 
   const root = parseMarkdown(text);
   const rows: MetricRow[] = [];
   const notes: NoteParagraph[] = [];
+  const buckets: (BucketSpec & { line: number })[] = [];
+  const retired: RetiredRow[] = [];
   let section = '';
   let table = -1; // index of the last table seen in the current section, -1 when none
 
@@ -59,6 +75,17 @@ export function parseMetricDocument(text: string, file: string): MetricDocument 
     }
     if (node.type !== 'table') continue;
     const view = viewTable(node);
+    if (isBucketTable(view.header)) {
+      const line = lineOf(node);
+      buckets.push(...parseBucketTable(view, file).map((b, i) => ({ ...b, line: view.rows[i]?.line ?? line })));
+      table = -1;
+      continue;
+    }
+    if (isRetiredTable(view.header)) {
+      retired.push(...parseRetiredTable(view, file));
+      table = -1;
+      continue;
+    }
     // Tables without any metric-table column are not ours to judge; a table with some of them must
     // have all four (a misspelt header must not drop a whole section).
     if (!COLUMNS.some((c) => view.header.some((h) => h.startsWith(c)))) continue;
@@ -105,11 +132,36 @@ export function parseMetricDocument(text: string, file: string): MetricDocument 
           seen.add(f);
         }
       }
-      rows.push({ written, name, prefixed, kind: typeText, fields, description: textOf(cell('description')), section, line, table });
+      rows.push({ written, name, prefixed, kind: typeText, fields, description: textOf(cell('description')), section, line, table, ...wireCells(view, cells, file, line, written) });
     }
   }
   if (rows.length === 0) throw new CatalogError(file, 1, 'no metric table (| Metric | Type | Fields | Description |) found');
-  return { file, rows, notes };
+  return { file, rows, notes, buckets, retired };
+}
+
+/** The optional Unit / Buckets / Tags / Observed in cells of a row, validated. */
+function wireCells(view: TableView, cells: TableView['rows'][number]['cells'], file: string, line: number, written: string): Partial<MetricRow> {
+  const out: { unit?: string; buckets?: string; tags?: TagScope; observedIn?: string } = {};
+  for (const column of WIRE_COLUMNS) {
+    const i = view.header.indexOf(column);
+    if (i < 0) continue;
+    const node = cells[i];
+    const text = node ? textOf(node) : '';
+    const code = node ? (codeSpans(node)[0] ?? text) : '';
+    if (column === 'unit') {
+      if (!/^(1|ms|s|By|\{[a-z_]+\})$/.test(code)) throw new CatalogError(file, line, `\`${written}\` has unit "${code}"; expected \`ms\`, \`s\`, \`By\`, \`1\` or an annotation such as \`{token}\``);
+      out.unit = code;
+    } else if (column === 'buckets') {
+      out.buckets = code;
+    } else if (column === 'tags') {
+      if (!(TAG_SCOPES as readonly string[]).includes(text)) throw new CatalogError(file, line, `\`${written}\` has tags "${text}"; expected ${TAG_SCOPES.join(', ')}`);
+      out.tags = text as TagScope;
+    } else {
+      if (text !== '' && !VERSION.test(text)) throw new CatalogError(file, line, `\`${written}\` has "Observed in" "${text}"; expected a version such as 0.171.0, or nothing`);
+      out.observedIn = text;
+    }
+  }
+  return out;
 }
 
 /** The Markdown source of a node (inline code keeps its backticks, unlike textOf). */

@@ -2,6 +2,31 @@
 
 export type MetricKind = 'counter' | 'histogram';
 export type FieldType = 'string' | 'boolean' | 'int';
+/**
+ * Which default tags the Codex CLI attaches: `session` all five, `originator` only that one,
+ * `none` none (metrics its global client records outside a session).
+ */
+export type TagScope = 'session' | 'originator' | 'none';
+export const TAG_SCOPES: readonly TagScope[] = ['session', 'originator', 'none'];
+
+/** Named explicit bucket boundaries of a histogram (docs/metrics.md "Histogram buckets"). */
+export interface BucketSpec {
+  readonly name: string;
+  /** Exactly what the Codex CLI sends. */
+  readonly boundaries: readonly number[];
+  /** The package's `histogramBuckets: 'wide'` alternative (the same array when the docs give none). */
+  readonly wide: readonly number[];
+  readonly description: string;
+}
+
+/** A metric the upstream tables document but the Codex CLI no longer sends. */
+export interface RetiredMetric {
+  readonly name: string;
+  readonly kind: MetricKind;
+  readonly status: string;
+  /** Registry name that replaces it, when renamed. */
+  readonly replacement?: string;
+}
 
 /** How one field of one metric is typed (after scoped rows of docs/attributes.md are applied). */
 export interface FieldSpec {
@@ -16,8 +41,14 @@ export interface MetricSpec {
   /** Catalog name without the `codex.` prefix, e.g. `api_request.duration_ms`. */
   readonly name: string;
   readonly kind: MetricKind;
-  /** UCUM-style unit: `ms`, `{token}`, `{call}`, `{skill}`, `1`. */
+  /** UCUM-style unit: `ms` where Codex sends it, else `1` or an annotation such as `{token}`. */
   readonly unit: string;
+  /** Histograms only: the bucket boundaries (Codex's and the wide alternative). */
+  readonly buckets?: BucketSpec;
+  /** Default tags the Codex CLI attaches to it. */
+  readonly tags: TagScope;
+  /** Codex CLI version whose export showed the metric; absent when not observed offline. */
+  readonly observedIn?: string;
   readonly description: string;
   /** Section heading of docs/metrics.md the metric is documented under. */
   readonly section: string;
@@ -31,17 +62,13 @@ export interface MetricSpec {
 export const DEFAULT_TAG_KEYS = ['auth_mode', 'originator', 'session_source', 'model', 'app.version'] as const;
 export type DefaultTagKey = (typeof DEFAULT_TAG_KEYS)[number];
 
+/** The default tags the Codex CLI attaches to a metric of this scope (what `verify` requires). */
+export function defaultTagsOf(scope: TagScope): readonly DefaultTagKey[] {
+  return scope === 'session' ? DEFAULT_TAG_KEYS : scope === 'originator' ? ['originator'] : [];
+}
+
 /** Prefix the Codex emitters put in front of every catalog name. */
 export const DEFAULT_PREFIX = 'codex.';
-
-/** Sections in documentation order. */
-export const SECTIONS = [
-  'Runtime and model transport',
-  'Turn and tool activity',
-  'Threads, tasks, and features',
-  'Memory and local state',
-  'Windows sandbox',
-] as const;
 
 /**
  * Attribute values on the wire, as the Codex Rust emitter validates tags: non-empty, these

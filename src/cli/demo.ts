@@ -5,17 +5,17 @@ import { DEFAULT_TAG_KEYS } from '../catalog/spec.js';
 import { runDemoWorkload } from '../demo/workload.js';
 import { describeConfig, type OtlpProtocol } from '../export/config.js';
 import { startCodexMetrics } from '../export/start.js';
-import { DEFAULT_TAGS, METRICS, type DefaultTags } from '../generated/catalog.js';
+import { DEFAULT_TAGS, METRICS, RETIRED_METRICS, type DefaultTags } from '../generated/catalog.js';
 import { createConformanceChecker } from '../verify/checker.js';
 import type { ReceivedPoint } from '../verify/points.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../verify/receiver.js';
 
 export const DEMO_DEFAULTS: DefaultTags = {
-  auth_mode: 'api',
+  auth_mode: 'ApiKey',
   originator: 'codex_cli_rs',
   session_source: 'cli',
   model: 'gpt-5.1-codex',
-  'app.version': '0.64.0',
+  'app.version': '0.171.0',
 };
 
 export async function demoCommand(argv: string[]): Promise<number> {
@@ -58,7 +58,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     }
     const points = receiver.points();
     const summary = summarize(points);
-    const checker = createConformanceChecker({ specs: METRICS, defaultTags: DEFAULT_TAGS });
+    const checker = createConformanceChecker({ specs: METRICS, defaultTags: DEFAULT_TAGS, retired: RETIRED_METRICS });
     checker.check(points);
     const report = checker.report();
     if (values.json) process.stdout.write(`${JSON.stringify({ metrics: summary.rows, violations: report.violations }, null, 2)}\n`);

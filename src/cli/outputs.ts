@@ -1,7 +1,7 @@
 // Every file `generate` writes and `check` compares, rendered from one parsed catalog.
 import type { Catalog } from '../catalog/build.js';
-import { renderCatalogModule } from '../catalog/generate.js';
-import { DEFAULT_DASHBOARD_OUT, DEFAULT_REGISTRY_OUT } from './paths.js';
+import { renderCatalogModule, renderMetricNamesModule } from '../catalog/generate.js';
+import { DEFAULT_DASHBOARD_OUT, DEFAULT_NAMES_OUT, DEFAULT_REGISTRY_OUT } from './paths.js';
 
 export interface GeneratedOutput {
   readonly label: string;
@@ -14,6 +14,7 @@ export function generatedOutputs(registryOut?: string): GeneratedOutput[] {
   if (registryOut !== undefined) return [{ label: 'registry', path: registryOut, render: renderCatalogModule }];
   return [
     { label: 'registry', path: DEFAULT_REGISTRY_OUT, render: renderCatalogModule },
+    { label: 'metric names', path: DEFAULT_NAMES_OUT, render: renderMetricNamesModule },
     // Loaded on demand so `list` never pulls in the Grafana SDK.
     { label: 'dashboard', path: DEFAULT_DASHBOARD_OUT, render: async (c) => (await import('../dashboard/dashboard.js')).renderDashboardJson(c.metrics) },
   ];

@@ -6,4 +6,5 @@ export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEFAULT_METRICS_DOC = join(PACKAGE_ROOT, 'docs', 'metrics.md');
 export const DEFAULT_ATTRIBUTES_DOC = join(PACKAGE_ROOT, 'docs', 'attributes.md');
 export const DEFAULT_REGISTRY_OUT = join(PACKAGE_ROOT, 'src', 'generated', 'catalog.ts');
+export const DEFAULT_NAMES_OUT = join(PACKAGE_ROOT, 'src', 'generated', 'metric-names.ts');
 export const DEFAULT_DASHBOARD_OUT = join(PACKAGE_ROOT, 'dashboards', 'codex-metrics.json');

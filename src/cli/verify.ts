@@ -2,7 +2,7 @@
 // metric registry, then reports and exits 1 on any violation or malformed request.
 import { parseArgs } from 'node:util';
 import { DEFAULT_PREFIX } from '../catalog/spec.js';
-import { DEFAULT_TAGS, METRICS } from '../generated/catalog.js';
+import { DEFAULT_TAGS, METRICS, RETIRED_METRICS } from '../generated/catalog.js';
 import { createConformanceChecker } from '../verify/checker.js';
 import { startOtlpReceiver } from '../verify/receiver.js';
 import type { OtlpReceiver } from '../verify/receiver.js';
@@ -22,6 +22,8 @@ summary (JSON on stdout with --json) and exits 1 on any violation or malformed r
   --json               print the report as JSON on stdout
   --ignore CODE        drop a violation code (repeatable or comma-separated), e.g. missing_default_tag
   --prefix PREFIX      metric name prefix (default ${DEFAULT_PREFIX})
+  --buckets MODE       histogram boundaries to expect: codex (default, what the Codex CLI sends),
+                       wide (the package's histogramBuckets: 'wide'), any (not checked)
 `;
 
 /** Malformed requests listed in the final report; all of them are counted and logged live. */
@@ -53,7 +55,14 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
     return 0;
   }
 
-  const checker = createConformanceChecker({ specs: METRICS, defaultTags: DEFAULT_TAGS, prefix: options.prefix, ignore: options.ignore });
+  const checker = createConformanceChecker({
+    specs: METRICS,
+    defaultTags: DEFAULT_TAGS,
+    retired: RETIRED_METRICS,
+    prefix: options.prefix,
+    ignore: options.ignore,
+    histogramBuckets: options.buckets,
+  });
   const announced = new Set<string>();
   const recentMalformed: MalformedRequest[] = [];
   let receiver: OtlpReceiver;
@@ -114,6 +123,7 @@ interface VerifyOptions {
   readonly json: boolean;
   readonly ignore: ViolationCode[];
   readonly prefix: string;
+  readonly buckets: 'codex' | 'wide' | 'any';
 }
 
 export function parseVerifyArgs(argv: string[]): VerifyOptions {
@@ -127,6 +137,7 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
       json: { type: 'boolean', default: false },
       ignore: { type: 'string', multiple: true, default: [] },
       prefix: { type: 'string', default: DEFAULT_PREFIX },
+      buckets: { type: 'string', default: 'codex' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -141,7 +152,8 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
   for (const code of ignore) {
     if (!(VIOLATION_CODES as readonly string[]).includes(code)) throw new Error(`--ignore ${code}: not a violation code (${VIOLATION_CODES.join(', ')})`);
   }
-  return { help: values.help, host, port, durationMs, json: values.json, ignore: ignore as ViolationCode[], prefix: values.prefix };
+  if (values.buckets !== 'codex' && values.buckets !== 'wide' && values.buckets !== 'any') throw new Error(`--buckets must be codex, wide or any, got ${values.buckets}`);
+  return { help: values.help, host, port, durationMs, json: values.json, ignore: ignore as ViolationCode[], prefix: values.prefix, buckets: values.buckets };
 }
 
 /** `HOST:PORT`, `[::1]:PORT` or a bare `PORT` (loopback). */

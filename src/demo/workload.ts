@@ -24,19 +24,19 @@ export function runDemoWorkload(metrics: CodexMetrics, options: DemoOptions = {}
   // Start-up: remote models, prewarm, cloud requirements, plugins, features, state DB.
   metrics.record('remote_models.load_cache.duration_ms', ms(1, 8));
   metrics.record('remote_models.fetch_update.duration_ms', ms(80, 400));
-  metrics.record('startup_prewarm.duration_ms', ms(200, 900), { status: 'ready' });
-  metrics.record('cloud_requirements.fetch.duration_ms', ms(50, 300));
-  metrics.add('cloud_requirements.fetch_attempt', { trigger: 'startup', attempt: 1, outcome: 'retry', status_code: 503 });
-  metrics.add('cloud_requirements.fetch_attempt', { trigger: 'startup', attempt: 2, outcome: 'success', status_code: 200 });
-  metrics.add('cloud_requirements.fetch_final', { trigger: 'startup', outcome: 'success', reason: 'fetched', attempt_count: 2, status_code: 200 });
-  metrics.add('cloud_requirements.load', { trigger: 'startup', outcome: 'loaded' });
+  metrics.record('startup_prewarm.duration_ms', ms(200, 900), { status: 'ready', input: 'base' });
+  metrics.record('cloud_config_bundle.fetch.duration_ms', ms(50, 300));
+  metrics.add('cloud_config_bundle.fetch_attempt', { trigger: 'startup', attempt: 1, outcome: 'retry', status_code: 503 });
+  metrics.add('cloud_config_bundle.fetch_attempt', { trigger: 'startup', attempt: 2, outcome: 'success', status_code: 200 });
+  metrics.add('cloud_config_bundle.fetch_final', { trigger: 'startup', outcome: 'success', reason: 'fetched', attempt_count: 2, status_code: 200 });
+  metrics.add('cloud_config_bundle.load', { trigger: 'startup', outcome: 'success', bundle_shape: 'none' });
   metrics.add('plugins.startup_sync', { transport: 'http', status: 'success' });
   metrics.add('plugins.startup_sync.final', { transport: 'http', status: 'success' });
   metrics.add('feature.state', { feature: 'web_search', value: 'true' });
   metrics.add('status_line');
   metrics.add('db.backfill', { status: 'upserted' }, 12);
   metrics.add('db.backfill', { status: 'failed' });
-  metrics.record('db.backfill.duration_ms', ms(20, 200), { status: 'upserted' });
+  metrics.record('db.backfill.duration_ms', ms(20, 200), { status: 'success' });
   metrics.add('db.error', { stage: 'migrate' });
   metrics.add('external_agent_config.detect', { migration_type: 'skills', skills_count: 3 });
   metrics.add('external_agent_config.import', { migration_type: 'mcp_servers' });
@@ -63,15 +63,14 @@ export function runDemoWorkload(metrics: CodexMetrics, options: DemoOptions = {}
   metrics.add('windows_sandbox.createprocessasuserw_failed', { error_code: 1314, path_kind: 'absolute', exe: 'pwsh.exe', level: 'restricted' });
 
   // A thread with skills and a shell snapshot.
-  metrics.add('thread.started', { is_git: true });
-  metrics.record('thread.skills.enabled_total', 6);
-  metrics.record('thread.skills.kept_total', 5);
-  metrics.record('thread.skills.truncated', 1);
-  metrics.add('shell_snapshot', { success: true });
-  metrics.add('shell_snapshot', { success: false, failure_reason: 'timeout' });
-  metrics.record('shell_snapshot.duration_ms', ms(30, 400), { success: true });
+  metrics.add('thread.started', { is_git: true, is_worktree: 'false' });
+  metrics.record('thread.skills.enabled_total', 6, { catalog_surface: 'thread_context' });
+  metrics.record('thread.skills.kept_total', 5, { catalog_surface: 'thread_context' });
+  metrics.record('thread.skills.truncated', 1, { catalog_surface: 'thread_context' });
+  metrics.add('shell_snapshot', { success: true, version: 'v1' });
+  metrics.add('shell_snapshot', { success: false, version: 'v1', failure_reason: 'timeout' });
+  metrics.record('shell_snapshot.duration_ms', ms(30, 400), { success: true, version: 'v1' });
   metrics.add('skill.injected', { status: 'injected', skill: 'pdf-tools' });
-  metrics.add('model_warning');
 
   const turns = options.turns ?? 3;
   for (let t = 0; t < turns; t++) {
@@ -152,7 +151,6 @@ export function runDemoWorkload(metrics: CodexMetrics, options: DemoOptions = {}
   metrics.add('task.compact', { type: 'local' });
   metrics.add('task.compact', { type: 'remote' });
   metrics.add('task.review');
-  metrics.add('task.undo');
   metrics.add('task.user_shell');
   metrics.add('multi_agent.spawn', { role: 'reviewer' });
   metrics.add('multi_agent.resume');

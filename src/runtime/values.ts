@@ -1,6 +1,7 @@
 // Attribute value rules of the Codex Rust emitter: every value is a non-empty string of
 // [A-Za-z0-9._/-]; booleans are spelled true/false and ints in decimal.
 import { isWireInt, MAX_VALUE_LENGTH, VALUE_PATTERN, type FieldSpec } from '../catalog/spec.js';
+import { VALUE_ALIASES } from '../generated/catalog.js';
 
 const INVALID_CHARS = /[^A-Za-z0-9._/-]/g;
 export const METRIC_NAME = /^[A-Za-z0-9._-]+$/;
@@ -50,6 +51,9 @@ export function formatValue(spec: FieldSpec, raw: unknown): Formatted {
         return { value: sanitizeValue(raw), problem: 'invalid_value', reason };
       }
       if (spec.values && !spec.values.includes(raw)) {
+        // Documented aliases (auth_mode `api` -> `ApiKey`) are sent in the Codex CLI's spelling.
+        const canonical = Object.hasOwn(VALUE_ALIASES, spec.name) && Object.hasOwn(VALUE_ALIASES[spec.name], raw) ? VALUE_ALIASES[spec.name][raw] : undefined;
+        if (canonical !== undefined) return { value: canonical };
         return { value: raw, problem: 'value_not_allowed', reason: `not one of ${spec.values.join(' | ')}` };
       }
       return { value: raw };

@@ -1,6 +1,6 @@
 // Checks received data points against the metric registry and keeps a per-violation tally.
-import { DEFAULT_PREFIX, DEFAULT_TAG_KEYS } from '../catalog/spec.js';
-import type { FieldSpec, MetricSpec } from '../catalog/spec.js';
+import { DEFAULT_PREFIX, DEFAULT_TAG_KEYS, defaultTagsOf } from '../catalog/spec.js';
+import type { FieldSpec, MetricSpec, RetiredMetric } from '../catalog/spec.js';
 import { closestName } from './did-you-mean.js';
 import { MonotonicTracker } from './monotonic.js';
 import type { ReceivedPoint } from './points.js';
@@ -14,8 +14,18 @@ export interface ConformanceCheckerOptions {
   readonly defaultTags?: Readonly<Record<string, FieldSpec>>;
   /** Prefix in front of every catalog name on the wire. Default `codex.`. */
   readonly prefix?: string;
-  /** Report `missing_default_tag` when a default tag is absent. Default true. */
+  /**
+   * Report `missing_default_tag` when a default tag the Codex CLI attaches to the metric (its
+   * `tags` scope: all five, only `originator`, or none) is absent. Default true.
+   */
   readonly requireDefaultTags?: boolean;
+  /**
+   * Which bucket boundaries histograms must carry: the registry's (`codex`, default: what the Codex
+   * CLI sends), the package's `wide` alternative, or `any` (not checked).
+   */
+  readonly histogramBuckets?: 'codex' | 'wide' | 'any';
+  /** Retired metrics (the generated `RETIRED_METRICS`): an arriving one is reported with its replacement. */
+  readonly retired?: readonly RetiredMetric[];
   /** Codes to drop entirely (e.g. `missing_default_tag` for emitters that omit an unknown auth_mode). */
   readonly ignore?: readonly ViolationCode[];
 }
@@ -32,6 +42,8 @@ export function createConformanceChecker(options: ConformanceCheckerOptions): Co
   const requireDefaultTags = options.requireDefaultTags ?? true;
   const ignored = new Set(options.ignore ?? []);
   const byWireName = new Map(options.specs.map((spec) => [prefix + spec.name, spec]));
+  const retired = new Map((options.retired ?? []).map((r) => [prefix + r.name, r]));
+  const bucketsMode = options.histogramBuckets ?? 'codex';
   const defaultTags: Readonly<Record<string, FieldSpec>> = options.defaultTags ?? plainDefaultTags();
   const tracker = new MonotonicTracker();
   const tally = new Map<string, { first: Violation; count: number }>();
@@ -46,6 +58,12 @@ export function createConformanceChecker(options: ConformanceCheckerOptions): Co
     };
 
     const spec = byWireName.get(metric);
+    const gone = spec ? undefined : retired.get(metric);
+    if (gone) {
+      const replacement = gone.replacement ? prefix + gone.replacement : undefined;
+      report('unknown_metric', `${metric} is retired (${gone.status})${replacement ? `; it is now ${replacement}` : ''}`, undefined, replacement);
+      return;
+    }
     if (!spec) {
       const suggestion = byWireName.has(prefix + metric) ? prefix + metric : closestName(metric, byWireName.keys());
       report('unknown_metric', `${metric} is not in the registry${suggestion ? `; did you mean ${suggestion}?` : ''}`, undefined, suggestion);
@@ -61,16 +79,21 @@ export function createConformanceChecker(options: ConformanceCheckerOptions): Co
       report('wrong_temporality', `${metric} has AGGREGATION_TEMPORALITY_UNSPECIFIED; expected cumulative or delta`);
     }
 
-    // Counters may come without a unit: the Codex Rust emitter does not set one on them.
-    if (point.unit !== spec.unit && !(spec.kind === 'counter' && point.unit === '')) {
+    if (!sameUnit(point.unit, spec.unit)) {
       report('wrong_unit', `${metric} has unit ${JSON.stringify(point.unit)}; expected ${JSON.stringify(spec.unit)}`);
+    }
+    if (kindOk && point.kind === 'histogram' && spec.buckets && bucketsMode !== 'any') {
+      const expected = bucketsMode === 'wide' ? spec.buckets.wide : spec.buckets.boundaries;
+      if (!sameBounds(point.explicitBounds ?? [], expected)) {
+        report('wrong_buckets', `${metric} has ${point.explicitBounds?.length ?? 0} bucket boundaries that differ from the registry's \`${spec.buckets.name}\` (${expected.length}${bucketsMode === 'wide' ? ', wide' : ''}); mixed data would aggregate wrongly`);
+      }
     }
 
     for (const field of spec.required) {
       if (!Object.hasOwn(point.attributes, field)) report('missing_field', `${metric} lacks required field ${field}`, field);
     }
     if (requireDefaultTags) {
-      for (const tag of DEFAULT_TAG_KEYS) {
+      for (const tag of defaultTagsOf(spec.tags)) {
         if (!Object.hasOwn(point.attributes, tag) && !spec.required.includes(tag)) {
           report('missing_default_tag', `${metric} lacks default tag ${tag}`, tag);
         }
@@ -137,6 +160,20 @@ const KIND_NAMES: Record<ReceivedPoint['kind'], string> = {
   exponential_histogram: 'an ExponentialHistogram',
   summary: 'a Summary',
 };
+
+/**
+ * Units that name the same Prometheus series: equal, or both dimensionless. The Codex CLI sends no
+ * unit on counts; the registry writes `1` or an annotation such as `{token}`, which Prometheus
+ * naming drops as well.
+ */
+export function sameUnit(actual: string, expected: string): boolean {
+  const dimensionless = (u: string) => u === '' || u === '1' || /^\{[^{}]*\}$/.test(u);
+  return actual === expected || (dimensionless(actual) && dimensionless(expected));
+}
+
+function sameBounds(actual: readonly number[], expected: readonly number[]): boolean {
+  return actual.length === expected.length && actual.every((b, i) => b === expected[i]);
+}
 
 function plainDefaultTags(): Record<string, FieldSpec> {
   return Object.fromEntries(DEFAULT_TAG_KEYS.map((name) => [name, { name, type: 'string', description: '' } satisfies FieldSpec]));

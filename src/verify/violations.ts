@@ -5,6 +5,7 @@ export const VIOLATION_CODES = [
   'wrong_kind',
   'wrong_temporality',
   'wrong_unit',
+  'wrong_buckets',
   'missing_field',
   'undocumented_field',
   'missing_default_tag',
