@@ -41,6 +41,53 @@ export function runDemoWorkload(metrics: CodexMetrics, options: DemoOptions = {}
   metrics.add('external_agent_config.detect', { migration_type: 'skills', skills_count: 3 });
   metrics.add('external_agent_config.import', { migration_type: 'mcp_servers' });
 
+  // Process start-up as the Codex CLI 0.171.0 records it: credentials, local databases, caches.
+  metrics.add('process.start');
+  const authStorage = {
+    operation: 'load',
+    outcome: 'success',
+    credential_kind: 'codex',
+    storage_phase: 'policy',
+    store_mode: 'file',
+    selected_store: 'direct_keyring',
+    actual_store: 'file',
+    fallback_reason: 'none',
+    secure_outcome: 'not_attempted',
+    secure_error: 'none',
+  };
+  metrics.add('auth_storage.operation', authStorage);
+  metrics.record('auth_storage.duration', ms(0, 4), authStorage);
+  for (const operation of ['model', 'request', 'client_request']) {
+    metrics.add('auth.selection', { mode: 'ordinary', operation, outcome: 'success' });
+    metrics.record('auth.selection.duration', ms(0, 3), { mode: 'ordinary', operation, outcome: 'success' });
+  }
+  for (const [db, phase] of [['state', 'open_state'], ['state', 'migrate_state'], ['logs', 'open_logs']] as const) {
+    metrics.add('sqlite.init.count', { db, phase, status: 'success', error: 'none' });
+    metrics.record('sqlite.init.duration_ms', ms(0, 40), { db, phase, status: 'success', error: 'none' });
+  }
+  metrics.add('thread_history.sqlite_projection', { outcome: 'success' });
+  metrics.add('plugins.loaded_cache.request', { outcome: 'load' });
+  metrics.add('plugins.loaded_cache.request', { outcome: 'hit' });
+  metrics.record('plugins.loaded_cache.load.duration_ms', ms(1, 30));
+  metrics.record('plugins.loaded_cache.wait.duration_ms', ms(0, 5));
+  metrics.record('mcp.binding_catalog.raw_definition_json_bytes', ms(20_000, 90_000), { product_sku: 'codex' });
+  metrics.record('rollout.size_bytes', ms(2_000, 9_000));
+  metrics.add('rollout_compression.materialize', { outcome: 'missing' });
+  const read = { outcome: 'partial', format: 'plain', stage: 'none', reason: 'none', error_kind: 'none', read_progress: 'none' };
+  metrics.add('rollout_compression.read', read);
+  metrics.record('rollout_compression.read.io_duration_ms', ms(0, 10), read);
+  // Skill selection runs in the background, outside the session.
+  for (const method of ['lru_v1', 'fielded_bm25_v1']) {
+    const selection = { method, status: 'selected', query_script: 'ascii_latin', query_truncated: false, candidate_set_truncated: false };
+    metrics.add('skills.shadow_selection', selection);
+    metrics.record('skills.shadow_selection.duration_ms', ms(0, 8), selection);
+    metrics.record('skills.shadow_selection.catalog_entries', 14, selection);
+    metrics.record('skills.shadow_selection.selected_entries', 3, selection);
+    metrics.record('skills.shadow_selection.query_terms', 5, selection);
+    metrics.record('skills.shadow_selection.reduction_bps', 7_857, selection);
+  }
+  metrics.record('skills.catalog.entries', 14, { stage: 'executor', status: 'complete' });
+
   // Windows sandbox set-up (recorded on every platform by the demo).
   metrics.add('windows_sandbox.elevated_prompt_shown');
   metrics.add('windows_sandbox.elevated_prompt_accept');
@@ -67,6 +114,7 @@ export function runDemoWorkload(metrics: CodexMetrics, options: DemoOptions = {}
   metrics.record('thread.skills.enabled_total', 6, { catalog_surface: 'thread_context' });
   metrics.record('thread.skills.kept_total', 5, { catalog_surface: 'thread_context' });
   metrics.record('thread.skills.truncated', 1, { catalog_surface: 'thread_context' });
+  metrics.record('thread.skills.description_truncated_chars', 37, { catalog_surface: 'thread_context' });
   metrics.add('shell_snapshot', { success: true, version: 'v1' });
   metrics.add('shell_snapshot', { success: false, version: 'v1', failure_reason: 'timeout' });
   metrics.record('shell_snapshot.duration_ms', ms(30, 400), { success: true, version: 'v1' });
@@ -108,6 +156,25 @@ export function runDemoWorkload(metrics: CodexMetrics, options: DemoOptions = {}
     turn.record('turn.ttft.duration_ms', ms(300, 1_500));
     turn.record('turn.ttfm.duration_ms', ms(400, 2_000));
 
+    if (t === 0) {
+      // The first turn connects the WebSocket, prewarms the session and measures start-up phases.
+      turn.add('websocket.connect', { success: true, reauth: false });
+      turn.record('websocket.connect.duration_ms', ms(20, 200), { success: true, reauth: false });
+      turn.add('startup_prewarm.websocket_check', { input: 'base', outcome: 'needs_prewarm' });
+      for (const phase of ['thread_start_total', 'startup_prewarm_total']) turn.record('startup.phase.duration_ms', ms(5, 400), { phase, status: 'ready' });
+      turn.record('startup.phase.duration_ms', ms(1, 20), { phase: 'thread_start_create_thread' });
+    }
+    turn.add('websocket.continuation', {
+      mode: t === 0 ? 'full' : 'incremental',
+      phase: 'generation',
+      reason: t === 0 ? 'no_previous_request' : 'incremental',
+      after_prewarm: t === 0,
+      current_item_type: 'none',
+      previous_item_type: 'none',
+    });
+    turn.add('responses.reasoning_replay', { report: 'unavailable' });
+    for (const exposure of ['direct', 'deferred', 'hidden']) turn.record('tools.registered', ms(2, 40), { exposure, tool_mode: 'code_mode_only', incremental_tools: true });
+
     // Tools, approvals, MCP, hooks.
     const tools = ['shell', 'apply_patch', 'read_file'];
     for (const tool of tools) {
@@ -117,6 +184,45 @@ export function runDemoWorkload(metrics: CodexMetrics, options: DemoOptions = {}
       stop({ success: ok });
     }
     turn.add('tool.unified_exec', { tty: t === 0 });
+    turn.add('shell_snapshot.command', { outcome: 'used', state: 'prewarm_ready', version: 'v1' });
+    turn.record('shell_snapshot.wait_ms', ms(0, 3), { outcome: 'used', state: 'prewarm_ready', version: 'v1' });
+    turn.add('turn.unified_exec.running_processes', undefined, t === 1 ? 1 : 0);
+    if (t === 2) {
+      // An escalated command reviewed by the automatic approval reviewer: allowed after one retry.
+      turn.add('guardian.review.route', { route: 'required_sync', reason: 'fresh_required' });
+      turn.add('guardian_v2.fast_decision', { decision: 'deferred', reason: 'out_of_scope' });
+      turn.record('guardian.context.request_tokens', ms(1_000, 18_000), { component: 'total', target: 'sync', token_bucket: '01_0-20k' });
+      for (const section of ['intro', 'permissions', 'planned_action']) {
+        turn.record('guardian.context.section_cost', ms(100, 4_000), { section, measurement: 'text_bytes', target: 'sync' });
+      }
+      turn.add('guardian.review.retry', { failure_reason: 'parse_error', outcome: 'retry' });
+      turn.record('guardian.review.retry_wait_ms', ms(100, 800), { failure_reason: 'parse_error', outcome: 'retry' });
+      const review = {
+        action: 'unified_exec',
+        approval_request_source: 'main_turn',
+        context_mode: 'thread_owned',
+        decision: 'approved',
+        failure_reason: 'none',
+        guardian_model: 'gpt-5.1-codex-mini',
+        guardian_reasoning_effort: 'low',
+        had_prior_review_context: false,
+        outcome: 'allow',
+        reviewed_action_truncated: false,
+        risk_level: 'low',
+        session_kind: 'trunk_reused',
+        terminal_status: 'approved',
+        user_authorization: 'high',
+      };
+      turn.add('guardian.review', { ...review, context_changed: false });
+      turn.record('guardian.review.duration_ms', ms(800, 6_000), review);
+      turn.record('guardian.review.ttft.duration_ms', ms(200, 1_500), review);
+      turn.record('guardian.review.attempt_count', 2, review);
+      turn.record('guardian.review.token_usage', ms(1_000, 9_000), { ...review, token_type: 'input' });
+      turn.record('guardian.review.token_usage', ms(10, 200), { ...review, token_type: 'output' });
+      turn.add('guardian.review.retry_outcome', { ...review, retried: true });
+      turn.record('guardian.decision.duration_ms', ms(900, 7_000));
+      turn.record('guardian.turn.blocking_ms', ms(900, 7_000), { outcome: 'completed' });
+    }
     turn.add('approval.requested', { tool: 'shell', approved: t === 2 ? 'denied' : 'approved_for_session' });
     turn.add('mcp.call', { status: 'ok', tool: 'search_issues', connector_id: 'github', connector_name: 'GitHub' });
     turn.record('mcp.call.duration_ms', ms(100, 1_500), { status: 'ok', tool: 'search_issues', connector_id: 'github', connector_name: 'GitHub' });
@@ -139,6 +245,7 @@ export function runDemoWorkload(metrics: CodexMetrics, options: DemoOptions = {}
     turn.record('turn.token_usage', output, { token_type: 'output', tmp_mem_enabled: memEnabled });
     turn.record('turn.token_usage', reasoning, { token_type: 'reasoning_output', tmp_mem_enabled: memEnabled });
     turn.record('turn.token_usage', input + output, { token_type: 'total', tmp_mem_enabled: memEnabled });
+    turn.record('turn.token_usage', Math.floor(input * 0.1), { token_type: 'cache_write_input', tmp_mem_enabled: memEnabled });
     turn.add('memories.usage', { kind: 'read', tool: 'memory_search', success: true });
     turn.record('turn.e2e_duration_ms', ms(2_000, 180_000));
   }
@@ -155,6 +262,12 @@ export function runDemoWorkload(metrics: CodexMetrics, options: DemoOptions = {}
   metrics.add('multi_agent.spawn', { role: 'reviewer' });
   metrics.add('multi_agent.resume');
   metrics.add('multi_agent.nickname_pool_reset');
+
+  // Rollout persistence (Codex samples these at 1%).
+  metrics.add('rollout.persistence.append', { stage: 'pre_filter', sample_rate: '0.01' });
+  metrics.record('rollout.persistence.item_bytes_v2', ms(300, 40_000), { decision: 'kept', encoding: 'rollout_item_json_v1', rollout_item_type: 'response.message', sample_rate: '0.01', stage: 'after_projection' });
+  metrics.record('rollout.persistence.bytes_removed', ms(100, 3_000), { decision: 'dropped', encoding: 'rollout_item_json_v1', rollout_item_type: 'event.token_count', sample_rate: '0.01' });
+  metrics.record('rollout.persistence.turn_bytes_v2', ms(4_000, 90_000), { encoding: 'rollout_item_json_v1', outcome: 'completed', sample_rate: '0.01', stage: 'after_projection' });
 
   // Background memory consolidation.
   metrics.add('memory.phase1', { status: 'succeeded' });

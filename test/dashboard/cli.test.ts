@@ -33,7 +33,7 @@ describe('codex-otel-metrics dashboard', () => {
       const file = join(dir, 'nested', 'd.json');
       expect(await dashboardCommand(['--out', file, '--naming', 'plain', '--datasource', 'ds1'])).toBe(0);
       expect(readFileSync(file, 'utf8')).toBe(renderDashboardJson(METRICS, { naming: 'plain', datasourceUid: 'ds1' }));
-      expect(err()).toMatch(/wrote .*d\.json \(96 metrics, plain naming\)/);
+      expect(err()).toContain(`d.json (${METRICS.length} metrics, plain naming)`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

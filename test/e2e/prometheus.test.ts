@@ -18,7 +18,7 @@ import { expandForPrometheus } from '../dashboard/promql.js';
 import { freePort, prometheusOnPath, startPrometheus, waitFor, type PrometheusServer } from './prometheus-process.js';
 
 const DEFAULTS = {
-  auth_mode: 'api_key',
+  auth_mode: 'ApiKey',
   originator: 'codex_cli_rs',
   session_source: 'cli',
   model: 'gpt-5.1-codex',

@@ -47,6 +47,13 @@ function responseEvents(id: string, items: readonly Record<string, unknown>[]): 
   ];
 }
 
+/** A scripted HTTP error as the WebSocket transport reports it: an `error` event. */
+function wsError(reply: ScriptedReply): Event {
+  const status = reply.kind === 'http_error' ? reply.status : 500;
+  const message = reply.kind === 'http_error' ? reply.message : 'scripted error';
+  return { type: 'error', status, error: { type: 'server_error', message } };
+}
+
 function messageItem(id: string, text: string): Record<string, unknown> {
   return { type: 'message', role: 'assistant', id: `msg_${id}`, content: [{ type: 'output_text', text }] };
 }
@@ -124,9 +131,7 @@ export async function startMockResponsesApi(options: MockResponsesApiOptions): P
         }
         if (body.type !== 'response.create') return;
         const reply = answer(body);
-        const events = Array.isArray(reply)
-          ? reply
-          : [{ type: 'error', status: reply.status, error: { type: 'server_error', message: reply.message } }];
+        const events = Array.isArray(reply) ? reply : [wsError(reply)];
         for (const event of events) ws.send(JSON.stringify(event));
       });
     });

@@ -229,7 +229,7 @@ const REPRESENTATIVE = ['api_request', 'api_request.duration_ms', 'mcp.call', 'w
 
 const defaultTagsArb: fc.Arbitrary<DefaultTags> = fc.record(
   {
-    auth_mode: fc.constantFrom<NonNullable<DefaultTags['auth_mode']>>('api', 'chatgpt', 'swic', 'api_key', 'unknown'),
+    auth_mode: fc.constantFrom<NonNullable<DefaultTags['auth_mode']>>('ApiKey', 'Chatgpt', 'unknown'),
     originator: fc.constantFrom('codex_cli_rs', 'codex_vscode', 'codex_exec'),
     session_source: fc.constantFrom('cli', 'vscode', 'subagent_review'),
     model: fc.constantFrom('gpt-5.1-codex', 'o3', 'o4-mini'),
@@ -356,7 +356,7 @@ describe.each(TEMPORALITIES)('fast path equivalence (%s)', (_name, temporality) 
 
 // ---------------------------------------------------------------------------------------------
 
-const DEFAULTS: DefaultTags = { auth_mode: 'api', originator: 'codex_cli_rs', session_source: 'cli', model: 'gpt-5.1-codex', 'app.version': '0.64.0' };
+const DEFAULTS: DefaultTags = { auth_mode: 'ApiKey', originator: 'codex_cli_rs', session_source: 'cli', model: 'gpt-5.1-codex', 'app.version': '0.64.0' };
 const API = spec('api_request');
 const API_MS = spec('api_request.duration_ms');
 

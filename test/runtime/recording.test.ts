@@ -3,10 +3,11 @@ import { createTestCodexMetrics, type TestCodexMetrics } from '../../src/testing
 import { METRICS } from '../../src/generated/catalog.js';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { metrics as otelMetrics } from '@opentelemetry/api';
+import { HISTOGRAM_BUCKETS } from '../../src/generated/catalog.js';
 import { createCodexMetrics } from '../../src/index.js';
 import { flattenResourceMetrics } from '../../src/testing/index.js';
 
-const defaults = { auth_mode: 'api', originator: 'codex_cli_rs', session_source: 'cli', model: 'gpt-5.1-codex', 'app.version': '0.64.0' } as const;
+const defaults = { auth_mode: 'ApiKey', originator: 'codex_cli_rs', session_source: 'cli', model: 'gpt-5.1-codex', 'app.version': '0.64.0' } as const;
 
 /** A reader the test collects by hand, standing in for whatever reader the host set up. */
 class ManualReader extends MetricReader {
@@ -30,19 +31,19 @@ describe('recording', () => {
     ]);
   });
 
-  it('records histograms with ms buckets up to 30 minutes', async () => {
+  it('records histograms with the bucket boundaries the Codex CLI sends (0 ms .. 2 min)', async () => {
     t = createTestCodexMetrics({ defaults });
     t.metrics.record('api_request.duration_ms', 812, { status: 200, success: true });
     t.metrics.record('turn.e2e_duration_ms', 25 * 60_000);
     const points = await t.snapshot();
     const api = points.find((p) => p.name === 'codex.api_request.duration_ms')!;
     expect(api).toMatchObject({ kind: 'histogram', unit: 'ms', count: 1, sum: 812 });
-    expect(api.boundaries![0]).toBe(1);
-    expect(api.boundaries!.at(-1)).toBeGreaterThanOrEqual(1_800_000);
+    expect(api.boundaries).toEqual(HISTOGRAM_BUCKETS.duration.boundaries);
+    expect(api.boundaries).toHaveLength(34);
     const turn = points.find((p) => p.name === 'codex.turn.e2e_duration_ms')!;
     expect(turn.attributes).toEqual(defaults);
-    // 25 min falls in the (20 min, 30 min] bucket, not the overflow bucket.
-    expect(turn.buckets!.at(-1)).toBe(0);
+    // 25 min is past Codex's last boundary (120000 ms): the overflow bucket, as in Codex's own data.
+    expect(turn.buckets!.at(-1)).toBe(1);
   });
 
   it('fills missing default tags with unknown', async () => {
@@ -68,7 +69,7 @@ describe('recording', () => {
     expect(t.metrics.withDefaults({ model: 'o4-mini' })).toBe(turn); // same tags, same cached view
     const points = (await t.snapshot()).filter((p) => p.name === 'codex.tool.call');
     expect(points.map((p) => p.attributes.model).sort()).toEqual(['gpt-5.1-codex', 'o4-mini']);
-    expect(points.every((p) => p.attributes.auth_mode === 'api' && p.value === 1)).toBe(true);
+    expect(points.every((p) => p.attributes.auth_mode === 'ApiKey' && p.value === 1)).toBe(true);
   });
 
   it('optional fields may be omitted or given', async () => {
@@ -102,12 +103,12 @@ describe('recording', () => {
     const reader = new ManualReader();
     const provider = new MeterProvider({ readers: [reader] });
     const m = createCodexMetrics({ defaults, meterProvider: provider, aggregateInPackage: false });
-    m.add('thread.started', { is_git: true });
-    m.add('thread.started', { is_git: true });
+    m.add('thread.started', { is_git: true, is_worktree: 'false' });
+    m.add('thread.started', { is_git: true, is_worktree: 'false' });
     const { resourceMetrics } = await reader.collect();
     expect(resourceMetrics.scopeMetrics[0].scope.name).toBe('codex');
     expect(flattenResourceMetrics(resourceMetrics)).toEqual([
-      expect.objectContaining({ name: 'codex.thread.started', value: 2, attributes: { ...defaults, is_git: 'true' } }),
+      expect.objectContaining({ name: 'codex.thread.started', value: 2, attributes: { ...defaults, is_git: 'true', is_worktree: 'false' } }),
     ]);
     await provider.shutdown();
   });

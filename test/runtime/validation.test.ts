@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CodexMetricsError } from '../../src/index.js';
 import { createTestCodexMetrics, type TestCodexMetrics } from '../../src/testing/index.js';
 
-const defaults = { auth_mode: 'api', originator: 'codex_cli_rs', session_source: 'cli', model: 'gpt-5.1-codex', 'app.version': '0.64.0' } as const;
+const defaults = { auth_mode: 'ApiKey', originator: 'codex_cli_rs', session_source: 'cli', model: 'gpt-5.1-codex', 'app.version': '0.64.0' } as const;
 
 // JavaScript callers: the runtime checks what TypeScript checks at compile time.
 type Loose = { add(...a: unknown[]): void; record(...a: unknown[]): void; startTimer(...a: unknown[]): (f?: unknown) => number; withDefaults(d: unknown): Loose };

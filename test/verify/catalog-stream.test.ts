@@ -17,6 +17,11 @@ afterEach(async () => {
 });
 
 const unitOf = (name: string) => METRICS.find((m) => m.name === name)!.unit;
+/** Instrument options as the registry gives them: unit, and for histograms Codex's bucket boundaries. */
+const histogramOptions = (name: string) => {
+  const spec = METRICS.find((m) => m.name === name)!;
+  return { unit: spec.unit, advice: { explicitBucketBoundaries: [...spec.buckets!.boundaries] } };
+};
 
 it.each([
   ['protobuf, cumulative', { protocol: 'protobuf' }],
@@ -25,8 +30,8 @@ it.each([
   const pipeline = sdkPipeline(receiver.metricsUrl, options);
   const { meter } = pipeline;
   const apiRequests = meter.createCounter('codex.api_request', { unit: unitOf('api_request') });
-  const apiDuration = meter.createHistogram('codex.api_request.duration_ms', { unit: unitOf('api_request.duration_ms') });
-  const tokens = meter.createHistogram('codex.turn.token_usage', { unit: unitOf('turn.token_usage') });
+  const apiDuration = meter.createHistogram('codex.api_request.duration_ms', histogramOptions('api_request.duration_ms'));
+  const tokens = meter.createHistogram('codex.turn.token_usage', histogramOptions('turn.token_usage'));
   const toolCalls = meter.createCounter('codex.tool.call', { unit: unitOf('tool.call') });
   const backfill = meter.createCounter('codex.db.backfill', { unit: unitOf('db.backfill') });
 
@@ -60,12 +65,16 @@ it('the same stream with catalog mistakes is caught', async () => {
   const pipeline = sdkPipeline(receiver.metricsUrl);
   pipeline.meter.createCounter('codex.db.backfill').add(1, { ...DEFAULTS, status: 'done' });
   pipeline.meter.createHistogram('codex.turn.token_usage', { unit: 'tokens' }).record(3, { ...DEFAULTS, token_type: 'input' });
+  pipeline.meter.createHistogram('codex.tool.call.duration_ms', { unit: 'ms' }).record(3, { ...DEFAULTS, tool: 'exec_command', success: 'true' });
   await pipeline.shutdown();
   const checker = createConformanceChecker({ specs: METRICS, defaultTags: DEFAULT_TAGS });
   checker.check(receiver.points());
   expect(checker.report().violations.map((v) => [v.code, v.metric, v.field])).toEqual([
     ['invalid_value', 'codex.db.backfill', 'status'],
     ['missing_field', 'codex.turn.token_usage', 'tmp_mem_enabled'],
+    // The SDK's default boundaries, not Codex's 34: quantiles over mixed data would be wrong. (Token
+    // usage is fine: Codex itself records it with the SDK defaults.)
+    ['wrong_buckets', 'codex.tool.call.duration_ms', undefined],
     ['wrong_unit', 'codex.turn.token_usage', undefined],
   ]);
 });

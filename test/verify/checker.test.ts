@@ -17,6 +17,7 @@ const spec = (name: string, kind: MetricSpec['kind'], unit: string, required: Fi
   unit,
   description: name,
   section: 'test',
+  tags: 'session',
   required: required.map((f) => f.name),
   optional: optional.map((f) => f.name),
   fields: Object.fromEntries([...required, ...optional].map((f) => [f.name, f])),
@@ -29,7 +30,7 @@ const SPECS: MetricSpec[] = [
   spec('mcp.call', 'counter', '1', [field('status', 'string')], [field('tool', 'string')]),
 ];
 const DEFAULT_TAGS: Record<string, FieldSpec> = {
-  auth_mode: field('auth_mode', 'string', ['swic', 'api', 'unknown', 'api_key', 'chatgpt']),
+  auth_mode: field('auth_mode', 'string', ['ApiKey', 'Chatgpt', 'unknown']),
   originator: field('originator', 'string'),
   session_source: field('session_source', 'string'),
   model: field('model', 'string'),
@@ -153,7 +154,7 @@ describe('each violation code is reported once, with metric and field', () => {
     ['model', 'has characters outside [A-Za-z0-9._/-] (5 chars)', 'gpt 5'],
     ['model', 'is empty', ''],
     ['model', 'is longer than 256 (312 chars)', 'x'.repeat(312)],
-    ['auth_mode', 'is not one of swic | api | unknown | api_key | chatgpt (5 chars)', 'oauth'],
+    ['auth_mode', 'is not one of ApiKey | Chatgpt | unknown (5 chars)', 'oauth'],
   ] as const)('invalid_value: %s %s (without echoing the value)', async (key, problem, value) => {
     const { report } = await verify([request(sum('codex.api_request', [[1, { ...OK, [key]: value }]]))]);
     expect(only(report)).toMatchObject({ code: 'invalid_value', metric: 'codex.api_request', field: key });
@@ -231,7 +232,7 @@ describe('attribute keys that are Object.prototype names', () => {
 
     it('a __proto__ kvlist does not stand in for missing required fields or default tags', async () => {
       const { status: _s, success: _ok, auth_mode: _a, ...rest } = OK;
-      const inherited = Object.entries({ status: '200', success: 'true', auth_mode: 'api_key' }).map(([key, v]) => ({ key, value: { stringValue: v } }));
+      const inherited = Object.entries({ status: '200', success: 'true', auth_mode: 'ApiKey' }).map(([key, v]) => ({ key, value: { stringValue: v } }));
       const hostile = { key: '__proto__', value: { kvlistValue: { values: inherited } } };
       const { report } = await verify([withExtra(rest, hostile)], { protobuf });
       expect(report.violations.map((v) => [v.code, v.field])).toEqual([

@@ -2,7 +2,7 @@
 import type { OtlpKeyValue, OtlpMetric, OtlpMetricsRequest } from '../../src/verify/otlp-types.js';
 
 export const DEFAULTS = {
-  auth_mode: 'api_key',
+  auth_mode: 'ApiKey',
   originator: 'codex_cli_rs',
   session_source: 'cli',
   model: 'gpt-5',
