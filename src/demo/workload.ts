@@ -224,11 +224,21 @@ export function runDemoWorkload(metrics: CodexMetrics, options: DemoOptions = {}
       turn.record('guardian.turn.blocking_ms', ms(900, 7_000), { outcome: 'completed' });
     }
     turn.add('approval.requested', { tool: 'shell', approved: t === 2 ? 'denied' : 'approved_for_session' });
-    turn.add('mcp.call', { status: 'ok', tool: 'search_issues', connector_id: 'github', connector_name: 'GitHub' });
-    turn.record('mcp.call.duration_ms', ms(100, 1_500), { status: 'ok', tool: 'search_issues', connector_id: 'github', connector_name: 'GitHub' });
+    turn.add('mcp.call', { status: 'ok', tool: 'search_issues', server: 'github', connector_id: 'github', connector_name: 'GitHub' });
+    turn.record('mcp.call.duration_ms', ms(100, 1_500), { status: 'ok', tool: 'search_issues', server: 'github', connector_id: 'github', connector_name: 'GitHub' });
+    if (t === 2) {
+      turn.add('mcp.call', { status: 'error', tool: 'create_issue', server: 'github' });
+      turn.add('mcp.call.error', { status: 'error', tool: 'create_issue', server: 'github', error_type: 'tool_result', error_code: 'unknown' });
+    }
     if (t === 1) turn.add('mcp.call', { status: 'blocked' });
     turn.record('mcp.tools.list.duration_ms', ms(1, 300), { cache: t === 0 ? 'miss' : 'hit' });
     if (t === 0) {
+      turn.add('mcp.protocol_discovery', { mode: 'legacy', outcome: 'legacy' });
+      turn.record('mcp.protocol_discovery.duration_ms', ms(5, 80), { mode: 'legacy', outcome: 'legacy' });
+      for (const stage of ['before', 'after']) {
+        turn.record('thread.tools.namespaces_total', 2, { kind: 'snapshot', stage });
+        turn.record('thread.tools.fragment_bytes', ms(200, 4_000), { kind: 'snapshot', stage });
+      }
       turn.record('mcp.tools.fetch_uncached.duration_ms', ms(80, 600));
       turn.record('mcp.tools.cache_write.duration_ms', ms(1, 20));
     }

@@ -277,23 +277,23 @@ export const METRIC_CODEX_APPROVAL_REQUESTED = 'codex.approval.requested';
 /**
  * MCP tool invocation result.
  *
- * `codex.mcp.call`: counter, unit `1`; Codex tags: session; not observed offline.
- * Fields: `status`, `tool?`, `connector_id?`, `connector_name?`. Section: Turn and tool activity.
+ * `codex.mcp.call`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * Fields: `status`, `tool?`, `server?`, `connector_id?`, `connector_name?`. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_MCP_CALL = 'codex.mcp.call';
 
 /**
  * MCP tool invocation duration.
  *
- * `codex.mcp.call.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; not observed offline.
- * Fields: `status`, `tool?`, `connector_id?`, `connector_name?`. Section: Turn and tool activity.
+ * `codex.mcp.call.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * Fields: `status`, `tool?`, `server?`, `connector_id?`, `connector_name?`. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_MCP_CALL_DURATION_MS = 'codex.mcp.call.duration_ms';
 
 /**
  * MCP tool-list duration, including cache hit/miss state.
  *
- * `codex.mcp.tools.list.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; not observed offline.
+ * `codex.mcp.tools.list.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
  * Fields: `cache`. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_MCP_TOOLS_LIST_DURATION_MS = 'codex.mcp.tools.list.duration_ms';
@@ -301,7 +301,7 @@ export const METRIC_CODEX_MCP_TOOLS_LIST_DURATION_MS = 'codex.mcp.tools.list.dur
 /**
  * Duration of MCP tool fetches that miss the cache.
  *
- * `codex.mcp.tools.fetch_uncached.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; not observed offline.
+ * `codex.mcp.tools.fetch_uncached.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
  * Fields: none. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_MCP_TOOLS_FETCH_UNCACHED_DURATION_MS = 'codex.mcp.tools.fetch_uncached.duration_ms';
@@ -897,6 +897,46 @@ export const METRIC_CODEX_PLUGINS_LOADED_CACHE_WAIT_DURATION_MS = 'codex.plugins
  * Fields: `product_sku`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_MCP_BINDING_CATALOG_RAW_DEFINITION_JSON_BYTES = 'codex.mcp.binding_catalog.raw_definition_json_bytes';
+
+/**
+ * MCP tool calls that failed, by error type.
+ *
+ * `codex.mcp.call.error`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * Fields: `status`, `server`, `tool`, `error_type`, `error_code`. Section: Codex 0.171.0: tools, skills and rollout.
+ */
+export const METRIC_CODEX_MCP_CALL_ERROR = 'codex.mcp.call.error';
+
+/**
+ * MCP protocol version discovery per server, by outcome.
+ *
+ * `codex.mcp.protocol_discovery`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+ * Fields: `mode`, `outcome`. Section: Codex 0.171.0: tools, skills and rollout.
+ */
+export const METRIC_CODEX_MCP_PROTOCOL_DISCOVERY = 'codex.mcp.protocol_discovery';
+
+/**
+ * MCP protocol version discovery duration.
+ *
+ * `codex.mcp.protocol_discovery.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+ * Fields: `mode`, `outcome`. Section: Codex 0.171.0: tools, skills and rollout.
+ */
+export const METRIC_CODEX_MCP_PROTOCOL_DISCOVERY_DURATION_MS = 'codex.mcp.protocol_discovery.duration_ms';
+
+/**
+ * Deferred tool namespaces listed in the thread context.
+ *
+ * `codex.thread.tools.namespaces_total`: histogram, unit `{namespace}`; buckets `tool-fragments`; Codex tags: session; observed in Codex 0.171.0.
+ * Fields: `kind`, `stage`. Section: Codex 0.171.0: tools, skills and rollout.
+ */
+export const METRIC_CODEX_THREAD_TOOLS_NAMESPACES_TOTAL = 'codex.thread.tools.namespaces_total';
+
+/**
+ * Size of the tools fragment of the thread context.
+ *
+ * `codex.thread.tools.fragment_bytes`: histogram, unit `{byte}`; buckets `tool-fragments`; Codex tags: session; observed in Codex 0.171.0.
+ * Fields: `kind`, `stage`. Section: Codex 0.171.0: tools, skills and rollout.
+ */
+export const METRIC_CODEX_THREAD_TOOLS_FRAGMENT_BYTES = 'codex.thread.tools.fragment_bytes';
 
 /**
  * Number of tools registered for a turn, by exposure.

@@ -25,8 +25,13 @@ export interface CodexRunOptions {
   readonly prompt: string;
   /** Extra `codex exec` arguments (sandbox, approval policy). */
   readonly execArgs: readonly string[];
+  /** Configure the test MCP server (test/interop/mcp-echo-server.mjs) as `echo`. */
+  readonly mcpServer?: boolean;
   readonly timeoutMs?: number;
 }
+
+/** The stdio MCP server Codex starts with node for MCP scenarios. */
+export const MCP_ECHO_SERVER = resolve('test/interop/mcp-echo-server.mjs');
 
 export interface CodexRunResult {
   readonly exitCode: number | null;
@@ -55,7 +60,8 @@ function configToml(options: CodexRunOptions): string {
   const provider = options.websocket
     ? []
     : ['[model_providers.mock]', 'name = "mock"', `base_url = "${options.apiBaseUrl}"`, 'wire_api = "responses"', 'requires_openai_auth = true', 'supports_websockets = false', ''];
-  return [...top, '', ...provider, '[analytics]', 'enabled = true', '', '[otel]', 'exporter = "none"', 'trace_exporter = "none"', exporter, ''].join('\n');
+  const mcp = options.mcpServer ? ['[mcp_servers.echo]', `command = ${JSON.stringify(process.execPath)}`, `args = [${JSON.stringify(MCP_ECHO_SERVER)}]`, ''] : [];
+  return [...top, '', ...provider, ...mcp, '[analytics]', 'enabled = true', '', '[otel]', 'exporter = "none"', 'trace_exporter = "none"', exporter, ''].join('\n');
 }
 
 export async function runCodex(options: CodexRunOptions): Promise<CodexRunResult> {

@@ -49,6 +49,7 @@ describe('real Codex CLI (live)', () => {
             websocket: scenario.websocket || scenario.refuseWebsocket === true,
             prompt: `interop scenario ${scenario.name}`,
             execArgs: scenario.execArgs,
+            mcpServer: scenario.mcpServer,
           });
           expect(run.exitCode, `codex exec failed:\n${run.output}\nrequests: ${api.requests().join(', ')}`).toBe(0);
           for (const body of bodies) captured.push({ scenario: scenario.name, protocol, contentType: CONTENT_TYPE[protocol], body });

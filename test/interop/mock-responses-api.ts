@@ -10,6 +10,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 export type ScriptedReply =
   | { readonly kind: 'message'; readonly text: string }
   | { readonly kind: 'exec_command'; readonly args: Readonly<Record<string, unknown>> }
+  /** A call of a namespaced tool, e.g. MCP tool `echo` in namespace `mcp__echo`. */
+  | { readonly kind: 'tool_call'; readonly namespace: string; readonly name: string; readonly args: Readonly<Record<string, unknown>> }
   | { readonly kind: 'http_error'; readonly status: number; readonly headers?: Readonly<Record<string, string>>; readonly message: string };
 
 export interface MockResponsesApiOptions {
@@ -79,7 +81,10 @@ export async function startMockResponsesApi(options: MockResponsesApiOptions): P
     const reply = options.replies[next++] ?? { kind: 'message', text: 'done' };
     if (reply.kind === 'http_error') return reply;
     if (reply.kind === 'message') return responseEvents(id, [messageItem(id, reply.text)]);
-    const call = { type: 'function_call', id: `fc_${id}`, call_id: `call_${id}`, name: 'exec_command', arguments: JSON.stringify(reply.args) };
+    const call =
+      reply.kind === 'exec_command'
+        ? { type: 'function_call', id: `fc_${id}`, call_id: `call_${id}`, name: 'exec_command', arguments: JSON.stringify(reply.args) }
+        : { type: 'function_call', id: `fc_${id}`, call_id: `call_${id}`, name: reply.name, namespace: reply.namespace, arguments: JSON.stringify(reply.args) };
     return responseEvents(id, [call]);
   };
 

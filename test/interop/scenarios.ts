@@ -11,6 +11,8 @@ export interface Scenario {
   /** Built-in provider, but the mock refuses its WebSocket upgrade (Codex falls back to HTTP). */
   readonly refuseWebsocket?: boolean;
   readonly execArgs: readonly string[];
+  /** Start the test MCP server (tools `echo` and `fail` in namespace `mcp__echo`). */
+  readonly mcpServer?: boolean;
   readonly reviewOutcome?: 'allow' | 'deny' | 'invalid';
 }
 
@@ -46,6 +48,18 @@ export const SCENARIOS: readonly Scenario[] = [
     description: 'an exec_command that exits non-zero, over HTTP',
     replies: [{ kind: 'exec_command', args: { cmd: 'exit 3' } }, { kind: 'message', text: 'it failed' }],
     websocket: false,
+    execArgs: BYPASS,
+  },
+  {
+    name: 'mcp-tool-calls',
+    description: 'an MCP server on stdio: one successful tool call and one that returns an error, over HTTP',
+    replies: [
+      { kind: 'tool_call', namespace: 'mcp__echo', name: 'echo', args: { text: 'interop' } },
+      { kind: 'tool_call', namespace: 'mcp__echo', name: 'fail', args: {} },
+      { kind: 'message', text: 'used the tools' },
+    ],
+    websocket: false,
+    mcpServer: true,
     execArgs: BYPASS,
   },
   {
