@@ -2,10 +2,11 @@
 // rows get their fields from the notes, and every field gets its type from the attributes table.
 import { readFileSync } from 'node:fs';
 import { CatalogError } from './errors.js';
+import { metricConstant } from './generate.js';
 import { resolveNotes } from './notes.js';
 import { parseAttributes, type AttributeTable } from './parse-attributes.js';
 import { parseMetricDocument, type MetricRow } from './parse-metrics.js';
-import { DEFAULT_TAG_KEYS, type BucketSpec, type DefaultTagKey, type FieldSpec, type MetricSpec, type RetiredMetric } from './spec.js';
+import { DEFAULT_PREFIX, DEFAULT_TAG_KEYS, type BucketSpec, type DefaultTagKey, type FieldSpec, type MetricSpec, type RetiredMetric } from './spec.js';
 
 export interface Catalog {
   readonly metrics: readonly MetricSpec[];
@@ -62,11 +63,29 @@ export function buildCatalog(src: CatalogSources): Catalog {
     if (!sameFields(twin.fields, row.fields)) {
       throw new CatalogError(file, row.line, `\`${row.written}\` ${what} \`${twin.written}\` (line ${twin.line}): fields ${fmt(row.fields)} vs ${fmt(twin.fields)}`);
     }
+    if (twin.prefixed !== row.prefixed) {
+      // The summary table may repeat the wire columns; where it does, they must agree too.
+      const wire = [['unit', row.unit, twin.unit], ['buckets', row.buckets, twin.buckets], ['tags', row.tags, twin.tags], ['observed in', row.observedIn, twin.observedIn]] as const;
+      for (const [what, mine, theirs] of wire) {
+        if (mine !== undefined && theirs !== undefined && mine !== theirs) {
+          throw new CatalogError(file, row.line, `\`${row.written}\` disagrees with \`${twin.written}\` (line ${twin.line}): ${what} \`${mine}\` vs \`${theirs}\``);
+        }
+      }
+    }
     if (twin.prefixed === row.prefixed) {
       // Only the prefixed table may repeat a catalog metric: a second catalog row would silently
       // decide which section the metric belongs to.
       throw new CatalogError(file, row.line, `\`${row.written}\` duplicates \`${twin.written}\` (line ${twin.line}); document a metric once in the catalog`);
     }
+  }
+
+  // Each metric gets a generated constant (METRIC_CODEX_A_B for `a.b`): `a.b` and `a_b` would share one.
+  const constants = new Map<string, MetricRow>();
+  for (const row of byName.values()) {
+    const constant = metricConstant(DEFAULT_PREFIX + row.name);
+    const other = constants.get(constant);
+    if (other) throw new CatalogError(file, row.line, `\`${row.written}\` and \`${other.written}\` (line ${other.line}) would both be the constant ${constant}; rename one`);
+    constants.set(constant, row);
   }
 
   const isMetric = (n: string) => byName.has(n);
@@ -137,7 +156,11 @@ export function buildCatalog(src: CatalogSources): Catalog {
     if (!usedBuckets.has(spec.name)) throw new CatalogError(file, spec.line, `buckets \`${spec.name}\` are defined but no histogram uses them`);
   }
   const retired: RetiredMetric[] = [];
+  const retiredAt = new Map<string, number>();
   for (const { line, ...row } of doc.retired) {
+    const prior = retiredAt.get(row.name);
+    if (prior !== undefined) throw new CatalogError(file, line, `\`${row.name}\` is already retired at line ${prior}`);
+    retiredAt.set(row.name, line);
     if (byName.has(row.name)) throw new CatalogError(file, line, `\`${row.name}\` is both retired and in the catalog`);
     if (row.replacement && !byName.has(row.replacement)) throw new CatalogError(file, line, `replacement \`${row.replacement}\` of retired \`${row.name}\` is not a metric of the catalog`);
     retired.push(row);
