@@ -3,10 +3,30 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadCatalogFiles, type Catalog } from '../../src/catalog/build.js';
-import { GENERATED_HEADER, renderCatalogModule } from '../../src/catalog/generate.js';
+import { GENERATED_HEADER, renderCatalogModule, renderMetricNamesModule } from '../../src/catalog/generate.js';
 import type { MetricSpec } from '../../src/catalog/spec.js';
-import { DEFAULT_TAGS, METRICS } from '../../src/generated/catalog.js';
-import { ATTRIBUTES_DOC, attributesText, build, joinRow, mapTables, METRICS_DOC, metricsText, REGISTRY_FILE, EXPECTED_SEE_NOTE_FIELDS } from './helpers.js';
+import { DEFAULT_TAGS, HISTOGRAM_BUCKETS, METRICS, RETIRED_METRICS, VALUE_ALIASES } from '../../src/generated/catalog.js';
+import {
+  ALIAS_HEADER,
+  ATTRIBUTE_HEADER,
+  ATTRIBUTES_DOC,
+  attributesText,
+  BUCKET_HEADER,
+  build,
+  columnOf,
+  EXPECTED_SEE_NOTE_FIELDS,
+  isTableLine,
+  joinRow,
+  mapTables,
+  METRIC_HEADER,
+  METRICS_DOC,
+  metricsText,
+  NAMES_FILE,
+  REGISTRY_FILE,
+  RETIRED_HEADER,
+  splitRow,
+  SUMMARY_HEADER,
+} from './helpers.js';
 
 const catalog = loadCatalogFiles(METRICS_DOC, ATTRIBUTES_DOC);
 const metric = (name: string, from: Catalog = catalog): MetricSpec => {
@@ -16,6 +36,13 @@ const metric = (name: string, from: Catalog = catalog): MetricSpec => {
 };
 const byName = (metrics: readonly MetricSpec[]) => [...metrics].sort((a, b) => a.name.localeCompare(b.name));
 
+describe('test builders', () => {
+  it('write the table headers docs/metrics.md and docs/attributes.md use', () => {
+    for (const header of [METRIC_HEADER, SUMMARY_HEADER, BUCKET_HEADER, RETIRED_HEADER]) expect(metricsText).toContain(header.join('\n'));
+    for (const header of [ATTRIBUTE_HEADER, ALIAS_HEADER]) expect(attributesText).toContain(header.join('\n'));
+  });
+});
+
 describe('drift', () => {
   it('the committed registry is exactly what the docs render to', () => {
     const rendered = renderCatalogModule(catalog);
@@ -23,27 +50,68 @@ describe('drift', () => {
     expect(readFileSync(REGISTRY_FILE, 'utf8')).toBe(rendered);
   });
 
-  it('the registry module exports the same specs and default tags the docs build', () => {
+  it('the committed metric-name constants are exactly what the docs render to', () => {
+    const rendered = renderMetricNamesModule(catalog);
+    expect(rendered.startsWith(GENERATED_HEADER)).toBe(true);
+    expect(readFileSync(NAMES_FILE, 'utf8')).toBe(rendered);
+  });
+
+  it('the registry module exports the same specs, default tags, buckets, retired metrics and aliases the docs build', () => {
     expect(METRICS).toEqual(catalog.metrics);
     expect(DEFAULT_TAGS).toEqual(catalog.defaults);
+    expect(HISTOGRAM_BUCKETS).toEqual(Object.fromEntries(catalog.buckets.map((b) => [b.name, b])));
+    expect(RETIRED_METRICS).toEqual(catalog.retired);
+    expect(VALUE_ALIASES).toEqual(catalog.aliases);
+  });
+
+  it('every histogram of the registry shares the one BucketSpec object of HISTOGRAM_BUCKETS it names', () => {
+    for (const m of METRICS) {
+      if (m.kind === 'histogram') expect(m.buckets === HISTOGRAM_BUCKETS[m.buckets!.name], m.name).toBe(true);
+      else expect(m.buckets, m.name).toBeUndefined();
+    }
   });
 
   it('renders deterministically', () => {
-    expect(renderCatalogModule(loadCatalogFiles(METRICS_DOC, ATTRIBUTES_DOC))).toBe(renderCatalogModule(catalog));
+    const again = loadCatalogFiles(METRICS_DOC, ATTRIBUTES_DOC);
+    expect(renderCatalogModule(again)).toBe(renderCatalogModule(catalog));
+    expect(renderMetricNamesModule(again)).toBe(renderMetricNamesModule(catalog));
   });
 });
 
+/** name -> the Unit cell of its catalog row, read from the raw docs text (not through the parser). */
+function declaredUnits(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let header: string[] | undefined;
+  for (const line of text.split('\n')) {
+    if (!isTableLine(line)) {
+      header = undefined;
+      continue;
+    }
+    const cells = splitRow(line);
+    if (!header) {
+      header = cells;
+      continue;
+    }
+    const unit = columnOf(header, 'Unit');
+    const name = /^`([^`]+)`$/.exec(cells[0])?.[1];
+    if (unit >= 0 && name && !name.startsWith('codex.')) out.set(name, cells[unit].replace(/`/g, ''));
+  }
+  return out;
+}
+
 describe('units', () => {
-  it('gives every duration metric `ms`, token usage `{token}` and counters `1`', () => {
-    const expected = (m: MetricSpec): string => {
-      if (m.name.endsWith('_ms')) return 'ms';
-      if (m.kind === 'counter') return '1';
-      if (m.name.endsWith('token_usage')) return '{token}';
-      if (m.name === 'turn.tool.call') return '{call}';
-      if (/^thread\.skills\.(enabled|kept)_total$/.test(m.name)) return '{skill}';
-      return '1';
-    };
-    for (const m of catalog.metrics) expect(m.unit, m.name).toBe(expected(m));
+  it('each metric has the unit its row declares in docs/metrics.md', () => {
+    const declared = declaredUnits(metricsText);
+    expect([...declared.keys()].sort()).toEqual(catalog.metrics.map((m) => m.name).sort());
+    for (const m of catalog.metrics) expect(m.unit, m.name).toBe(declared.get(m.name));
+  });
+
+  it('`ms` for every *_ms name, `1` for every counter, and only histograms in `ms`', () => {
+    const msNames = catalog.metrics.filter((m) => m.name.endsWith('_ms'));
+    expect(msNames.length).toBeGreaterThan(0);
+    for (const m of msNames) expect(m.unit, m.name).toBe('ms');
+    for (const m of catalog.metrics.filter((x) => x.kind === 'counter')) expect(m.unit, m.name).toBe('1');
+    for (const m of catalog.metrics.filter((x) => x.unit === 'ms')) expect(m.kind, m.name).toBe('histogram');
   });
 
   it.each([
@@ -51,25 +119,22 @@ describe('units', () => {
     ['startup_prewarm.age_at_first_turn_ms', 'ms'],
     ['turn.e2e_duration_ms', 'ms'],
     ['memory.phase1.e2e_ms', 'ms'],
-    ['memory.phase2.e2e_ms', 'ms'],
     ['windows_sandbox.setup_duration_ms', 'ms'],
-    ['windows_sandbox.elevated_setup_duration_ms', 'ms'],
+    ['auth.selection.duration', 'ms'],
+    ['auth_storage.duration', 'ms'],
     ['turn.token_usage', '{token}'],
-    ['memory.phase1.token_usage', '{token}'],
     ['memory.phase2.token_usage', '{token}'],
+    ['guardian.review.token_usage', '{token}'],
     ['turn.tool.call', '{call}'],
     ['thread.skills.enabled_total', '{skill}'],
-    ['thread.skills.kept_total', '{skill}'],
     ['thread.skills.truncated', '1'],
+    ['rollout.size_bytes', '{byte}'],
+    ['tools.registered', '{tool}'],
+    ['guardian.context.section_cost', '1'],
     ['tool.call', '1'],
     ['api_request', '1'],
   ])('%s -> %s', (name, unit) => {
     expect(metric(name).unit).toBe(unit);
-  });
-
-  it('only histograms are in ms, and every counter is in `1`', () => {
-    expect(catalog.metrics.filter((m) => m.unit === 'ms').every((m) => m.kind === 'histogram')).toBe(true);
-    expect(catalog.metrics.filter((m) => m.kind === 'counter').every((m) => m.unit === '1')).toBe(true);
   });
 });
 
@@ -85,11 +150,12 @@ describe('required and optional fields of "See note" metrics', () => {
   it('renders optional fields with `?` in the generated types', () => {
     const text = renderCatalogModule(catalog);
     expect(text).toContain("  'mcp.call': { status: string; tool?: string; connector_id?: string; connector_name?: string };");
-    expect(text).toContain("  shell_snapshot: { success: boolean; failure_reason?: string };");
+    expect(text).toContain('  shell_snapshot: { success: boolean; version: string; failure_reason?: string };');
     expect(text).toContain("  'external_agent_config.import': { migration_type: string; skills_count?: number };");
     expect(text).toContain("  'windows_sandbox.elevated_setup_canceled': { code?: string; message?: string; originator?: string };");
     expect(text).toContain("  'windows_sandbox.legacy_setup_preflight_failed': { originator?: string };");
-    expect(text).toContain("  'cloud_requirements.fetch_final': { trigger: string; outcome: string; reason: string; attempt_count: number; status_code: number };");
+    expect(text).toContain("  'cloud_config_bundle.fetch_final': { trigger: string; outcome: string; reason: string; attempt_count: number; status_code: number | 'none' };");
+    expect(text).toContain("  'db.backfill.duration_ms': { status?: 'success' | 'failed' | 'partial_failure' };");
     expect(text).toContain('  status_line: NoFields;');
   });
 
@@ -113,18 +179,21 @@ describe('field types', () => {
     expect(renderCatalogModule(catalog)).toContain("  api_request: { status: number | 'none'; success: boolean };");
   });
 
-  it('closed value sets: token_type, approved, type, db.backfill status', () => {
-    const tokenTypes = ['total', 'input', 'cached_input', 'output', 'reasoning_output'];
+  it('closed value sets: token_type, approved, type, db.backfill status (scoped rows override the general row)', () => {
+    const tokenTypes = ['total', 'input', 'cached_input', 'cache_write_input', 'output', 'reasoning_output'];
     for (const name of ['turn.token_usage', 'memory.phase1.token_usage', 'memory.phase2.token_usage']) {
       expect(metric(name).fields.token_type).toMatchObject({ type: 'string', values: tokenTypes });
     }
+    expect(metric('guardian.review.token_usage').fields.token_type.values).toEqual(['total', 'input', 'cached_input', 'cache_write_input', 'non_cached_input', 'output', 'reasoning_output']);
     expect(metric('approval.requested').fields.approved).toMatchObject({
       type: 'string',
-      values: ['approved', 'approved_with_amendment', 'approved_for_session', 'denied', 'abort'],
+      values: ['approved', 'approved_with_amendment', 'approved_for_session', 'approved_with_network_policy_allow', 'denied', 'denied_with_network_policy_deny', 'abort', 'timed_out'],
     });
     expect(metric('task.compact').fields.type).toMatchObject({ type: 'string', values: ['remote', 'local'] });
-    for (const name of ['db.backfill', 'db.backfill.duration_ms']) {
-      expect(metric(name).fields.status).toMatchObject({ type: 'string', values: ['upserted', 'failed'] });
+    expect(metric('db.backfill').fields.status).toMatchObject({ type: 'string', values: ['upserted', 'failed'] });
+    expect(metric('db.backfill.duration_ms').fields.status).toMatchObject({ type: 'string', values: ['success', 'failed', 'partial_failure'] });
+    for (const name of ['cloud_config_bundle.fetch_attempt', 'cloud_config_bundle.fetch_final']) {
+      expect(metric(name).fields.status_code).toMatchObject({ type: 'int', values: ['none'] });
     }
   });
 
@@ -136,16 +205,24 @@ describe('field types', () => {
       config_use_memories: { type: 'boolean' },
       has_citations: { type: 'boolean' },
     });
-    expect(metric('cloud_requirements.fetch_attempt').fields).toMatchObject({ attempt: { type: 'int' }, status_code: { type: 'int' } });
+    expect(metric('cloud_config_bundle.fetch_attempt').fields).toMatchObject({ attempt: { type: 'int' }, status_code: { type: 'int' } });
     expect(metric('windows_sandbox.createprocessasuserw_failed').fields.error_code.type).toBe('int');
     expect(metric('external_agent_config.detect').fields.skills_count.type).toBe('int');
   });
 
-  it('default tags come from the first five attribute rows', () => {
+  it('default tags come from the first five attribute rows; auth_mode is spelled as the Rust emitter sends it', () => {
     expect(Object.keys(catalog.defaults)).toEqual(['auth_mode', 'originator', 'session_source', 'model', 'app.version']);
-    expect(catalog.defaults.auth_mode).toMatchObject({ type: 'string', values: ['swic', 'api', 'unknown', 'api_key', 'chatgpt'] });
+    expect(catalog.defaults.auth_mode).toMatchObject({ type: 'string', values: ['ApiKey', 'Chatgpt', 'unknown'] });
+    expect(catalog.aliases.auth_mode).toEqual({ api: 'ApiKey', api_key: 'ApiKey', apikey: 'ApiKey', swic: 'Chatgpt', chatgpt: 'Chatgpt' });
+    expect(renderCatalogModule(catalog)).toContain("  auth_mode?: 'ApiKey' | 'Chatgpt' | 'unknown' | 'api' | 'api_key' | 'apikey' | 'swic' | 'chatgpt';");
   });
 });
+
+/** Edits cells by column name in the body rows of the metric tables (those with a Fields column). */
+function onMetricTables(edits: Record<string, (cell: string) => string>) {
+  return (rows: string[][]): string[] =>
+    rows.map((r, i) => (i < 2 || !rows[0].includes('Fields') ? joinRow(r) : joinRow(r.map((c, j) => edits[rows[0][j]]?.(c) ?? c))));
+}
 
 describe('formatting that must not change the result', () => {
   const same = (metrics: string, attributes = attributesText) => expect(build(metrics, attributes)).toEqual(catalog);
@@ -163,24 +240,24 @@ describe('formatting that must not change the result', () => {
   });
 
   it('tables without outer pipes', () => {
-    same(mapTables(metricsText, (rows) => rows.map((r) => r.join(' | '))));
+    // Without a closing pipe an empty last cell needs one (`a | b | |`), or the row loses a cell.
+    same(mapTables(metricsText, (rows) => rows.map((r) => r.join(' | ') + (r.at(-1) === '' ? ' |' : ''))));
   });
 
   it('escaped pipes in cells (description text and inline code)', () => {
-    const escaped = mapTables(metricsText, (rows) =>
-      rows.map((r, i) => (i < 2 ? joinRow(r) : joinRow([...r.slice(0, 3), r[3].replace('success/failure', 'success \\| failure').replace(/\.$/, ' (`a\\|b`).')]))),
-    );
+    const escaped = mapTables(metricsText, onMetricTables({ Description: (d) => d.replace('success/failure', 'success \\| failure').replace(/\.$/, ' (`a\\|b`).') }));
     const got = build(escaped);
     expect(got.metrics.map((m) => ({ ...m, description: m.description.replace('success | failure', 'success/failure').replace(/ \(a\|b\)\.$/, '.') }))).toEqual(catalog.metrics);
     expect(metric('api_request', got).description).toBe('API request count by HTTP status and success | failure (a|b).');
     // The attribute values are themselves separated by escaped pipes.
-    expect(catalog.defaults.auth_mode.values).toHaveLength(5);
+    expect(catalog.defaults.auth_mode.values).toEqual(['ApiKey', 'Chatgpt', 'unknown']);
   });
 
-  it('reordered columns (metrics and attributes tables)', () => {
-    const permute = (order: number[]) => (rows: string[][]) => rows.map((r) => joinRow(order.map((i) => r[i])));
-    same(mapTables(metricsText, permute([2, 0, 3, 1])), mapTables(attributesText, permute([3, 1, 4, 0, 2])));
-    same(mapTables(metricsText, permute([3, 2, 1, 0])));
+  it('reordered columns (every table of both documents)', () => {
+    const rotate = (k: number) => (rows: string[][]) => rows.map((r) => joinRow([...r.slice(k), ...r.slice(0, k)]));
+    const reverse = (rows: string[][]) => rows.map((r) => joinRow([...r].reverse()));
+    same(mapTables(metricsText, rotate(2)), mapTables(attributesText, rotate(1)));
+    same(mapTables(metricsText, reverse), mapTables(attributesText, reverse));
   });
 
   it('reordered sections (prefixed table last, catalog sections reversed)', () => {
@@ -205,14 +282,18 @@ describe('formatting that must not change the result', () => {
   });
 
   it('inline code: plain metric names, backticked types, prefixed names in notes', () => {
-    const plain = mapTables(metricsText, (rows) => rows.map((r, i) => (i < 2 ? joinRow(r) : joinRow([r[0].replace(/`/g, ''), `\`${r[1]}\``, r[2], r[3]]))));
+    const plain = mapTables(metricsText, onMetricTables({ Metric: (m) => m.replace(/`/g, ''), Type: (t) => `\`${t}\`` }));
     expect(plain).toContain('| api_request | `counter` |');
+    expect(plain).toContain('| codex.api_request | `counter` |');
     same(plain);
     same(metricsText.replace('The `shell_snapshot` metric includes', 'The `codex.shell_snapshot` metric includes'));
   });
 
   it('upper-case types and "See notes." spelling', () => {
-    same(mapTables(metricsText, (rows) => rows.map((r, i) => (i < 2 ? joinRow(r) : joinRow([r[0], r[1].toUpperCase(), r[2] === 'See note' ? 'see notes.' : r[2], r[3]])))));
+    const edited = mapTables(metricsText, onMetricTables({ Type: (t) => t.toUpperCase(), Fields: (f) => (f === 'See note' ? 'see notes.' : f) }));
+    expect(edited).toContain('| HISTOGRAM |');
+    expect(edited).toContain('| see notes. |');
+    same(edited);
   });
 
   it('CRLF line endings', () => {
@@ -220,17 +301,33 @@ describe('formatting that must not change the result', () => {
   });
 });
 
-describe('rendered module', () => {
-  it('escapes `*/` in metric descriptions so the JSDoc stays closed', () => {
-    const text = renderCatalogModule(build(metricsText.replace('Thread renamed.', 'Thread renamed */ here.')));
-    expect(text).toContain('/** Thread renamed *\\/ here. */');
+/** Every block comment of a module closes at the end of its own line (a stray `*\/` would close it early). */
+function expectClosedDocComments(text: string): void {
+  const comments = [...text.matchAll(/\/\*\*[\s\S]*?\*\//g)];
+  expect(comments.length).toBeGreaterThan(0);
+  for (const c of comments) {
+    const end = c.index + c[0].length;
+    expect(text[end] === '\n' || end === text.length, c[0]).toBe(true);
+  }
+}
+
+describe('rendered modules', () => {
+  it('escape `*/` in metric descriptions so the JSDoc stays closed (registry and metric names)', () => {
+    const edited = build(metricsText.replace('Thread renamed.', 'Thread renamed */ here.'));
+    for (const text of [renderCatalogModule(edited), renderMetricNamesModule(edited)]) {
+      expect(text).toContain(' * Thread renamed *\\/ here.');
+      expectClosedDocComments(text);
+    }
   });
 
-  // Known bug (see the catalog test report): the DefaultTags JSDoc is written without escaping `*/`,
-  // so an attribute description containing `*/` closes the comment early and breaks the module.
-  it('escapes `*/` in default-tag descriptions too', () => {
+  it('escape `*/` in default-tag descriptions too', () => {
     const text = renderCatalogModule(build(metricsText, attributesText.replace('Name of the model used (default tag).', 'Model name */ as sent (default tag).')));
-    const docLines = text.split('\n').filter((l) => l.trimStart().startsWith('/**'));
-    for (const line of docLines) expect(line.slice(3, -2), line).not.toContain('*/');
+    expect(text).toContain('Model name *\\/ as sent');
+    expectClosedDocComments(text);
+  });
+
+  it('escape `*/` in section titles', () => {
+    const edited = build(metricsText.replace('#### Windows sandbox', '#### Windows */ sandbox'));
+    for (const text of [renderCatalogModule(edited), renderMetricNamesModule(edited)]) expectClosedDocComments(text);
   });
 });
