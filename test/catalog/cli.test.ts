@@ -3,13 +3,18 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GENERATED_HEADER } from '../../src/catalog/generate.js';
 import { METRICS } from '../../src/generated/catalog.js';
-import { attributesText, lineContaining, METRIC_HEADER, metricsText, miniAttributes, REPO_ROOT, withTempDir } from './helpers.js';
+import { attributesText, editMetricRow, lineContaining, metricRow, metricsDoc, metricsText, miniAttributes, REPO_ROOT, withTempDir } from './helpers.js';
+
+const COUNT = METRICS.length;
+
+// Every CLI run parses the docs in a fresh process (seconds on a busy 2-core machine); a test runs up to three.
+vi.setConfig({ testTimeout: 90_000 });
 
 function cli(args: string[], root = REPO_ROOT) {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'codex-otel-metrics.js'), ...args], { cwd: root, encoding: 'utf8', timeout: 15_000 });
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'codex-otel-metrics.js'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -24,7 +29,7 @@ function expectOneLineError(stderr: string, file: string, line: number, fragment
 }
 
 /** The docs with one catalog row added right after `tool.unified_exec`. */
-const ADDED_ROW = '| `tool.extra_probe` | counter | `tool` | Probe metric added by a test. |';
+const ADDED_ROW = metricRow('tool.extra_probe', 'counter', '`tool`', 'Probe metric added by a test.');
 const withAddedRow = metricsText.replace(/^(\| `tool\.unified_exec` .*)$/m, `$1\n${ADDED_ROW}`);
 
 beforeAll(() => {
@@ -32,11 +37,11 @@ beforeAll(() => {
 });
 
 describe('list', () => {
-  it('--json gives the 96 registry entries with unprefixed names', () => {
+  it('--json gives every registry entry with its unprefixed name', () => {
     const { code, stdout, stderr } = cli(['list', '--json']);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const rows = JSON.parse(stdout) as Record<string, unknown>[];
-    expect(rows).toHaveLength(96);
+    expect(rows).toHaveLength(COUNT);
     for (const row of rows) {
       expect(Object.keys(row).sort()).toEqual(['description', 'fields', 'kind', 'name', 'section', 'unit']);
       expect(Object.keys(row.fields as object).sort()).toEqual(['optional', 'required']);
@@ -53,7 +58,8 @@ describe('list', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^api_request\s+counter\s+1\s+status, success$/m);
     expect(stdout).toMatch(/^mcp\.call\s+counter\s+1\s+status, tool\?, connector_id\?, connector_name\?$/m);
-    expect(stdout.trimEnd().split('\n').at(-1)).toBe('96 metrics');
+    expect(stdout.trimEnd().split('\n')).toHaveLength(COUNT + 1);
+    expect(stdout.trimEnd().split('\n').at(-1)).toBe(`${COUNT} metrics`);
   });
 
   it('--docs parses the given file instead of the registry', () => {
@@ -63,12 +69,13 @@ describe('list', () => {
       const { code, stdout } = cli(['list', '--docs', docs, '--json']);
       expect(code).toBe(0);
       const rows = JSON.parse(stdout) as { name: string; section: string }[];
-      expect(rows).toHaveLength(97);
+      expect(rows).toHaveLength(COUNT + 1);
+      expect(withAddedRow).not.toBe(metricsText);
       expect(rows.find((r) => r.name === 'tool.extra_probe')).toMatchObject({ section: 'Turn and tool activity' });
 
       const small = join(dir, 'small.md');
       const attrs = join(dir, 'attributes.md');
-      writeFileSync(small, ['## Probes', '', ...METRIC_HEADER, '| `probe.one` | counter | `status` | One. |', '| `probe.two_ms` | histogram | | Two. |', ''].join('\n'));
+      writeFileSync(small, metricsDoc(['Probes', [metricRow('probe.one', 'counter', '`status`', 'One.'), metricRow('probe.two_ms', 'histogram', '', 'Two.')]]));
       writeFileSync(attrs, miniAttributes());
       const listed = cli(['list', '--docs', small, '--attributes', attrs]);
       expect(listed.code).toBe(0);
@@ -83,7 +90,7 @@ describe('check', () => {
   it('exits 0 on the repository', () => {
     const { code, stdout, stderr } = cli(['check']);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout).toContain('ok: generated files match the docs (96 metrics)');
+    expect(stdout).toContain(`ok: generated files match the docs (${COUNT} metrics)`);
   });
 
   it('exits 1 and names the metric a modified copy of the docs adds', () => {
@@ -94,6 +101,7 @@ describe('check', () => {
       expect(code).toBe(1);
       expect(stdout).toBe('');
       expect(stderr).toMatch(/^src[\\/]generated[\\/]catalog\.ts is out of date with the docs: line \d+ differs/m);
+      expect(stderr).toMatch(/^src[\\/]generated[\\/]metric-names\.ts is out of date with the docs: line \d+ differs/m);
       expect(stderr).toContain('added in docs: tool.extra_probe');
       expect(stderr).toContain('run `npm run generate`');
       expect(stderr).not.toMatch(/^\s+at /m);
@@ -103,9 +111,10 @@ describe('check', () => {
   it('names removed and changed metrics too', () => {
     withTempDir((dir) => {
       const docs = join(dir, 'metrics.md');
-      const modified = metricsText
-        .replace(/^\| `task\.review` .*\n/m, '')
-        .replace('| `thread.rename` | counter | |', '| `thread.rename` | counter | `source` |');
+      const removed = metricsText.replace(/^\| `task\.review` .*\n/m, '');
+      const modified = editMetricRow(removed, 'thread.rename', (cells, header) => cells.map((c, i) => (header[i] === 'Fields' ? '`source`' : c)));
+      expect(removed).not.toBe(metricsText);
+      expect(modified).toContain('| `thread.rename` | counter | `1` |  | session | `source` |');
       writeFileSync(docs, modified);
       const { code, stderr } = cli(['check', '--docs', docs]);
       expect(code).toBe(1);
@@ -131,12 +140,13 @@ describe('malformed docs on every command', () => {
   it.each([['list'], ['list', '--json'], ['check'], ['generate']])('%s exits 1 with a one-line error', (...command) => {
     withTempDir((dir) => {
       const docs = join(dir, 'metrics.md');
-      const broken = metricsText.replace('| `mcp.call` | counter | See note |', '| `mcp.call` | counter |');
+      // The Fields cell of `mcp.call` dropped: 7 cells in an 8-column table.
+      const broken = editMetricRow(metricsText, 'mcp.call', (cells, header) => cells.filter((_, i) => header[i] !== 'Fields'));
       writeFileSync(docs, broken);
       const out = join(dir, 'out.ts');
       const { code, stderr } = cli([...command, '--docs', docs, ...(command[0] === 'generate' ? ['--out', out] : [])]);
       expect(code).toBe(1);
-      expectOneLineError(stderr, docs, lineContaining(broken, '| `mcp.call` | counter |'), 'row has 3 cells; the table has 4 columns');
+      expectOneLineError(stderr, docs, lineContaining(broken, '| `mcp.call` | counter |'), 'row has 7 cells; the table has 8 columns');
       expect(existsSync(out)).toBe(false);
     });
   });
@@ -182,7 +192,7 @@ describe('generate', () => {
     const out = join(pkg, 'out', 'nested', 'catalog.ts');
     const { code, stdout, stderr } = cli(['generate', '--out', out], pkg);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout).toContain('96 metrics)');
+    expect(stdout).toContain(`${COUNT} metrics)`);
     expect(stdout).not.toContain('dashboard'); // --out writes only the registry
     const text = readFileSync(out, 'utf8');
     expect(text.startsWith(`${GENERATED_HEADER}\n`)).toBe(true);
@@ -198,5 +208,56 @@ describe('generate', () => {
     const text = readFileSync(out, 'utf8');
     expect(text).toContain('name: "tool.extra_probe"');
     expect(text).toContain("  'tool.extra_probe': { tool: string };");
+  });
+});
+
+describe('check against the committed generated files', () => {
+  // A private copy of the package with its generated files, so they can be edited safely.
+  let pkg: string;
+  let names: string;
+  let committed: string;
+  beforeAll(() => {
+    pkg = mkdtempSync(join(tmpdir(), 'codex-catalog-check-'));
+    for (const entry of ['bin', 'dist', 'docs', 'dashboards', 'package.json', join('src', 'generated')]) cpSync(join(REPO_ROOT, entry), join(pkg, entry), { recursive: true });
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(pkg, 'node_modules'), 'dir');
+    names = join(pkg, 'src', 'generated', 'metric-names.ts');
+    committed = readFileSync(names, 'utf8');
+  });
+  afterAll(() => rmSync(pkg, { recursive: true, force: true }));
+
+  it('passes on an unmodified copy', () => {
+    const { code, stdout, stderr } = cli(['check'], pkg);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toContain(`(${COUNT} metrics)`);
+  });
+
+  it('fails when only metric-names.ts drifts, naming that file and the line', () => {
+    const m = METRICS[Math.floor(METRICS.length / 2)];
+    const declaration = `= 'codex.${m.name}';`;
+    const edited = committed.replace(declaration, "= 'codex.hand_edited';");
+    expect(edited).not.toBe(committed);
+    writeFileSync(names, edited);
+    try {
+      const { code, stdout, stderr } = cli(['check'], pkg);
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(new RegExp(`^src[\\\\/]generated[\\\\/]metric-names\\.ts is out of date with the docs: line ${lineContaining(edited, 'codex.hand_edited')} differs`, 'm'));
+      expect(stderr).not.toContain('catalog.ts');
+      expect(stderr).toContain('run `npm run generate`');
+    } finally {
+      writeFileSync(names, committed);
+    }
+  });
+
+  it('fails when metric-names.ts is missing; `generate` writes it back as committed', () => {
+    rmSync(names);
+    const missing = cli(['check'], pkg);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^src[\\/]generated[\\/]metric-names\.ts is out of date with the docs: file is missing or empty$/m);
+    const generated = cli(['generate'], pkg);
+    expect({ code: generated.code, stderr: generated.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(generated.stdout).toContain(`(metric names, ${COUNT} metrics)`);
+    expect(readFileSync(names, 'utf8')).toBe(committed);
+    expect(cli(['check'], pkg).code).toBe(0);
   });
 });
