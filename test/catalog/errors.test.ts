@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalogFiles } from '../../src/catalog/build.js';
 import { CatalogError } from '../../src/catalog/errors.js';
-import { ATTRIBUTE_HEADER, build, DEFAULT_TAG_ROWS, expectError, lineContaining, METRIC_HEADER, metricRow as row, metricsDoc, metricsDocWith, miniAttributes, summaryRow } from './helpers.js';
+import { ATTRIBUTE_HEADER, build, columnOf, DEFAULT_TAG_ROWS, expectError, joinRow, lineContaining, METRIC_HEADER, metricRow as row, metricsDoc, metricsDocWith, miniAttributes, splitRow, summaryRow } from './helpers.js';
 
 const M = 'metrics.md';
 const A = 'attributes.md';
@@ -194,9 +194,9 @@ describe('wire cells: Unit, Buckets, Tags, Observed in', () => {
     ['Tags', 'a counter'],
     ['Buckets', 'a histogram'],
   ])('a catalog table without the %s column holding %s', (column, what) => {
-    const keep = (cells: string[]) => cells.filter((_, i) => METRIC_HEADER[0].split('|')[i + 1]?.trim() !== column);
+    const drop = columnOf(splitRow(METRIC_HEADER[0]), column);
     const kind = what === 'a histogram' ? 'histogram' : 'counter';
-    const table = [METRIC_HEADER[0], METRIC_HEADER[1], row('a', kind, '', 'A.')].map((l) => `| ${keep(l.split('|').slice(1, -1).map((c) => c.trim())).join(' | ')} |`);
+    const table = [METRIC_HEADER[0], METRIC_HEADER[1], row('a', kind, '', 'A.')].map((l) => joinRow(splitRow(l).filter((_, i) => i !== drop)));
     const text = ['## Runtime', '', ...table, '', '## Histogram buckets', '', '| Buckets | Boundaries | Wide | Description |', '| --- | --- | --- | --- |', '| `duration` | 0, 5 | | D. |', ''].join('\n');
     expect(table[0]).not.toContain(`| ${column} |`);
     expectError(run(text), M, lineContaining(text, '| `a` |'), '`a` is in a table without Unit, Buckets and Tags columns');

@@ -101,8 +101,7 @@ export function bucketRow(name: string, boundaries: string, wide = '', descripti
   return joinRow([`\`${name}\``, boundaries, wide, description]);
 }
 
-/** Column of the Buckets cell in METRIC_HEADER. */
-const BUCKETS_COLUMN = 3;
+const BUCKETS_COLUMN = columnOf(splitRow(METRIC_HEADER[0]), 'Buckets');
 
 /** Bucket names the catalog rows of `rows` refer to, in first-use order. */
 function bucketsUsed(rows: readonly string[]): string[] {

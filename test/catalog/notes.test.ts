@@ -2,7 +2,6 @@
 // abbreviations and parentheses) and where buildCatalog refuses to guess (negations, other metrics).
 import { describe, expect, it } from 'vitest';
 import { loadCatalogFiles } from '../../src/catalog/build.js';
-import { CatalogError } from '../../src/catalog/errors.js';
 import { resolveNotes } from '../../src/catalog/notes.js';
 import { parseAttributes } from '../../src/catalog/parse-attributes.js';
 import { parseMetricDocument } from '../../src/catalog/parse-metrics.js';
