@@ -50,14 +50,14 @@ describe('list', () => {
     expect(rows).toEqual(
       METRICS.map((m) => ({ name: m.name, kind: m.kind, unit: m.unit, section: m.section, description: m.description, fields: { required: m.required, optional: m.optional } })),
     );
-    expect(rows.find((r) => r.name === 'mcp.call')).toMatchObject({ kind: 'counter', unit: '1', fields: { required: ['status'], optional: ['tool', 'connector_id', 'connector_name'] } });
+    expect(rows.find((r) => r.name === 'mcp.call')).toMatchObject({ kind: 'counter', unit: '1', fields: { required: ['status'], optional: ['tool', 'server', 'connector_id', 'connector_name'] } });
   });
 
   it('prints a table with a count by default', () => {
     const { code, stdout } = cli(['list']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^api_request\s+counter\s+1\s+status, success$/m);
-    expect(stdout).toMatch(/^mcp\.call\s+counter\s+1\s+status, tool\?, connector_id\?, connector_name\?$/m);
+    expect(stdout).toMatch(/^mcp\.call\s+counter\s+1\s+status, tool\?, server\?, connector_id\?, connector_name\?$/m);
     expect(stdout.trimEnd().split('\n')).toHaveLength(COUNT + 1);
     expect(stdout.trimEnd().split('\n').at(-1)).toBe(`${COUNT} metrics`);
   });

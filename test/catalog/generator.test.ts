@@ -149,7 +149,7 @@ describe('required and optional fields of "See note" metrics', () => {
 
   it('renders optional fields with `?` in the generated types', () => {
     const text = renderCatalogModule(catalog);
-    expect(text).toContain("  'mcp.call': { status: string; tool?: string; connector_id?: string; connector_name?: string };");
+    expect(text).toContain("  'mcp.call': { status: string; tool?: string; server?: string; connector_id?: string; connector_name?: string };");
     expect(text).toContain('  shell_snapshot: { success: boolean; version: string; failure_reason?: string };');
     expect(text).toContain("  'external_agent_config.import': { migration_type: string; skills_count?: number };");
     expect(text).toContain("  'windows_sandbox.elevated_setup_canceled': { code?: string; message?: string; originator?: string };");
