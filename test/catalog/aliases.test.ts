@@ -26,24 +26,19 @@ describe('value aliases', () => {
     expect(build(METRICS, miniAttributes(MODE)).aliases).toEqual({});
   });
 
-  it('an alias for a field that has no row', () => {
-    const text = attrs('| `nope` | `x` | `y` |');
-    expectError(run(text), A, lineContaining(text, '| `nope` |'), 'alias for `nope`, which has no row in the attribute table');
-  });
-
-  it('a canonical value that is not one of the values of the field', () => {
-    const text = attrs('| `mode` | `api_key` | `Api` |');
-    expectError(run(text), A, lineContaining(text, '| `api_key` |'), 'alias `api_key` of `mode` is sent as `Api`, which is not one of its values');
-  });
-
-  it('an alias for an open string field (no values to be sent as)', () => {
-    const text = attrs('| `status` | `ok` | `success` |');
-    expectError(run(text), A, lineContaining(text, '| `ok` |'), 'alias `ok` of `status` is sent as `success`, which is not one of its values');
-  });
-
-  it('an alias that is already a value', () => {
-    const text = attrs('| `mode` | `Chatgpt` | `ApiKey` |');
-    expectError(run(text), A, lineContaining(text, '| `mode` | `Chatgpt` |'), 'alias `Chatgpt` of `mode` is already one of its values');
+  // Each row alone in the alias table; the error is at that row.
+  it.each([
+    ['a field that has no row', '| `nope` | `x` | `y` |', 'alias for `nope`, which has no row in the attribute table'],
+    ['a canonical value that is not one of the values', '| `mode` | `api_key` | `Api` |', 'alias `api_key` of `mode` is sent as `Api`, which is not one of its values'],
+    ['an open string field (no values to be sent as)', '| `status` | `ok` | `success` |', 'alias `ok` of `status` is sent as `success`, which is not one of its values'],
+    ['an alias that is already a value', '| `mode` | `Chatgpt` | `ApiKey` |', 'alias `Chatgpt` of `mode` is already one of its values'],
+    ['characters the emitter rejects', '| `mode` | `api key` | `ApiKey` |', 'alias `api key` must match [A-Za-z0-9._/-]+'],
+    ['an alias not in backticks', '| `mode` | api_key | `ApiKey` |', 'alias row needs `field`, `alias` and `sent as` in backticks'],
+    ['no canonical value', '| `mode` | `api_key` | |', 'alias row needs'],
+    ['no field', '| | `api_key` | `ApiKey` |', 'alias row needs'],
+  ])('%s: %s', (_what, line, fragment) => {
+    const text = attrs(line);
+    expectError(run(text), A, lineContaining(text, line), fragment);
   });
 
   it('an alias defined twice (even with the same canonical value)', () => {
@@ -51,16 +46,6 @@ describe('value aliases', () => {
     const second = text.split('\n').lastIndexOf('| `mode` | `api_key` | `ApiKey` |') + 1;
     expect(second).toBeGreaterThan(lineContaining(text, '| `api_key` |'));
     expectError(run(text), A, second, 'alias `api_key` of `mode` is defined twice');
-  });
-
-  it.each([
-    ['| `mode` | `api key` | `ApiKey` |', 'alias `api key` must match [A-Za-z0-9._/-]+'],
-    ['| `mode` | api_key | `ApiKey` |', 'alias row needs `field`, `alias` and `sent as` in backticks'],
-    ['| `mode` | `api_key` | |', 'alias row needs'],
-    ['| | `api_key` | `ApiKey` |', 'alias row needs'],
-  ])('a malformed row: %s', (line, fragment) => {
-    const text = attrs(line);
-    expectError(run(text), A, lineContaining(text, line), fragment);
   });
 
   it('an alias table without the "Sent as" column', () => {

@@ -22,9 +22,18 @@ describe('retired metrics', () => {
     expect(build(metricsDocWith({}, CATALOG), miniAttributes()).retired).toEqual([]);
   });
 
-  it('a replacement that is not a metric of the catalog', () => {
-    const text = doc('| `old.name` | counter | renamed | `newer.name` |');
-    expectError(run(text), M, lineContaining(text, '| `old.name` |'), 'replacement `newer.name` of retired `old.name` is not a metric of the catalog');
+  // Each row alone in the retired table; the error is at that row.
+  it.each([
+    ['a replacement that is not a metric of the catalog', '| `old.name` | counter | renamed | `newer.name` |', 'replacement `newer.name` of retired `old.name` is not a metric of the catalog'],
+    ['a metric both retired and in the catalog', '| `other` | histogram | not sent | |', '`other` is both retired and in the catalog'],
+    ['an unknown type', '| `gone` | gauge | not sent | |', 'retired `gone` has type "gauge"; expected counter or histogram'],
+    ['no type', '| `gone` | | not sent | |', 'retired `gone` has type ""'],
+    ['no status', '| `gone` | counter | | |', 'retired `gone` needs a status'],
+    ['a name not in backticks', '| gone | counter | not sent | |', 'retired row has no `metric` name'],
+    ['no name', '| | counter | not sent | |', 'retired row has no `metric` name'],
+  ])('%s', (_what, line, fragment) => {
+    const text = doc(line);
+    expectError(run(text), M, lineContaining(text, line), fragment);
   });
 
   it('a replacement that is itself retired', () => {
@@ -32,26 +41,10 @@ describe('retired metrics', () => {
     expectError(run(text), M, lineContaining(text, '| `old.name` |'), 'replacement `gone` of retired `old.name` is not a metric of the catalog');
   });
 
-  it('a metric both retired and in the catalog', () => {
-    const text = doc('| `other` | histogram | not sent | |');
-    expectError(run(text), M, lineContaining(text, '| `other` | histogram | not sent'), '`other` is both retired and in the catalog');
-  });
-
   it('a metric retired twice', () => {
     const text = doc('| `gone` | counter | not sent | |', '| `gone` | counter | renamed | `new.name` |');
     const first = lineContaining(text, '| `gone` | counter | not sent');
     expectError(run(text), M, lineContaining(text, '| `gone` | counter | renamed'), `\`gone\` is already retired at line ${first}`);
-  });
-
-  it.each([
-    ['| `gone` | gauge | not sent | |', 'retired `gone` has type "gauge"; expected counter or histogram'],
-    ['| `gone` | | not sent | |', 'retired `gone` has type ""'],
-    ['| `gone` | counter | | |', 'retired `gone` needs a status'],
-    ['| gone | counter | not sent | |', 'retired row has no `metric` name'],
-    ['| | counter | not sent | |', 'retired row has no `metric` name'],
-  ])('a malformed row: %s', (line, fragment) => {
-    const text = doc(line);
-    expectError(run(text), M, lineContaining(text, line), fragment);
   });
 
   it('a retired table without the Type column', () => {
