@@ -4330,9 +4330,10 @@ export const METRICS: readonly MetricSpec[] = [
     observedIn: "0.171.0",
     description: "Time to take a shell snapshot.",
     section: "Threads, tasks, and features",
-    required: [],
+    required: [
+      "version"
+    ],
     optional: [
-      "version",
       "success"
     ],
     fields: {
@@ -5226,9 +5227,10 @@ export const METRICS: readonly MetricSpec[] = [
     observedIn: "0.171.0",
     description: "Duration of each start-up phase (thread start, prewarm steps).",
     section: "Codex 0.171.0: transport and start-up",
-    required: [],
+    required: [
+      "phase"
+    ],
     optional: [
-      "phase",
       "status"
     ],
     fields: {
@@ -6537,11 +6539,10 @@ export const METRICS: readonly MetricSpec[] = [
       "risk_level",
       "session_kind",
       "terminal_status",
-      "user_authorization"
-    ],
-    optional: [
+      "user_authorization",
       "context_changed"
     ],
+    optional: [],
     fields: {
       action: {
         name: "action",
@@ -7973,9 +7974,9 @@ export interface CounterFields {
    * Automatic approval reviews by decision and outcome.
    *
    * `codex.guardian.review`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
-   * Fields: `action`, `approval_request_source`, `context_mode`, `decision`, `failure_reason`, `guardian_model`, `guardian_reasoning_effort`, `had_prior_review_context`, `outcome`, `reviewed_action_truncated`, `risk_level`, `session_kind`, `terminal_status`, `user_authorization`, `context_changed?`. Section: Codex 0.171.0: automatic approval review.
+   * Fields: `action`, `approval_request_source`, `context_mode`, `decision`, `failure_reason`, `guardian_model`, `guardian_reasoning_effort`, `had_prior_review_context`, `outcome`, `reviewed_action_truncated`, `risk_level`, `session_kind`, `terminal_status`, `user_authorization`, `context_changed`. Section: Codex 0.171.0: automatic approval review.
    */
-  'guardian.review': { action: string; approval_request_source: string; context_mode: string; decision: string; failure_reason: string; guardian_model: string; guardian_reasoning_effort: string; had_prior_review_context: boolean; outcome: string; reviewed_action_truncated: boolean; risk_level: string; session_kind: string; terminal_status: string; user_authorization: string; context_changed?: boolean };
+  'guardian.review': { action: string; approval_request_source: string; context_mode: string; decision: string; failure_reason: string; guardian_model: string; guardian_reasoning_effort: string; had_prior_review_context: boolean; outcome: string; reviewed_action_truncated: boolean; risk_level: string; session_kind: string; terminal_status: string; user_authorization: string; context_changed: boolean };
   /**
    * Final outcome of reviews, by whether they were retried.
    *
@@ -8215,9 +8216,9 @@ export interface HistogramFields {
    * Time to take a shell snapshot.
    *
    * `codex.shell_snapshot.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
-   * Fields: `version?`, `success?`. Section: Threads, tasks, and features.
+   * Fields: `version`, `success?`. Section: Threads, tasks, and features.
    */
-  'shell_snapshot.duration_ms': { version?: string; success?: boolean };
+  'shell_snapshot.duration_ms': { version: string; success?: boolean };
   /**
    * End-to-end duration for memory phase 1.
    *
@@ -8278,9 +8279,9 @@ export interface HistogramFields {
    * Duration of each start-up phase (thread start, prewarm steps).
    *
    * `codex.startup.phase.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
-   * Fields: `phase?`, `status?`. Section: Codex 0.171.0: transport and start-up.
+   * Fields: `phase`, `status?`. Section: Codex 0.171.0: transport and start-up.
    */
-  'startup.phase.duration_ms': { phase?: string; status?: string };
+  'startup.phase.duration_ms': { phase: string; status?: string };
   /**
    * Credential selection duration (unit ms, no _ms in the name).
    *

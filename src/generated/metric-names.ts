@@ -446,7 +446,7 @@ export const METRIC_CODEX_SHELL_SNAPSHOT = 'codex.shell_snapshot';
  * Time to take a shell snapshot.
  *
  * `codex.shell_snapshot.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
- * Fields: `version?`, `success?`. Section: Threads, tasks, and features.
+ * Fields: `version`, `success?`. Section: Threads, tasks, and features.
  */
 export const METRIC_CODEX_SHELL_SNAPSHOT_DURATION_MS = 'codex.shell_snapshot.duration_ms';
 
@@ -790,7 +790,7 @@ export const METRIC_CODEX_STARTUP_PREWARM_WEBSOCKET_CHECK = 'codex.startup_prewa
  * Duration of each start-up phase (thread start, prewarm steps).
  *
  * `codex.startup.phase.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
- * Fields: `phase?`, `status?`. Section: Codex 0.171.0: transport and start-up.
+ * Fields: `phase`, `status?`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_STARTUP_PHASE_DURATION_MS = 'codex.startup.phase.duration_ms';
 
@@ -1102,7 +1102,7 @@ export const METRIC_CODEX_ROLLOUT_COMPRESSION_READ_IO_DURATION_MS = 'codex.rollo
  * Automatic approval reviews by decision and outcome.
  *
  * `codex.guardian.review`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
- * Fields: `action`, `approval_request_source`, `context_mode`, `decision`, `failure_reason`, `guardian_model`, `guardian_reasoning_effort`, `had_prior_review_context`, `outcome`, `reviewed_action_truncated`, `risk_level`, `session_kind`, `terminal_status`, `user_authorization`, `context_changed?`. Section: Codex 0.171.0: automatic approval review.
+ * Fields: `action`, `approval_request_source`, `context_mode`, `decision`, `failure_reason`, `guardian_model`, `guardian_reasoning_effort`, `had_prior_review_context`, `outcome`, `reviewed_action_truncated`, `risk_level`, `session_kind`, `terminal_status`, `user_authorization`, `context_changed`. Section: Codex 0.171.0: automatic approval review.
  */
 export const METRIC_CODEX_GUARDIAN_REVIEW = 'codex.guardian.review';
 
