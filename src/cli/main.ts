@@ -4,11 +4,12 @@ import { CatalogError } from '../catalog/errors.js';
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  generate: { summary: 'write src/generated/catalog.ts and dashboards/ from docs/metrics.md + docs/attributes.md', load: async () => (await import('./catalog-commands.js')).generateCommand },
+  generate: { summary: 'write src/generated/, dashboards/ and rules/ from docs/metrics.md + docs/attributes.md', load: async () => (await import('./catalog-commands.js')).generateCommand },
   check: { summary: 'exit 1 when the generated files are out of date with the docs', load: async () => (await import('./catalog-commands.js')).checkCommand },
   list: { summary: 'print the registry (--json, --docs FILE)', load: async () => (await import('./catalog-commands.js')).listCommand },
   demo: { summary: 'run a simulated agent session that exports every catalog metric over OTLP/HTTP', load: async () => (await import('./demo.js')).demoCommand },
   dashboard: { summary: 'print the Grafana dashboard JSON (--out FILE, --datasource UID, --naming collector|plain)', load: async () => (await import('./dashboard.js')).dashboardCommand },
+  rules: { summary: 'print or write Prometheus recording and alerting rules (--out DIR, --naming collector|plain, --set KEY=VALUE)', load: async () => (await import('./rules.js')).rulesCommand },
   verify: { summary: 'receive OTLP/HTTP metrics and check them against the catalog (--listen, --duration, --json)', load: async () => (await import('./verify.js')).verifyCommand },
   registry: { summary: 'export the catalog for OpenTelemetry tooling (--format semconv [--out FILE])', load: async () => (await import('./registry.js')).registryCommand },
 };

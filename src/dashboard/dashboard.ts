@@ -5,8 +5,8 @@ import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { DEFAULT_NAMING, type PrometheusNaming } from './naming.js';
 import { overviewPanels } from './overview.js';
 import { metricPanel } from './panels.js';
-import { defaultTagLabels } from './queries.js';
-import { datasourceVariable, tagVariable } from './variables.js';
+import { JOB_LABEL, defaultTagLabels, variableAnchor } from './queries.js';
+import { datasourceVariable, labelVariable } from './variables.js';
 
 export interface DashboardOptions {
   /** Preselect this Prometheus datasource in the `$datasource` variable. */
@@ -37,7 +37,13 @@ export function buildDashboard(metrics: readonly MetricSpec[], options: Dashboar
     .refresh('1m')
     .timezone('browser')
     .withVariable(datasourceVariable(options.datasourceUid));
-  for (const label of defaultTagLabels(naming)) builder.withVariable(tagVariable(label));
+  // job first (it tells hosts and services apart), then the default tags, each narrowed by those before it.
+  const anchor = variableAnchor(metrics, naming);
+  const chain: string[] = [];
+  for (const label of [JOB_LABEL, ...defaultTagLabels(naming)]) {
+    builder.withVariable(labelVariable(label, anchor, chain, label === JOB_LABEL ? 'Job (service.name)' : label));
+    chain.push(label);
+  }
 
   // Rows sit directly under each other; panels of a collapsed row keep the positions they get when
   // expanded (below the row), as Grafana itself saves them.

@@ -10,4 +10,5 @@ export {
   prometheusSeriesNames,
   type PrometheusNaming,
 } from './naming.js';
-export { metricQueries, variableQuery, type PanelQuery } from './queries.js';
+export { JOB_LABEL, metricQueries, tagFilterLabels, variableQuery, type PanelQuery } from './queries.js';
+export { RECORDING_WINDOW, recordedAggregates, type RecordedAggregate } from './recorded.js';

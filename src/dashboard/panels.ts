@@ -13,7 +13,7 @@ import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { DEFAULT_PREFIX, type MetricSpec } from '../catalog/spec.js';
 import { prometheusSeriesNames, type PrometheusNaming } from './naming.js';
-import { COUNT_REF_ID, fieldLabels, metricQueries, type PanelQuery } from './queries.js';
+import { COUNT_REF_ID, JOB_LABEL, defaultTagLabels, fieldLabels, isRareCounter, metricQueries, tagFilterLabels, type PanelQuery } from './queries.js';
 
 /** Every panel and query follows the dashboard's `$datasource` variable. */
 export const DATASOURCE: DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
@@ -64,14 +64,18 @@ export function timeseriesPanel(spec: PanelSpec): PanelBuilder {
   return panel;
 }
 
-/** The panel for one registry metric: counter rate by field, or histogram quantiles plus `_count` rate. */
+/**
+ * The panel for one registry metric: counter rate by field (events per window for rare counters), or
+ * histogram quantiles plus `_count` rate.
+ */
 export function metricPanel(metric: MetricSpec, naming: PrometheusNaming): PanelBuilder {
   const isCounter = metric.kind === 'counter';
+  const rare = isRareCounter(metric);
   const panel = timeseriesPanel({
-    title: isCounter ? `${metric.name} (per second)` : `${metric.name} p50 / p95 / p99`,
+    title: isCounter ? `${metric.name} ${rare ? '(events per interval)' : '(per second)'}` : `${metric.name} p50 / p95 / p99`,
     description: describe(metric, naming),
     // A counter's rate is events per second whatever its unit; a histogram's quantiles carry the unit.
-    unit: isCounter ? 'cps' : grafanaUnit(metric.unit),
+    unit: isCounter ? (rare ? 'short' : 'cps') : grafanaUnit(metric.unit),
     axisLabel: isCounter ? undefined : axisLabelFor(metric.unit),
     queries: metricQueries(metric, naming),
   });
@@ -88,11 +92,37 @@ export function metricPanel(metric: MetricSpec, naming: PrometheusNaming): Panel
 
 function describe(metric: MetricSpec, naming: PrometheusNaming): string {
   const fields = fieldLabels(metric, naming);
-  return [
+  const lines = [
     metric.description,
     '',
     `OTLP: \`${DEFAULT_PREFIX}${metric.name}\` (${metric.kind}, unit \`${metric.unit}\`).`,
     `Prometheus (${naming} naming): ${prometheusSeriesNames(metric, naming).map((s) => `\`${s}\``).join(', ')}.`,
     fields.length > 0 ? `Split by: ${fields.map((f) => `\`${f}\``).join(', ')}.` : 'No per-call fields.',
-  ].join('\n');
+  ];
+  if (isRareCounter(metric)) {
+    lines.push('Rare event: drawn as the number of events in each $__rate_interval window (increase), not per second.');
+  }
+  lines.push(filterNote(metric, naming));
+  return lines.join('\n');
+}
+
+/** Which variables narrow the panel, and why the others do not (the Codex CLI does not send those tags). */
+function filterNote(metric: MetricSpec, naming: PrometheusNaming): string {
+  const applied = [JOB_LABEL, ...tagFilterLabels(metric, naming)];
+  const ignored = defaultTagLabels(naming).filter((l) => !applied.includes(l));
+  const vars = (labels: readonly string[]) => labels.map((l) => `$${l}`).join(', ');
+  if (ignored.length === 0) return `Filtered by ${vars(applied)}.`;
+  const fields = new Set(fieldLabels(metric, naming));
+  const why =
+    metric.tags === 'session'
+      ? ''
+      : metric.tags === 'originator'
+        ? ' The Codex CLI records this metric with the originator tag only.'
+        : ' The Codex CLI records this metric outside a session, without default tags.';
+  const ownFields = ignored.filter((l) => fields.has(l));
+  const own =
+    ownFields.length > 0
+      ? ` Here ${ownFields.map((l) => `\`${l}\``).join(', ')} is the metric's own per-call field (the panel is split by it), not the default tag.`
+      : '';
+  return `Filtered by ${vars(applied)} only; ${vars(ignored)} do not apply to this panel.${why}${own}`;
 }

@@ -1,6 +1,7 @@
-// PromQL for every registry metric. Each selector carries the default-tag filters, so the template
-// variables narrow every panel; `$__rate_interval` keeps rates correct at any scrape interval.
-import { DEFAULT_PREFIX, DEFAULT_TAG_KEYS, type MetricSpec } from '../catalog/spec.js';
+// PromQL for every registry metric. Each selector filters by `$job` and by the default-tag variables
+// of the tags the Codex CLI attaches to that metric (MetricSpec.tags), so a selection never hides a
+// metric recorded without those tags; `$__rate_interval` keeps windows correct at any scrape interval.
+import { DEFAULT_PREFIX, DEFAULT_TAG_KEYS, defaultTagsOf, type MetricSpec } from '../catalog/spec.js';
 import { prometheusLabelName, prometheusMetricName, type PrometheusNaming } from './naming.js';
 
 export interface PanelQuery {
@@ -12,14 +13,57 @@ export interface PanelQuery {
 export const RATE_WINDOW = '$__rate_interval';
 export const QUANTILES = [0.5, 0.95, 0.99] as const;
 
+/**
+ * The label that tells Codex processes and hosts apart. With the Collector (and Prometheus 3 OTLP
+ * ingestion) it is the resource's `service.name` (`codex_exec`, …; `service.namespace/service.name`
+ * when a namespace is set); when Prometheus scrapes an exporter it is the scrape job's name.
+ */
+export const JOB_LABEL = 'job';
+
+/**
+ * Counters that count per model request, streamed event, tool call or turn: drawn as per-second
+ * rates. Every other counter counts rare events (start-up, set-up, background jobs, thread
+ * lifecycle), which a per-second rate rounds to nothing, so those panels show `increase(...)`.
+ */
+export const PER_REQUEST_COUNTERS: ReadonlySet<string> = new Set([
+  'api_request',
+  'sse_event',
+  'websocket.request',
+  'websocket.event',
+  'websocket.continuation',
+  'responses.reasoning_replay',
+  'tool.call',
+  'tool.unified_exec',
+  'mcp.call',
+  'hooks.run',
+  'turn.network_proxy',
+  'turn.memory',
+  'memories.usage',
+  'auth.selection',
+  'rollout.persistence.append',
+]);
+
+type ScopedMetric = Pick<MetricSpec, 'tags' | 'required' | 'optional'>;
+
 /** One template variable per default tag, named after its Prometheus label. */
 export function defaultTagLabels(naming: PrometheusNaming): string[] {
   return DEFAULT_TAG_KEYS.map((key) => prometheusLabelName(key, naming));
 }
 
-/** `name{auth_mode=~"$auth_mode",…,extra}`: the variable filters plus any exact matchers. */
-export function selector(series: string, naming: PrometheusNaming, matchers: Readonly<Record<string, string>> = {}): string {
-  const filters = defaultTagLabels(naming).map((label) => `${label}=~"$${label}"`);
+/**
+ * Default-tag labels a metric's queries filter on: the tags Codex attaches to it, minus any that is
+ * also one of its own fields (`originator` on `windows_sandbox.*` is the per-call value, not the tag).
+ */
+export function tagFilterLabels(metric: ScopedMetric, naming: PrometheusNaming): string[] {
+  const fields = new Set(fieldLabels(metric, naming));
+  return defaultTagsOf(metric.tags)
+    .map((key) => prometheusLabelName(key, naming))
+    .filter((label) => !fields.has(label));
+}
+
+/** `name{job=~"$job",model=~"$model",…,extra}`: the variable filters plus any exact matchers. */
+export function selector(series: string, filterLabels: readonly string[], matchers: Readonly<Record<string, string>> = {}): string {
+  const filters = [JOB_LABEL, ...filterLabels].map((label) => `${label}=~"$${label}"`);
   const exact = Object.entries(matchers).map(([label, value]) => `${label}="${value}"`);
   return `${series}{${[...filters, ...exact].join(',')}}`;
 }
@@ -33,12 +77,17 @@ export function sumBy(labels: readonly string[], inner: string): string {
   return labels.length === 0 ? `sum(${inner})` : `sum by (${labels.join(', ')}) (${inner})`;
 }
 
-export function rate(series: string, naming: PrometheusNaming, matchers?: Readonly<Record<string, string>>): string {
-  return `rate(${selector(series, naming, matchers)}[${RATE_WINDOW}])`;
+export function rate(series: string, filterLabels: readonly string[], matchers?: Readonly<Record<string, string>>): string {
+  return `rate(${selector(series, filterLabels, matchers)}[${RATE_WINDOW}])`;
 }
 
-export function quantile(q: number, histogramBase: string, naming: PrometheusNaming): string {
-  return `histogram_quantile(${q}, sum by (le) (${rate(`${histogramBase}_bucket`, naming)}))`;
+export function increase(series: string, filterLabels: readonly string[]): string {
+  return `increase(${selector(series, filterLabels)}[${RATE_WINDOW}])`;
+}
+
+/** p-quantile over the selected `_bucket` series (raw, or a recorded bucket rate when `recorded`). */
+export function quantile(q: number, bucketRate: string): string {
+  return `histogram_quantile(${q}, sum by (le) (${bucketRate}))`;
 }
 
 /** Legend showing the grouping labels, e.g. `tool={{tool}} success={{success}}`. */
@@ -46,22 +95,30 @@ export function legendFor(labels: readonly string[], fallback: string): string {
   return labels.length === 0 ? fallback : labels.map((l) => `${l}={{${l}}}`).join(' ');
 }
 
-/** Counter: per-second rate split by every documented field (so `success` splits success/failure). */
+export function isRareCounter(metric: Pick<MetricSpec, 'name' | 'kind'>): boolean {
+  return metric.kind === 'counter' && !PER_REQUEST_COUNTERS.has(metric.name);
+}
+
+/** Counter: per-second rate (or events per window when rare), split by every documented field. */
 export function counterQueries(metric: MetricSpec, naming: PrometheusNaming): PanelQuery[] {
   const labels = fieldLabels(metric, naming);
-  return [{ refId: 'A', expr: sumBy(labels, rate(prometheusMetricName(metric, naming), naming)), legendFormat: legendFor(labels, 'rate') }];
+  const series = prometheusMetricName(metric, naming);
+  const filters = tagFilterLabels(metric, naming);
+  const inner = isRareCounter(metric) ? increase(series, filters) : rate(series, filters);
+  return [{ refId: 'A', expr: sumBy(labels, inner), legendFormat: legendFor(labels, isRareCounter(metric) ? 'events' : 'rate') }];
 }
 
 /** Histogram: p50/p95/p99 over everything selected, plus observations per second by field. */
 export function histogramQueries(metric: MetricSpec, naming: PrometheusNaming): PanelQuery[] {
   const base = prometheusMetricName(metric, naming);
   const labels = fieldLabels(metric, naming);
+  const filters = tagFilterLabels(metric, naming);
   const quantiles = QUANTILES.map((q, i) => ({
     refId: String.fromCharCode(65 + i),
-    expr: quantile(q, base, naming),
+    expr: quantile(q, rate(`${base}_bucket`, filters)),
     legendFormat: `p${Math.round(q * 100)}`,
   }));
-  const count = { refId: COUNT_REF_ID, expr: sumBy(labels, rate(`${base}_count`, naming)), legendFormat: legendFor(labels, 'observations/s') };
+  const count = { refId: COUNT_REF_ID, expr: sumBy(labels, rate(`${base}_count`, filters)), legendFormat: legendFor(labels, 'observations/s') };
   return [...quantiles, count];
 }
 
@@ -72,8 +129,25 @@ export function metricQueries(metric: MetricSpec, naming: PrometheusNaming): Pan
   return metric.kind === 'counter' ? counterQueries(metric, naming) : histogramQueries(metric, naming);
 }
 
-/** `label_values` query for one template variable, over every Codex series (same prefix in both modes). */
-export function variableQuery(label: string): string {
-  const prefix = DEFAULT_PREFIX.replace(/[^A-Za-z0-9_]/g, '_');
-  return `label_values({__name__=~"${prefix}.+"}, ${label})`;
+/**
+ * `label_values` query of a template variable: the values of `label` on the anchor series (one
+ * metric, not every `codex_*` series), narrowed by the variables before it (`chain`).
+ */
+export function variableQuery(label: string, anchor: string, chain: readonly string[] = []): string {
+  const filters = chain.map((l) => `${l}=~"$${l}"`);
+  if (filters.length === 0) return `label_values(${anchor}, ${label})`;
+  // The fallback anchor is itself a `{…}` selector: add the filters inside it.
+  const selected = anchor.endsWith('}') ? `${anchor.slice(0, -1)},${filters.join(',')}}` : `${anchor}{${filters.join(',')}}`;
+  return `label_values(${selected}, ${label})`;
+}
+
+/**
+ * Series the variables read their values from: the API request counter, which every Codex session
+ * sends with all five default tags. A registry without it falls back to its first session-tagged
+ * counter, then to every Codex series.
+ */
+export function variableAnchor(metrics: readonly MetricSpec[], naming: PrometheusNaming): string {
+  const anchor = metrics.find((m) => m.name === 'api_request') ?? metrics.find((m) => m.kind === 'counter' && m.tags === 'session');
+  if (anchor) return prometheusMetricName(anchor, naming);
+  return `{__name__=~"${DEFAULT_PREFIX.replace(/[^A-Za-z0-9_]/g, '_')}.+"}`;
 }

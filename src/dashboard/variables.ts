@@ -1,4 +1,6 @@
-// Template variables: the Prometheus datasource, then one multi-select per default tag.
+// Template variables: the Prometheus datasource, `job`, then one multi-select per default tag. Each
+// query variable reads label values from one anchor series, narrowed by the variables before it
+// (chained), instead of scanning every `codex_*` series.
 import {
   DatasourceVariableBuilder,
   QueryVariableBuilder,
@@ -18,10 +20,11 @@ export function datasourceVariable(uid?: string): DatasourceVariableBuilder {
   return variable;
 }
 
-export function tagVariable(label: string): QueryVariableBuilder {
-  const query = variableQuery(label);
+/** A chained `label_values` variable: values of `label` on `anchor` where the `chain` variables match. */
+export function labelVariable(label: string, anchor: string, chain: readonly string[], title = label): QueryVariableBuilder {
+  const query = variableQuery(label, anchor, chain);
   return new QueryVariableBuilder(label)
-    .label(label)
+    .label(title)
     .datasource(DATASOURCE)
     .query(query)
     .definition(query)

@@ -7,8 +7,10 @@ import { dashboardPanels, dashboardQueries, dashboardRows, prometheusTargets } f
 import { prometheusSeriesNames } from '../../src/dashboard/naming.js';
 import { METRICS } from '../../src/generated/catalog.js';
 import { DEFAULT_DASHBOARD_OUT } from '../../src/cli/paths.js';
+import { PER_REQUEST_COUNTERS } from '../../src/dashboard/queries.js';
 
 const TAG_LABELS = ['auth_mode', 'originator', 'session_source', 'model', 'app_version'];
+const VARIABLES = ['job', ...TAG_LABELS];
 
 // Typed as the SDK's Dashboard: the compiler checks the builders' output against the schema types.
 const dashboard: Dashboard = buildDashboard(METRICS);
@@ -84,26 +86,44 @@ describe('coverage', () => {
     const overview = (dashboard.panels ?? []).slice(1, (dashboard.panels ?? []).findIndex((p, i) => i > 0 && p.type === 'row'));
     expect(overview.map((p) => p.title)).toEqual([
       'API request rate',
-      'API error ratio',
+      'Failure ratios',
       'API latency p95',
       'Turn end-to-end p50 / p95',
+      'Time to first token p50 / p95',
       'Tool calls by tool',
       'Token usage by token type',
     ]);
+  });
+
+  it('reads recording rules in the overview where they exist, and says so', () => {
+    const overview = (dashboard.panels ?? []).slice(1, (dashboard.panels ?? []).findIndex((p, i) => i > 0 && p.type === 'row')) as Panel[];
+    const recorded = overview.filter((p) => prometheusTargets(p).every((t) => t.expr.includes('codex:')));
+    expect(recorded.map((p) => p.title)).toEqual(overview.filter((p) => p.title !== 'Token usage by token type').map((p) => p.title));
+    for (const p of recorded) expect(p.description, p.title).toMatch(/recording rule/);
+  });
+
+  it('says in each panel description which variables apply', () => {
+    const panels = dashboardPanels(dashboard);
+    const describe = (name: string) => panels.find((p) => p.title?.startsWith(`${name} `))?.description ?? '';
+    expect(describe('api_request')).toContain('Filtered by $job, $auth_mode, $originator, $session_source, $model, $app_version.');
+    expect(describe('process.start')).toContain('Filtered by $job, $originator only; $auth_mode, $session_source, $model, $app_version do not apply');
+    expect(describe('db.error')).toContain('without default tags');
+    expect(describe('windows_sandbox.setup_failure')).toMatch(/`originator` is the metric's own per-call field/);
   });
 
   it('skips overview panels whose metric is missing', () => {
     const onlyTools = METRICS.filter((m) => m.name === 'tool.call');
     const d = buildDashboard(onlyTools);
     expect(dashboardRows(d).map((r) => r.title)).toEqual(['Overview', 'Turn and tool activity']);
-    expect(dashboardPanels(d).map((p) => p.title)).toEqual(['Tool calls by tool', 'tool.call (per second)']);
+    expect(dashboardPanels(d).map((p) => p.title)).toEqual(['Failure ratios', 'Tool calls by tool', 'tool.call (per second)']);
   });
 
   it('takes units from the registry', () => {
     const panels = dashboardPanels(dashboard);
     const unitOf = (m: MetricSpec) => panels.find((p) => p.title?.startsWith(`${m.name} `))?.fieldConfig?.defaults?.unit;
     for (const m of METRICS) {
-      if (m.kind === 'counter') expect(unitOf(m), m.name).toBe('cps');
+      // Per-request counters are rates (cps); rare ones are counts per window.
+      if (m.kind === 'counter') expect(unitOf(m), m.name).toBe(PER_REQUEST_COUNTERS.has(m.name) ? 'cps' : 'short');
       else expect(unitOf(m), m.name).toBe(m.unit === 'ms' ? 'ms' : 'short');
     }
   });
@@ -127,17 +147,27 @@ describe('template variables', () => {
     expect(pinned?.current).toMatchObject({ value: 'prom-uid' });
   });
 
-  it('has one multi-select label_values variable per default tag, All = .*', () => {
-    expect(list.slice(1).map((v) => v.name)).toEqual(TAG_LABELS);
-    for (const v of list.slice(1)) {
+  it('has job, then one multi-select label_values variable per default tag, chained, All = .*', () => {
+    expect(list.slice(1).map((v) => v.name)).toEqual(VARIABLES);
+    list.slice(1).forEach((v, i) => {
       expect(v).toMatchObject({ type: 'query', multi: true, includeAll: true, allValue: '.*' });
       expect(v.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
-      expect(v.query).toBe(`label_values({__name__=~"codex_.+"}, ${v.name})`);
-    }
+      // One anchor series, narrowed by every variable before this one; never a scan of all codex_* series.
+      const chain = VARIABLES.slice(0, i).map((l) => `${l}=~"$${l}"`).join(',');
+      expect(v.query).toBe(`label_values(codex_api_request_total${chain ? `{${chain}}` : ''}, ${v.name})`);
+    });
   });
 
   it('names the same labels in plain naming', () => {
-    expect(buildDashboard(METRICS, { naming: 'plain' }).templating.list?.slice(1).map((v) => v.name)).toEqual(TAG_LABELS);
+    expect(buildDashboard(METRICS, { naming: 'plain' }).templating.list?.slice(1).map((v) => v.name)).toEqual(VARIABLES);
+  });
+
+  it('falls back to one session counter, then to every Codex series, as the variable anchor', () => {
+    const noRequests = METRICS.filter((m) => m.name !== 'api_request');
+    const firstSession = noRequests.find((m) => m.kind === 'counter' && m.tags === 'session')!;
+    expect(buildDashboard(noRequests).templating.list?.[1].query).toBe(`label_values(codex_${firstSession.name.replace(/\./g, '_')}_total, job)`);
+    const onlyDb = METRICS.filter((m) => m.name === 'db.error');
+    expect(buildDashboard(onlyDb).templating.list?.[2].query).toBe('label_values({__name__=~"codex_.+",job=~"$job"}, auth_mode)');
   });
 });
 

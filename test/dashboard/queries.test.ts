@@ -2,6 +2,7 @@
 // naming. Expected names are derived here from the MetricSpec, independently of src/dashboard/naming.ts.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TAG_KEYS, type MetricSpec } from '../../src/catalog/spec.js';
+import { PER_REQUEST_COUNTERS } from '../../src/dashboard/queries.js';
 import { buildDashboard } from '../../src/dashboard/dashboard.js';
 import { dashboardPanels, dashboardQueries, prometheusTargets } from '../../src/dashboard/inspect.js';
 import type { PrometheusNaming } from '../../src/dashboard/naming.js';
@@ -9,6 +10,22 @@ import { METRICS } from '../../src/generated/catalog.js';
 import { codexIdentifiers, groupingLabels, legendLabels, selectors, variables } from './promql.js';
 
 const DEFAULT_LABELS = DEFAULT_TAG_KEYS.map((k) => k.replace('.', '_'));
+
+/** Default-tag labels the Codex CLI sends on a metric (docs/metrics.md Tags column), minus its own fields. */
+function sentTags(m: MetricSpec): string[] {
+  const scope = m.tags === 'session' ? DEFAULT_LABELS : m.tags === 'originator' ? ['originator'] : [];
+  return scope.filter((l) => !m.required.includes(l) && !m.optional.includes(l));
+}
+
+/** Series the recording rules write that the overview reads: name → (source metric, kept fields). */
+const RECORDED: Record<string, { metric: string; fields: string[] }> = {
+  'codex:api_request:rate5m': { metric: 'api_request', fields: ['success'] },
+  'codex:sse_event:rate5m': { metric: 'sse_event', fields: ['success'] },
+  'codex:tool_call:rate5m': { metric: 'tool.call', fields: ['tool', 'success'] },
+  'codex:api_request_duration_ms_bucket:rate5m': { metric: 'api_request.duration_ms', fields: ['le'] },
+  'codex:turn_e2e_duration_ms_bucket:rate5m': { metric: 'turn.e2e_duration_ms', fields: ['le'] },
+  'codex:turn_ttft_duration_ms_bucket:rate5m': { metric: 'turn.ttft.duration_ms', fields: ['le'] },
+};
 
 /** The catalog only uses names and units for which the rules below are complete; fail loudly otherwise. */
 function assertCatalogShape(m: MetricSpec): void {
@@ -20,7 +37,8 @@ function assertCatalogShape(m: MetricSpec): void {
 /** Series Prometheus holds for a metric, and the labels each carries. */
 function expectedSeries(m: MetricSpec, naming: PrometheusNaming): Map<string, Set<string>> {
   const base = `codex_${m.name.replace(/\./g, '_')}`;
-  const labels = [...DEFAULT_LABELS, ...m.required, ...m.optional];
+  // This package sends all five tags on every metric; the Codex CLI only sentTags(m). Both carry job.
+  const labels = ['job', ...DEFAULT_LABELS, ...m.required, ...m.optional];
   if (m.kind === 'counter') return new Map([[`${base}_total`, new Set(labels)]]);
   const withUnit = naming === 'collector' && m.unit === 'ms' ? `${base}_milliseconds` : base;
   return new Map([
@@ -30,13 +48,28 @@ function expectedSeries(m: MetricSpec, naming: PrometheusNaming): Map<string, Se
   ]);
 }
 
+describe('per-request counters', () => {
+  it('names only registry counters (the rest are drawn with increase)', () => {
+    for (const name of PER_REQUEST_COUNTERS) expect(METRICS.find((m) => m.name === name)?.kind, name).toBe('counter');
+  });
+});
+
 describe.each(['collector', 'plain'] as const)('%s naming', (naming) => {
   const dashboard = buildDashboard(METRICS, { naming });
   const queries = dashboardQueries(dashboard);
   const known = new Map<string, Set<string>>();
+  const specOf = new Map<string, MetricSpec>();
   for (const m of METRICS) {
     assertCatalogShape(m);
-    for (const [series, labels] of expectedSeries(m, naming)) known.set(series, labels);
+    for (const [series, labels] of expectedSeries(m, naming)) {
+      known.set(series, labels);
+      specOf.set(series, m);
+    }
+  }
+  for (const [record, { metric, fields }] of Object.entries(RECORDED)) {
+    const m = METRICS.find((x) => x.name === metric)!;
+    known.set(record, new Set(['job', ...sentTags(m), ...fields]));
+    specOf.set(record, m);
   }
   const variableNames = new Set(dashboard.templating.list?.map((v) => v.name));
 
@@ -66,20 +99,30 @@ describe.each(['collector', 'plain'] as const)('%s naming', (naming) => {
     expect(problems).toEqual([]);
   });
 
-  it('filters every selector by all five default-tag variables', () => {
+  it('filters every selector by $job and exactly the default tags Codex sends on that metric', () => {
     for (const q of queries) {
       for (const sel of selectors(q.expr)) {
-        for (const label of DEFAULT_LABELS) {
-          expect(sel.matchers, q.expr).toContainEqual({ label, op: '=~', value: `$${label}` });
-        }
+        const m = specOf.get(sel.metric ?? '');
+        expect(m, q.expr).toBeDefined();
+        const filtered = sel.matchers.filter((x) => x.op === '=~' && x.value === `$${x.label}`).map((x) => x.label);
+        expect(filtered.sort(), `${sel.metric} in ${q.expr}`).toEqual(['job', ...sentTags(m!)].sort());
       }
       for (const v of variables(q.expr)) if (!v.startsWith('__')) expect(variableNames.has(v), `$${v} in ${q.expr}`).toBe(true);
     }
   });
 
-  it('uses rate over $__rate_interval and legends that name grouped labels', () => {
+  it('never filters a windows_sandbox panel by the $originator default-tag variable', () => {
+    const sandbox = queries.filter((q) => q.panelTitle.startsWith('windows_sandbox.'));
+    expect(sandbox.length).toBeGreaterThan(0);
+    for (const q of sandbox) expect(variables(q.expr), q.expr).not.toContain('originator');
+    const split = sandbox.filter((q) => groupingLabels(q.expr).includes('originator'));
+    expect(split.length, 'panels split by the per-call originator field').toBeGreaterThan(0);
+  });
+
+  it('uses windows over $__rate_interval (or recorded rates) and legends that name grouped labels', () => {
     for (const { expr, legendFormat } of queries) {
-      expect(expr).toMatch(/rate\([^)]*\[\$__rate_interval\]\)/);
+      const recorded = selectors(expr).every((s) => s.metric?.startsWith('codex:'));
+      if (!recorded) expect(expr).toMatch(/(rate|increase)\([^)]*\[\$__rate_interval\]\)/);
       for (const l of legendLabels(legendFormat)) expect(groupingLabels(expr), `${legendFormat} vs ${expr}`).toContain(l);
     }
   });
@@ -93,7 +136,8 @@ describe.each(['collector', 'plain'] as const)('%s naming', (naming) => {
       const [series] = expectedSeries(m, naming).keys();
       if (m.kind === 'counter') {
         expect(exprs).toHaveLength(1);
-        expect(exprs[0]).toContain(`rate(${series}{`);
+        // Per-request counters are rates; rare ones (start-up, set-up, lifecycle) are counts per window.
+        expect(exprs[0]).toContain(`${PER_REQUEST_COUNTERS.has(m.name) ? 'rate' : 'increase'}(${series}{`);
         expect(groupingLabels(exprs[0]).sort()).toEqual([...fields].sort());
       } else {
         const base = series.replace(/_bucket$/, '');
