@@ -140,7 +140,7 @@ export function alertRules(metrics: readonly MetricSpec[], naming: PrometheusNam
       labels: { severity: 'warning' },
       annotations: {
         summary: `Codex memory {{ $labels.phase }} jobs of {{ $labels.job }} are failing`,
-        description: `{{ $value }} memory {{ $labels.phase }} jobs ended with status ${config.memoryFailureStatuses.join('|')} in the last ${MEMORY_WINDOW}.`,
+        description: `{{ $value | printf "%.0f" }} memory {{ $labels.phase }} jobs ended with status ${config.memoryFailureStatuses.join('|')} in the last ${MEMORY_WINDOW}.`,
         runbook_url: runbook(alert),
       },
     });
@@ -154,7 +154,7 @@ export function alertRules(metrics: readonly MetricSpec[], naming: PrometheusNam
       labels: { severity: 'warning' },
       annotations: {
         summary: `Codex state database errors on {{ $labels.job }}`,
-        description: `{{ $value }} state DB errors in the last ${DB_ERROR_WINDOW}; the stages are in ${DB_ERRORS}.`,
+        description: `{{ $value | printf "%.0f" }} state DB errors in the last ${DB_ERROR_WINDOW}; the stages are in ${DB_ERRORS}.`,
         runbook_url: runbook(alert),
       },
     });
