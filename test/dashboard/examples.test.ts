@@ -28,6 +28,25 @@ describe('examples', () => {
     for (const p of collector.service.pipelines.metrics.processors) expect(collector.processors).toHaveProperty(p);
   });
 
+  it('collector converts delta to cumulative before any exporter (Codex exports delta)', () => {
+    expect(collector.service.pipelines.metrics.processors[0]).toBe('deltatocumulative');
+    expect(collector.processors).toHaveProperty('deltatocumulative');
+  });
+
+  it('prometheus keeps the job the collector sets from service.name, and loads the rules of the default naming', () => {
+    const [scrape] = prometheus.scrape_configs;
+    expect(scrape.honor_labels).toBe(true);
+    const mount = compose.services.prometheus.volumes.map((v: string) => v.split(':')).find(([src]: string[]) => src.includes('rules'));
+    expect(mount, 'rules mount').toBeDefined();
+    const [src, target] = mount as string[];
+    expect(resolve(EXAMPLES, src)).toBe(resolve(EXAMPLES, '../rules', DEFAULT_NAMING));
+    for (const file of prometheus.rule_files as string[]) {
+      expect(posix.dirname(file)).toBe(target);
+      expect(existsSync(resolve(EXAMPLES, src, posix.basename(file))), file).toBe(true);
+    }
+    expect((prometheus.rule_files as string[]).map((f) => posix.basename(f)).sort()).toEqual(['codex-alerts.yaml', 'codex-recording.yaml']);
+  });
+
   it('prometheus scrapes the collector service, at the interval Grafana is told about', () => {
     const targets = prometheus.scrape_configs.flatMap((s: { static_configs: { targets: string[] }[] }) => s.static_configs.flatMap((c) => c.targets));
     expect(targets).toEqual(['otel-collector:8889']);
