@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderDashboardJson } from '../dashboard/dashboard.js';
-import { DEFAULT_NAMING, NAMING_MODES, isPrometheusNaming } from '../dashboard/naming.js';
+import { DEFAULT_NAMING, NAMING_MODES } from '../dashboard/naming.js';
+import { namingOption } from './naming-option.js';
 import { METRICS } from '../generated/catalog.js';
 
 const USAGE = `usage: codex-otel-metrics dashboard [--out FILE] [--datasource UID] [--naming ${NAMING_MODES.join('|')}]
@@ -29,11 +30,8 @@ export async function dashboardCommand(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const naming = values.naming ?? DEFAULT_NAMING;
-  if (!isPrometheusNaming(naming)) {
-    process.stderr.write(`unknown --naming "${naming}" (expected ${NAMING_MODES.join(' or ')})\n${USAGE}`);
-    return 2;
-  }
+  const naming = namingOption(values.naming, USAGE);
+  if (!naming) return 2;
   const json = renderDashboardJson(METRICS, { naming, datasourceUid: values.datasource });
   if (!values.out) {
     process.stdout.write(json);

@@ -2,7 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_NAMING, NAMING_MODES, isPrometheusNaming } from '../dashboard/naming.js';
+import { DEFAULT_NAMING, NAMING_MODES } from '../dashboard/naming.js';
+import { namingOption } from './naming-option.js';
 import { METRICS } from '../generated/catalog.js';
 import { DEFAULT_RULES_CONFIG, RulesConfigError, parseRulesSettings } from '../rules/config.js';
 import { buildRules, renderAlertRules, renderAllRules, renderRecordingRules } from '../rules/render.js';
@@ -35,11 +36,8 @@ export async function rulesCommand(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const naming = values.naming ?? DEFAULT_NAMING;
-  if (!isPrometheusNaming(naming)) {
-    process.stderr.write(`unknown --naming "${naming}" (expected ${NAMING_MODES.join(' or ')})\n${USAGE}`);
-    return 2;
-  }
+  const naming = namingOption(values.naming, USAGE);
+  if (!naming) return 2;
   const settings = values.set ?? [];
   if (settings.length > MAX_SETTINGS) {
     process.stderr.write(`too many --set options (${settings.length}; at most ${MAX_SETTINGS})\n`);

@@ -5,15 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dashboardCommand } from '../../src/cli/dashboard.js';
 import { renderDashboardJson } from '../../src/dashboard/dashboard.js';
 import { METRICS } from '../../src/generated/catalog.js';
-
-function capture(stream: NodeJS.WriteStream): () => string {
-  let text = '';
-  vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    text += String(chunk);
-    return true;
-  });
-  return () => text;
-}
+import { capture } from '../capture.js';
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -14,15 +14,8 @@ import { METRICS } from '../../src/generated/catalog.js';
 import { DEFAULT_RULES_CONFIG, RulesConfigError, parseRulesSettings, validateRulesConfig } from '../../src/rules/config.js';
 import { buildRules, renderAlertRules, renderAllRules, renderRecordingRules } from '../../src/rules/render.js';
 import { selectors } from '../dashboard/promql.js';
+import { capture } from '../capture.js';
 
-function capture(stream: NodeJS.WriteStream): () => string {
-  let text = '';
-  vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    text += String(chunk);
-    return true;
-  });
-  return () => text;
-}
 afterEach(() => vi.restoreAllMocks());
 
 describe('configuration', () => {
