@@ -218,7 +218,7 @@ describe('check against the committed generated files', () => {
   let committed: string;
   beforeAll(() => {
     pkg = mkdtempSync(join(tmpdir(), 'codex-catalog-check-'));
-    for (const entry of ['bin', 'dist', 'docs', 'dashboards', 'package.json', join('src', 'generated')]) cpSync(join(REPO_ROOT, entry), join(pkg, entry), { recursive: true });
+    for (const entry of ['bin', 'dist', 'docs', 'dashboards', 'rules', 'package.json', join('src', 'generated')]) cpSync(join(REPO_ROOT, entry), join(pkg, entry), { recursive: true });
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(pkg, 'node_modules'), 'dir');
     names = join(pkg, 'src', 'generated', 'metric-names.ts');
     committed = readFileSync(names, 'utf8');
