@@ -1,7 +1,11 @@
 // Export settings from options first, then the standard OTEL_* variables, then defaults.
-// Header values are carried but never printed: describeConfig() masks them.
-import { diag } from '@opentelemetry/api';
+// Credentials (header values, URL user info and query) are carried but never printed: they are
+// kept off JSON.stringify/util.inspect of the config, and describeConfig() masks them.
+import { inspect } from 'node:util';
 import { DEFAULT_CARDINALITY_LIMIT } from '../runtime/limits.js';
+import { ExportConfigError } from './errors.js';
+import { maskHeaders, maskUrl } from './mask.js';
+import { isLogLevel, reportLine, type LogLevel } from './report.js';
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 export type Temporality = 'cumulative' | 'delta';
@@ -20,13 +24,22 @@ export interface ExportOptions {
   serviceName?: string;
   /** Series per instrument before the SDK folds new ones into `otel.metric.overflow=true`; default 2000. */
   cardinalityLimit?: number;
+  /**
+   * Installs an OpenTelemetry DiagConsoleLogger at this level (`CODEX_OTEL_METRICS_LOG_LEVEL`);
+   * `none` installs a silent one. Unset (default): the host's diag logger is left alone.
+   */
+  logLevel?: LogLevel;
+  /** Configuration problems (an unsupported protocol, a bad log level) throw instead of warning. */
+  strict?: boolean;
 }
 
 export interface ExportConfig {
   readonly disabled: boolean;
+  /** The metrics URL. Not enumerable (it may hold credentials): print describeConfig(config). */
   readonly url: string;
   readonly protocol: OtlpProtocol;
   readonly compression: 'gzip' | 'none';
+  /** Header values are credentials: not enumerable, never printed. */
   readonly headers: Record<string, string>;
   /** From OTEL_RESOURCE_ATTRIBUTES (service.name resolved into serviceName). */
   readonly resourceAttributes: Record<string, string>;
@@ -35,6 +48,8 @@ export interface ExportConfig {
   readonly temporality: Temporality;
   readonly serviceName: string;
   readonly cardinalityLimit: number;
+  /** Asked-for diag console logging, if any. */
+  readonly logLevel: LogLevel | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -45,8 +60,13 @@ const DEFAULT_TIMEOUT = 10_000;
 
 export function resolveExportConfig(options: ExportOptions = {}, env: Env = process.env): ExportConfig {
   const config = resolve(options, env);
-  // Header values are credentials: keep them off JSON.stringify, console.log and util.inspect.
+  // Credentials stay off JSON.stringify, console.log, util.inspect and Object.entries; the
+  // printable forms show the masked URL and the header names only.
+  Object.defineProperty(config, 'url', { enumerable: false });
   Object.defineProperty(config, 'headers', { enumerable: false });
+  const printable = () => ({ ...config, url: maskUrl(config.url), headers: maskHeaders(config.headers) });
+  Object.defineProperty(config, 'toJSON', { value: printable, enumerable: false });
+  Object.defineProperty(config, inspect.custom, { value: () => printable(), enumerable: false });
   return config;
 }
 
@@ -57,10 +77,11 @@ function resolve(options: ExportOptions, env: Env): ExportConfig {
   const resourceAttributes = parseHeaders(env.OTEL_RESOURCE_ATTRIBUTES);
   const resourceServiceName = resourceAttributes['service.name'];
   delete resourceAttributes['service.name'];
+  const url = metricsUrl(options.endpoint, env, disabled);
   return {
     disabled,
-    url: metricsUrl(options.endpoint, env),
-    protocol: protocol(options.protocol, env),
+    url,
+    protocol: protocol(options.protocol, env, url, options.strict === true),
     compression: (nonEmpty(env.OTEL_EXPORTER_OTLP_METRICS_COMPRESSION) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_COMPRESSION)) === 'gzip' ? 'gzip' : 'none',
     resourceAttributes,
     headers: { ...parseHeaders(env.OTEL_EXPORTER_OTLP_HEADERS), ...parseHeaders(env.OTEL_EXPORTER_OTLP_METRICS_HEADERS), ...(options.headers ?? {}) },
@@ -71,21 +92,40 @@ function resolve(options: ExportOptions, env: Env): ExportConfig {
     // OTEL_SERVICE_NAME wins over OTEL_RESOURCE_ATTRIBUTES (OTel spec), both over the option.
     serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? nonEmpty(resourceServiceName) ?? options.serviceName ?? 'codex',
     cardinalityLimit: positive(options.cardinalityLimit, 'cardinalityLimit') ?? DEFAULT_CARDINALITY_LIMIT,
+    logLevel: logLevel(options.logLevel, env, options.strict === true),
   };
 }
 
 /** Safe to print: header names only, values masked; credentials and query of the URL masked. */
 export function describeConfig(config: ExportConfig): string {
-  const headers = Object.keys(config.headers).map((k) => `${k}=***`).join(',') || 'none';
-  return `${config.protocol} ${maskUrl(config.url)} every ${config.intervalMillis} ms, timeout ${config.timeoutMillis} ms, ${config.temporality}, headers: ${headers}`;
+  return `${config.protocol} ${maskUrl(config.url)} every ${config.intervalMillis} ms, timeout ${config.timeoutMillis} ms, ${config.temporality}, headers: ${maskHeaders(config.headers)}`;
 }
 
-function metricsUrl(endpoint: string | undefined, env: Env): string {
-  if (nonEmpty(endpoint)) return withMetricsPath(endpoint!.trim());
+function metricsUrl(endpoint: string | undefined, env: Env, disabled: boolean): string {
+  const [url, source] = rawMetricsUrl(endpoint, env);
+  if (!disabled) checkUrl(url, source);
+  return url;
+}
+
+function rawMetricsUrl(endpoint: string | undefined, env: Env): [url: string, source: string] {
+  if (nonEmpty(endpoint)) return [withMetricsPath(endpoint!.trim()), 'the endpoint option'];
   const specific = nonEmpty(env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT);
-  if (specific) return specific; // used as-is, per the OTLP exporter spec
+  if (specific) return [specific, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT']; // used as-is, per the OTLP exporter spec
   const base = nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
-  return `${(base ?? DEFAULT_BASE).replace(/\/+$/, '')}/v1/metrics`;
+  return [`${(base ?? DEFAULT_BASE).replace(/\/+$/, '')}/v1/metrics`, base ? 'OTEL_EXPORTER_OTLP_ENDPOINT' : 'the default endpoint'];
+}
+
+/** An endpoint the exporter cannot use is an error now, described without quoting it (it may hold a password). */
+function checkUrl(url: string, source: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ExportConfigError('invalid_endpoint', `${source} is not a valid URL (${url.length} characters, not shown as it may hold credentials); expected e.g. http://collector:4318`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ExportConfigError('invalid_endpoint', `${source} must be an http:// or https:// URL (OTLP/HTTP), e.g. http://collector:4318`);
+  }
 }
 
 /** The `endpoint` option is a base URL like OTEL_EXPORTER_OTLP_ENDPOINT, unless it already names /v1/metrics. */
@@ -100,25 +140,36 @@ function withMetricsPath(url: string): string {
   }
 }
 
-function maskUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.username || parsed.password) {
-      parsed.username = '***';
-      parsed.password = '';
-    }
-    if (parsed.search) parsed.search = '?***';
-    return parsed.toString();
-  } catch {
-    return '<invalid url>';
-  }
+/**
+ * http/protobuf or http/json. Anything else (`grpc` above all, which would otherwise be sent as
+ * http/protobuf to a gRPC port without a word) is an error in strict mode, else a warning naming
+ * what is used instead.
+ */
+function protocol(option: string | undefined, env: Env, url: string, strict: boolean): OtlpProtocol {
+  const [value, source] =
+    option !== undefined
+      ? [option, 'the protocol option']
+      : nonEmpty(env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL) !== undefined
+        ? [nonEmpty(env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL)!, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL']
+        : [nonEmpty(env.OTEL_EXPORTER_OTLP_PROTOCOL) ?? 'http/protobuf', 'OTEL_EXPORTER_OTLP_PROTOCOL'];
+  if (value === 'http/json' || value === 'http/protobuf') return value;
+  const shown = JSON.stringify(String(value).slice(0, 32));
+  const why =
+    value === 'grpc'
+      ? `codex-otel-metrics exports OTLP/HTTP only; a gRPC endpoint (port 4317) does not accept it: use http/protobuf and the collector's OTLP/HTTP port (4318)`
+      : 'expected http/protobuf or http/json';
+  if (strict) throw new ExportConfigError('unsupported_protocol', `OTLP protocol ${shown} from ${source} is not supported: ${why}`);
+  reportLine('warn', `codex-otel-metrics: OTLP protocol ${shown} from ${source} is not supported; sending http/protobuf to ${maskUrl(url)} instead (${why})`);
+  return 'http/protobuf';
 }
 
-function protocol(option: OtlpProtocol | undefined, env: Env): OtlpProtocol {
-  const value = option ?? nonEmpty(env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_PROTOCOL) ?? 'http/protobuf';
-  if (value === 'http/json' || value === 'http/protobuf') return value;
-  diag.warn(`codex-otel-metrics: OTLP protocol "${String(value).slice(0, 32)}" is not supported; using http/protobuf`);
-  return 'http/protobuf';
+function logLevel(option: LogLevel | undefined, env: Env, strict: boolean): LogLevel | undefined {
+  const [value, source] = option !== undefined ? [option, 'the logLevel option'] : [nonEmpty(env.CODEX_OTEL_METRICS_LOG_LEVEL)?.toLowerCase(), 'CODEX_OTEL_METRICS_LOG_LEVEL'];
+  if (value === undefined || isLogLevel(value)) return value;
+  const message = `${source} ${JSON.stringify(String(value).slice(0, 32))} is not one of none, error, warn, info, debug, verbose, all`;
+  if (strict) throw new ExportConfigError('invalid_option', message);
+  reportLine('warn', `codex-otel-metrics: ignoring ${message}`);
+  return undefined;
 }
 
 function temporality(option: Temporality | undefined, env: Env): Temporality {
@@ -152,7 +203,7 @@ function envMillis(env: Env, name: string): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (Number.isFinite(n) && n > 0) return n;
-  diag.warn(`codex-otel-metrics: ignoring ${name}: not a positive number of milliseconds`);
+  reportLine('warn', `codex-otel-metrics: ignoring ${name}: not a positive number of milliseconds`);
   return undefined;
 }
 

@@ -1,20 +1,55 @@
-// The two OTLP/HTTP exporters: protobuf (the OTLP default) and JSON. Same OTLPMetricExporter API.
-import {
-  OTLPMetricExporter as JsonExporter,
-  AggregationTemporalityPreference,
-} from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+// The OTLP/HTTP exporter of the configured protocol, and only that one is loaded: protobuf
+// (exporter-metrics-otlp-proto, the OTLP default) or JSON (exporter-metrics-otlp-http, which sends
+// JSON only). Both have the same OTLPMetricExporter API.
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { ExportConfig } from './config.js';
+import { otlpHttpExporter, otlpProtoExporter, sdkMetrics } from './sdk-modules.js';
+
+/**
+ * Variables the exporter would read from process.env on its own at construction. The config has
+ * already resolved them (from the `env` option, which replaces process.env), so the exporter must
+ * not see them: it would log an unparsable endpoint in full even when an endpoint option was given,
+ * and merge header values the caller did not ask for. The TLS file variables
+ * (`OTEL_EXPORTER_OTLP_*CERTIFICATE`, `*CLIENT_KEY`) are still read by the exporter.
+ */
+export const ENV_RESOLVED_BY_CONFIG = [
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_HEADERS',
+  'OTEL_EXPORTER_OTLP_METRICS_HEADERS',
+  'OTEL_EXPORTER_OTLP_TIMEOUT',
+  'OTEL_EXPORTER_OTLP_METRICS_TIMEOUT',
+  'OTEL_EXPORTER_OTLP_COMPRESSION',
+  'OTEL_EXPORTER_OTLP_METRICS_COMPRESSION',
+  'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE',
+] as const;
 
 export function createOtlpExporter(config: ExportConfig): PushMetricExporter {
+  const { AggregationTemporality } = sdkMetrics();
   const options = {
     url: config.url,
-    headers: config.headers,
+    headers: { ...config.headers },
     timeoutMillis: config.timeoutMillis,
     // The exporter's CompressionAlgorithm enum has exactly these string values.
-    compression: config.compression as NonNullable<ConstructorParameters<typeof JsonExporter>[0]>['compression'],
-    temporalityPreference: config.temporality === 'delta' ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE,
+    compression: config.compression as never,
+    temporalityPreference: config.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE,
   };
-  return config.protocol === 'http/json' ? new JsonExporter(options) : new ProtoExporter(options);
+  return withoutEnv(ENV_RESOLVED_BY_CONFIG, () =>
+    config.protocol === 'http/json' ? new (otlpHttpExporter().OTLPMetricExporter)(options) : new (otlpProtoExporter().OTLPMetricExporter)(options),
+  );
+}
+
+/** Runs `build` with `names` absent from process.env (synchronous, so nothing else can observe the gap). */
+function withoutEnv<T>(names: readonly string[], build: () => T): T {
+  const saved: [string, string | undefined][] = [];
+  for (const name of names) {
+    if (!Object.prototype.hasOwnProperty.call(process.env, name)) continue;
+    saved.push([name, process.env[name]]);
+    delete process.env[name];
+  }
+  try {
+    return build();
+  } finally {
+    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+  }
 }

@@ -1,18 +1,12 @@
 // Hands the histograms aggregated in the package to an SDK reader, shaped exactly as the SDK's own
 // histogram storage would export them.
 import { ValueType } from '@opentelemetry/api';
-import { emptyResource } from '@opentelemetry/resources';
-import {
-  AggregationTemporality,
-  DataPointType,
-  InstrumentType,
-  type CollectionResult,
-  type MetricData,
-  type MetricProducer,
-} from '@opentelemetry/sdk-metrics';
+import type { CollectionResult, MetricData, MetricProducer } from '@opentelemetry/sdk-metrics';
 import { METER_NAME } from '../runtime/codex-metrics.js';
 import { HistogramStorage, type HistogramTemporality } from '../runtime/histogram-storage.js';
 import { PACKAGE_VERSION } from '../version.js';
+// The SDK's enums and resources are loaded on first use, so importing the package stays light.
+import { resources, sdkMetrics } from './sdk-modules.js';
 
 type HrTime = [number, number];
 
@@ -22,6 +16,8 @@ function hrTime(ms: number): HrTime {
 }
 
 export function histogramProducer(storage: HistogramStorage): MetricProducer {
+  const { AggregationTemporality, DataPointType, InstrumentType } = sdkMetrics();
+  const { emptyResource } = resources();
   const temporality = storage.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE;
   return {
     async collect(): Promise<CollectionResult> {

@@ -1,24 +1,41 @@
 // startCodexMetrics: a MeterProvider with an OTLP/HTTP exporter, ready to record. src/export/ is
-// the only place that uses the SDK and the exporters; the runtime itself only needs the API.
+// the only place that uses the SDK and the exporters (loaded here on first call, see
+// sdk-modules.ts); the runtime itself only needs the API.
 import { createNoopMeter, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationTemporality, InstrumentType, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { Resource } from '@opentelemetry/resources';
+import type { IMetricReader, MeterProvider, PushMetricExporter, ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { DefaultTags } from '../generated/catalog.js';
 import { createCodexMetrics } from '../runtime/codex-metrics.js';
 import { normalizeDefaults } from '../runtime/default-tags.js';
 import { DropLog } from '../runtime/drop-log.js';
 import type { CodexMetrics, CodexMetricsOptions } from '../runtime/types.js';
 import { resolveExportConfig, type ExportConfig, type ExportOptions } from './config.js';
+import { installExitFlush } from './exit-flush.js';
+import { ReportingExporter, type ExportFailure, type ExportStats } from './export-failures.js';
 import { createOtlpExporter } from './exporter.js';
 import { ownedReaderHistograms } from './histogram-producer.js';
+import { installConsoleDiag } from './report.js';
+import { resources, sdkMetrics } from './sdk-modules.js';
 
 export interface StartCodexMetricsOptions extends Omit<CodexMetricsOptions, 'meterProvider'>, ExportOptions {
-  /** Flush and shut down on the process's `beforeExit` (default false: the host decides). */
+  /**
+   * Export what is pending when the process ends (default false: the host decides): on
+   * `beforeExit`, and on SIGTERM/SIGINT when the host has no handler of its own (the signal is
+   * raised again afterwards). Not after `process.exit()`: await `shutdown()` first.
+   */
   flushOnExit?: boolean;
   /** Use this exporter instead of OTLP/HTTP (tests, custom transports). */
   exporter?: PushMetricExporter;
   /** Environment to read OTEL_* variables from (default `process.env`). */
   env?: Record<string, string | undefined>;
+  /** SDK Views (e.g. other histogram buckets, dropped attributes). Histograms then go through the SDK so views apply. */
+  views?: ViewOptions[];
+  /** More readers on the same MeterProvider (e.g. a Prometheus exporter). Histograms then go through the SDK so every reader sees them. */
+  readers?: IMetricReader[];
+  /** Merged over the package's resource (its attributes win over service.name and the rest). */
+  resource?: Resource;
+  /** Called with every failed export (each one, not rate-limited); failures are also reported as one line per kind. */
+  onExportError?: (failure: ExportFailure) => void;
 }
 
 export interface CodexMetricsSession {
@@ -30,48 +47,63 @@ export interface CodexMetricsSession {
   forceFlush(): Promise<void>;
   /** Final export and shutdown; resolves within the export timeout (+ a little), never rejects. Idempotent. */
   shutdown(): Promise<void>;
+  /** Exports accepted and failed so far, and the last failure: whether anything arrived. */
+  exportStats(): ExportStats;
 }
 
 const NOOP_PROVIDER: ApiMeterProvider = { getMeter: () => createNoopMeter() };
+const NO_EXPORTS: ExportStats = { succeeded: 0, failed: 0, lastFailure: undefined };
 
 export function startCodexMetrics(options: StartCodexMetricsOptions = {}): CodexMetricsSession {
   const config = resolveExportConfig(options, options.env ?? process.env);
+  if (config.logLevel !== undefined) installConsoleDiag(config.logLevel);
   if (config.disabled) {
     const metrics = createCodexMetrics({ ...options, meterProvider: NOOP_PROVIDER, aggregateInPackage: false });
-    return { metrics, meterProvider: undefined, config, forceFlush: async () => {}, shutdown: async () => {} };
+    return { metrics, meterProvider: undefined, config, forceFlush: async () => {}, shutdown: async () => {}, exportStats: () => NO_EXPORTS };
   }
+  const sdk = sdkMetrics();
+  const { defaultResource, resourceFromAttributes } = resources();
   const version = serviceVersion(options.defaults);
-  // SDK attributes (telemetry.sdk.*), then OTEL_RESOURCE_ATTRIBUTES, then what config resolved.
-  const resource = defaultResource().merge(
+  // SDK attributes (telemetry.sdk.*), then OTEL_RESOURCE_ATTRIBUTES, then what config resolved,
+  // then the host's resource.
+  let resource = defaultResource().merge(
     resourceFromAttributes({
       ...(version ? { 'service.version': version } : {}),
       ...config.resourceAttributes,
       'service.name': config.serviceName,
     }),
   );
+  if (options.resource) resource = resource.merge(options.resource);
+  const exporter = new ReportingExporter(options.exporter ?? createOtlpExporter(config), {
+    url: options.exporter ? undefined : config.url,
+    timeoutMillis: config.timeoutMillis,
+    onExportError: options.onExportError,
+  });
   // This provider is ours, so histograms can be aggregated in the package and handed to the
-  // reader as a MetricProducer (same data as the SDK would export, without per-call hashing).
+  // reader as a MetricProducer (same data as the SDK would export, without per-call hashing) —
+  // unless views or other readers need them in the SDK.
+  const sdkHistograms = (options.views?.length ?? 0) > 0 || (options.readers?.length ?? 0) > 0;
   const { histogramStorage, metricProducers } = ownedReaderHistograms(
-    options.aggregateInPackage,
-    histogramTemporality(options.exporter, config),
+    sdkHistograms ? false : options.aggregateInPackage,
+    histogramTemporality(exporter, config),
     config.cardinalityLimit,
   );
-  const reader = new PeriodicExportingMetricReader({
-    exporter: options.exporter ?? createOtlpExporter(config),
+  const reader = new sdk.PeriodicExportingMetricReader({
+    exporter,
     exportIntervalMillis: config.intervalMillis,
     exportTimeoutMillis: config.timeoutMillis,
     cardinalityLimits: { default: config.cardinalityLimit },
     metricProducers,
   });
-  const meterProvider = new MeterProvider({ resource, readers: [reader] });
+  const meterProvider = new sdk.MeterProvider({ resource, readers: [reader, ...(options.readers ?? [])], views: options.views ?? [] });
   const metrics = createCodexMetrics({ ...options, meterProvider, histogramStorage });
   const bound = config.timeoutMillis + 50;
 
   let shutdownPromise: Promise<void> | undefined;
-  const onExit = () => void shutdown();
+  let removeExitFlush = () => {};
   const shutdown = (): Promise<void> => {
     if (!shutdownPromise) {
-      process.off('beforeExit', onExit);
+      removeExitFlush();
       shutdownPromise = withDeadline(meterProvider.shutdown({ timeoutMillis: config.timeoutMillis }), bound);
     }
     return shutdownPromise;
@@ -79,13 +111,14 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
   const forceFlush = (): Promise<void> =>
     shutdownPromise ? shutdownPromise : withDeadline(meterProvider.forceFlush({ timeoutMillis: config.timeoutMillis }), bound);
 
-  if (options.flushOnExit) process.once('beforeExit', onExit);
-  return { metrics, meterProvider, config, forceFlush, shutdown };
+  if (options.flushOnExit) removeExitFlush = installExitFlush(shutdown);
+  return { metrics, meterProvider, config, forceFlush, shutdown, exportStats: () => exporter.stats() };
 }
 
 /** The temporality the reader will use for histograms: a custom exporter decides, else the config. */
-function histogramTemporality(exporter: PushMetricExporter | undefined, config: ExportConfig): 'cumulative' | 'delta' {
-  const selected = exporter?.selectAggregationTemporality?.(InstrumentType.HISTOGRAM);
+function histogramTemporality(exporter: PushMetricExporter, config: ExportConfig): 'cumulative' | 'delta' {
+  const { AggregationTemporality, InstrumentType } = sdkMetrics();
+  const selected = exporter.selectAggregationTemporality?.(InstrumentType.HISTOGRAM);
   if (selected === undefined) return config.temporality;
   return selected === AggregationTemporality.DELTA ? 'delta' : 'cumulative';
 }
@@ -111,7 +144,7 @@ function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
         resolve();
       },
       () => {
-        // Export failures are reported by the SDK through diag; the host is not disturbed.
+        // Export failures are reported by the ReportingExporter; the host is not disturbed.
         clearTimeout(timer);
         resolve();
       },

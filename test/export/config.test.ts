@@ -1,13 +1,22 @@
-import { describe, expect, it } from 'vitest';
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
 import { describeConfig, parseHeaders, resolveExportConfig } from '../../src/export/config.js';
+import { ExportConfigError } from '../../src/export/errors.js';
+import { captureDiag, type DiagCapture } from '../faults/harness.js';
+
+let logs: DiagCapture | undefined;
+afterEach(() => {
+  logs?.dispose();
+  logs = undefined;
+});
 
 describe('resolveExportConfig', () => {
   it('defaults: protobuf to localhost:4318, 60 s interval, cumulative, service codex', () => {
     const config = resolveExportConfig({}, {});
     expect(config.headers).toEqual({});
-    expect(config).toEqual({
+    expect(config.url).toBe('http://localhost:4318/v1/metrics');
+    expect({ ...config }).toEqual({
       disabled: false,
-      url: 'http://localhost:4318/v1/metrics',
       protocol: 'http/protobuf',
       compression: 'none',
       resourceAttributes: {},
@@ -16,6 +25,7 @@ describe('resolveExportConfig', () => {
       temporality: 'cumulative',
       serviceName: 'codex',
       cardinalityLimit: 2000,
+      logLevel: undefined,
     });
   });
 
@@ -70,7 +80,6 @@ describe('resolveExportConfig', () => {
   it('OTEL_SDK_DISABLED=true disables export; bad numbers fall back to defaults', () => {
     expect(resolveExportConfig({}, { OTEL_SDK_DISABLED: 'TRUE' }).disabled).toBe(true);
     expect(resolveExportConfig({}, { OTEL_METRIC_EXPORT_INTERVAL: 'soon' }).intervalMillis).toBe(60_000);
-    expect(resolveExportConfig({}, { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc' }).protocol).toBe('http/protobuf');
     expect(resolveExportConfig({}, { OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'lowmemory' }).temporality).toBe('delta');
     expect(() => resolveExportConfig({ exportIntervalMillis: -1 }, {})).toThrow(/exportIntervalMillis/);
   });
@@ -113,5 +122,71 @@ describe('resolveExportConfig', () => {
 
   it('parseHeaders skips malformed pairs', () => {
     expect(parseHeaders('a=1,,=2,b,c=x=y, d = %zz')).toEqual({ a: '1', c: 'x=y', d: '%zz' });
+  });
+
+  it('grpc (lenient): one warning names the variable, says it is unsupported and what is sent where instead', () => {
+    logs = captureDiag();
+    const c = resolveExportConfig({}, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317' });
+    expect(c.protocol).toBe('http/protobuf');
+    const lines = logs.lines.filter((l) => l.includes('codex-otel-metrics'));
+    expect(lines, lines.join('\n')).toHaveLength(1);
+    expect(lines[0]).toMatch(/^warn codex-otel-metrics: OTLP protocol "grpc" from OTEL_EXPORTER_OTLP_PROTOCOL is not supported; sending http\/protobuf to http:\/\/collector:4317\/v1\/metrics instead/);
+    expect(lines[0]).toContain('4318');
+  });
+
+  it('grpc (strict): an ExportConfigError with code unsupported_protocol', () => {
+    let error: unknown;
+    try {
+      resolveExportConfig({ strict: true }, { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ExportConfigError);
+    expect(error).toMatchObject({ code: 'unsupported_protocol' });
+    expect((error as Error).message).toMatch(/OTEL_EXPORTER_OTLP_METRICS_PROTOCOL.*OTLP\/HTTP only/);
+    expect(() => resolveExportConfig({ strict: true, protocol: 'http/json' }, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).not.toThrow();
+  });
+
+  it('an endpoint that is not an http(s) URL is an invalid_endpoint error that does not quote it', () => {
+    for (const [options, env, source] of [
+      [{ endpoint: 'http://user:pa ss@[collector' }, {}, 'the endpoint option'],
+      [{ endpoint: 'collector:4318' }, {}, 'the endpoint option'],
+      [{}, { OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://user:pa ss@[collector' }, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'],
+      [{}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://user:pass@collector' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
+    ] as const) {
+      let error: unknown;
+      try {
+        resolveExportConfig(options, env);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(ExportConfigError);
+      expect(error).toMatchObject({ code: 'invalid_endpoint' });
+      expect((error as Error).message).toContain(source);
+      expect((error as Error).message).not.toMatch(/pa ss|pass|user/);
+    }
+    // With export disabled the endpoint is not used, so not checked.
+    expect(resolveExportConfig({ endpoint: 'nonsense' }, { OTEL_SDK_DISABLED: 'true' }).disabled).toBe(true);
+  });
+
+  it('JSON, util.inspect and Object.entries of the config never show the URL password or a header value', () => {
+    const config = resolveExportConfig({ endpoint: 'https://user:s3cr3t@gw.example/otlp?token=t0k3n', headers: { authorization: 'Bearer h3ad3r' } }, {});
+    expect(config.url).toBe('https://user:s3cr3t@gw.example/otlp/v1/metrics?token=t0k3n'); // still usable
+    const json = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+    expect(json.url).toBe('https://***@gw.example/otlp/v1/metrics?***');
+    expect(json.headers).toBe('authorization=***');
+    for (const text of [JSON.stringify(config), inspect(config, { showHidden: false }), String(Object.entries(config)), describeConfig(config)]) {
+      for (const secret of ['s3cr3t', 't0k3n', 'h3ad3r']) expect(text).not.toContain(secret);
+    }
+  });
+
+  it('logLevel from the option or CODEX_OTEL_METRICS_LOG_LEVEL; a bad value warns (lenient) or throws (strict)', () => {
+    expect(resolveExportConfig({}, {}).logLevel).toBeUndefined();
+    expect(resolveExportConfig({}, { CODEX_OTEL_METRICS_LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug');
+    expect(resolveExportConfig({ logLevel: 'none' }, { CODEX_OTEL_METRICS_LOG_LEVEL: 'debug' }).logLevel).toBe('none');
+    logs = captureDiag();
+    expect(resolveExportConfig({}, { CODEX_OTEL_METRICS_LOG_LEVEL: 'loud' }).logLevel).toBeUndefined();
+    expect(logs.count(/ignoring CODEX_OTEL_METRICS_LOG_LEVEL "loud"/)).toBe(1);
+    expect(() => resolveExportConfig({ strict: true }, { CODEX_OTEL_METRICS_LOG_LEVEL: 'loud' })).toThrow(ExportConfigError);
   });
 });
