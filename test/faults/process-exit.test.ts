@@ -1,7 +1,8 @@
 // The host decides when its process ends: a child `node` process records through the built package
 // (dist/, built by `npm test` first) against a collector in this process, then returns from main
 // without calling shutdown. It must exit promptly whatever the collector does; with
-// `flushOnExit: true` its pending data is exported on `beforeExit`.
+// `flushOnExit: true` its pending data is exported on `beforeExit`, and on SIGTERM/SIGINT when the
+// host has no handler of its own (the process then still dies of that signal).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,9 +20,19 @@ const [distUrl, optionsJson] = process.argv.slice(2);
 const { startCodexMetrics } = await import(distUrl);
 const o = JSON.parse(optionsJson);
 const session = startCodexMetrics({ ...o.start, env: {} });
+if (o.hostHandler) {
+  // The host's own SIGTERM handler: it owns the exit.
+  process.on('SIGTERM', async () => {
+    process.stdout.write('host-handler\\n');
+    if (o.hostHandler === 'shutdown') await session.shutdown();
+    process.exit(7);
+  });
+}
 for (let i = 0; i < o.calls; i++) session.metrics.add('tool.call', { tool: 'shell', success: true });
 session.metrics.record('turn.e2e_duration_ms', 42);
 if (o.waitMs) await new Promise((r) => setTimeout(r, o.waitMs));
+if (o.exitCall) process.exit(3);
+if (o.keepAliveMs) setTimeout(() => {}, o.keepAliveMs); // a host still busy when the signal comes
 process.stdout.write('main-returned\\n');
 `;
 
@@ -53,6 +64,15 @@ interface ChildRun {
   /** From the child's "main-returned" line to its exit. */
   readonly afterMainMs: number;
   readonly stderr: string;
+  readonly stdout: string;
+}
+
+/** What the child may print on stderr: only the package's one-line export reports, no stack trace. */
+function expectOnlyExportReports(stderr: string, kind: RegExp): void {
+  const lines = stderr.split('\n').filter(Boolean);
+  for (const line of lines) expect(line).toMatch(/^codex-otel-metrics: metrics export to http:\/\/127\.0\.0\.1:\d+\/v1\/metrics failed: /);
+  for (const line of lines) expect(line).toMatch(kind);
+  expect(lines.length).toBeLessThanOrEqual(1); // one line per kind of failure (rate-limited)
 }
 
 interface ChildOptions {
@@ -63,6 +83,14 @@ interface ChildOptions {
   readonly calls: number;
   /** Keep main alive this long after recording, so periodic exports start. */
   readonly waitMs: number;
+  /** After main returns, keep the event loop busy this long (so a signal finds the process alive). */
+  readonly keepAliveMs?: number;
+  /** Send this signal once main has returned. */
+  readonly signal?: NodeJS.Signals;
+  /** The host installs its own SIGTERM handler that exits 7 (after `await shutdown()` with 'shutdown'). */
+  readonly hostHandler?: 'exit' | 'shutdown';
+  /** Call process.exit(3) instead of returning from main. */
+  readonly exitCall?: boolean;
 }
 
 function runChild(o: ChildOptions): Promise<ChildRun> {
@@ -72,6 +100,9 @@ function runChild(o: ChildOptions): Promise<ChildRun> {
     start: { endpoint: o.endpoint, exportIntervalMillis: o.interval, exportTimeoutMillis: o.timeout, flushOnExit: o.flushOnExit },
     calls: o.calls,
     waitMs: o.waitMs,
+    keepAliveMs: o.keepAliveMs,
+    hostHandler: o.hostHandler,
+    exitCall: o.exitCall,
   };
   const child = spawn(process.execPath, [script, pathToFileURL(DIST).href, JSON.stringify(options)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -79,7 +110,10 @@ function runChild(o: ChildOptions): Promise<ChildRun> {
   let mainReturned: number | undefined;
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
-    if (mainReturned === undefined && stdout.includes('main-returned')) mainReturned = performance.now();
+    if (mainReturned === undefined && stdout.includes('main-returned')) {
+      mainReturned = performance.now();
+      if (o.signal) child.kill(o.signal);
+    }
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   return new Promise((resolveRun, reject) => {
@@ -90,8 +124,8 @@ function runChild(o: ChildOptions): Promise<ChildRun> {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(killer);
-      if (mainReturned === undefined) return reject(new Error(`child never returned from main (code ${code}, stderr: ${stderr})`));
-      resolveRun({ code, signal, afterMainMs: performance.now() - mainReturned, stderr });
+      if (mainReturned === undefined && !o.exitCall) return reject(new Error(`child never returned from main (code ${code}, stderr: ${stderr})`));
+      resolveRun({ code, signal, afterMainMs: performance.now() - (mainReturned ?? performance.now()), stderr, stdout });
     });
   });
 }
@@ -101,14 +135,16 @@ describe('the host process exits promptly; no timer or socket of the package kee
     const c = await collector(() => 'hang');
     const run = await runChild({ endpoint: c.url, interval: 300, timeout: 300, flushOnExit: false, calls: 100, waitMs: 450 });
     expect(c.receiver.requests().length).toBeGreaterThanOrEqual(1); // an export was hanging
-    expect(run).toMatchObject({ code: 0, signal: null, stderr: '' });
+    expect(run).toMatchObject({ code: 0, signal: null });
+    expectOnlyExportReports(run.stderr, /no answer within the export timeout \(300 ms\)/);
     expect(run.afterMainMs).toBeLessThan(EXIT_BOUND_MS);
   });
 
   it('collector down (connection refused), no shutdown: exits within ~2 s of main returning', async () => {
     const port = await closedPort();
     const run = await runChild({ endpoint: `http://127.0.0.1:${port}`, interval: 300, timeout: 300, flushOnExit: false, calls: 100, waitMs: 450 });
-    expect(run).toMatchObject({ code: 0, signal: null, stderr: '' });
+    expect(run).toMatchObject({ code: 0, signal: null });
+    expectOnlyExportReports(run.stderr, /connection refused \(ECONNREFUSED\)/);
     expect(run.afterMainMs).toBeLessThan(EXIT_BOUND_MS);
   });
 
@@ -135,7 +171,61 @@ describe('the host process exits promptly; no timer or socket of the package kee
     const c = await collector(() => 'hang');
     const run = await runChild({ endpoint: c.url, interval: 60_000, timeout: 400, flushOnExit: true, calls: 10, waitMs: 0 });
     expect(c.receiver.requests().length).toBeGreaterThanOrEqual(1); // the exit flush was attempted
-    expect(run).toMatchObject({ code: 0, signal: null, stderr: '' });
+    expect(run).toMatchObject({ code: 0, signal: null });
+    expectOnlyExportReports(run.stderr, /no answer within the export timeout \(400 ms\)/);
     expect(run.afterMainMs).toBeLessThan(EXIT_BOUND_MS);
+  });
+});
+
+const EXACT = {
+  'codex.tool.call{success=true,tool=shell}': { count: 50, sum: 50 },
+  'codex.turn.e2e_duration_ms{}': { count: 1, sum: 42 },
+};
+
+describe('signals and process.exit() with flushOnExit', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`${signal}, host without a handler: the pending data is exported, then the process dies of ${signal} as it would have`, async () => {
+      const c = await collector(healthy);
+      const run = await runChild({ endpoint: c.url, interval: 60_000, timeout: 1_000, flushOnExit: true, calls: 50, waitMs: 0, keepAliveMs: 30_000, signal });
+      expect(run).toMatchObject({ code: null, signal, stderr: '' });
+      expect(latestTotals(c.receiver.points())).toEqual(EXACT);
+    });
+  }
+
+  it('SIGTERM, flushOnExit against a hanging collector: the flush gives up at the export timeout, then the signal ends the process', async () => {
+    const c = await collector(() => 'hang');
+    const run = await runChild({ endpoint: c.url, interval: 60_000, timeout: 400, flushOnExit: true, calls: 5, waitMs: 0, keepAliveMs: 30_000, signal: 'SIGTERM' });
+    expect(run).toMatchObject({ code: null, signal: 'SIGTERM' });
+    expect(c.receiver.requests().length).toBeGreaterThanOrEqual(1);
+    expect(run.afterMainMs).toBeLessThan(EXIT_BOUND_MS);
+  });
+
+  it('SIGTERM, no flushOnExit: Node default, the process dies at once and nothing is sent', async () => {
+    const c = await collector(healthy);
+    const run = await runChild({ endpoint: c.url, interval: 60_000, timeout: 1_000, flushOnExit: false, calls: 50, waitMs: 0, keepAliveMs: 30_000, signal: 'SIGTERM' });
+    expect(run).toMatchObject({ code: null, signal: 'SIGTERM', stderr: '' });
+    expect(c.receiver.requests()).toEqual([]);
+  });
+
+  it('SIGTERM, the host has its own handler: the host owns the exit (its code); it calls shutdown() and the data arrives', async () => {
+    const c = await collector(healthy);
+    const run = await runChild({ endpoint: c.url, interval: 60_000, timeout: 1_000, flushOnExit: true, calls: 50, waitMs: 0, keepAliveMs: 30_000, signal: 'SIGTERM', hostHandler: 'shutdown' });
+    expect(run).toMatchObject({ code: 7, signal: null, stderr: '' });
+    expect(run.stdout).toContain('host-handler');
+    expect(latestTotals(c.receiver.points())).toEqual(EXACT);
+  });
+
+  it('SIGTERM, the host handler exits without shutdown(): the package does not delay it, the pending data is lost (documented)', async () => {
+    const c = await collector(healthy);
+    const run = await runChild({ endpoint: c.url, interval: 60_000, timeout: 1_000, flushOnExit: true, calls: 50, waitMs: 0, keepAliveMs: 30_000, signal: 'SIGTERM', hostHandler: 'exit' });
+    expect(run).toMatchObject({ code: 7, signal: null, stderr: '' });
+    expect(c.receiver.requests()).toEqual([]);
+  });
+
+  it('process.exit() skips beforeExit: with flushOnExit the pending data is still lost (documented: await shutdown() first)', async () => {
+    const c = await collector(healthy);
+    const run = await runChild({ endpoint: c.url, interval: 60_000, timeout: 1_000, flushOnExit: true, calls: 50, waitMs: 0, exitCall: true });
+    expect(run).toMatchObject({ code: 3, signal: null, stderr: '' });
+    expect(c.receiver.requests()).toEqual([]);
   });
 });
