@@ -2,16 +2,18 @@
 // OTEL_EXPORTER_OTLP_METRICS_HEADERS) reach the collector and nothing else: not the diag log at any
 // level, not console or stdio, not error messages, not describeConfig(), whatever the collector does.
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CodexMetricsError, describeConfig, resolveExportConfig, startCodexMetrics, type CodexMetricsSession } from '../../src/index.js';
+import { CodexMetricsError, describeConfig, ExportConfigError, resolveExportConfig, startCodexMetrics, type CodexMetricsSession } from '../../src/index.js';
 import { createTestCodexMetrics } from '../../src/testing/index.js';
-import { captureDiag, closedPort, DEFAULTS, healthy, hostGuard, startCollector, type Behaviour, type Collector, type DiagCapture, type HostGuard } from '../faults/harness.js';
+import { captureDiag, closedPort, DEFAULTS, healthy, hostGuard, startCollector, until, type Behaviour, type Collector, type DiagCapture, type HostGuard } from '../faults/harness.js';
 
 const secret = (label: string) => `${label}-${randomBytes(16).toString('hex')}`;
 const OPTION_TOKEN = secret('sk-option');
 const ENV_TOKEN = secret('sk-env');
 const ENV_METRICS_TOKEN = secret('sk-env-metrics');
-const SECRETS = [OPTION_TOKEN, ENV_TOKEN, ENV_METRICS_TOKEN];
+const URL_PASSWORD = secret('pw');
+const SECRETS = [OPTION_TOKEN, ENV_TOKEN, ENV_METRICS_TOKEN, URL_PASSWORD];
 
 const ENV = {
   // URL-encoded per the OTLP spec: `Bearer%20...` arrives as `Bearer ...`.
@@ -133,7 +135,7 @@ describe('export credentials never appear in logs or errors', () => {
     const { diag } = await import('@opentelemetry/api');
     diag.debug(`leak ${OPTION_TOKEN}`);
     console.error(`leak ${ENV_TOKEN}`);
-    process.stderr.write(`leak ${ENV_METRICS_TOKEN}\n`);
+    process.stderr.write(`leak ${ENV_METRICS_TOKEN} ${URL_PASSWORD}\n`);
     const text = output.text();
     for (const s of SECRETS) expect(text).toContain(s);
   });
@@ -149,6 +151,88 @@ describe('export credentials never appear in logs or errors', () => {
     const text = describeConfig(config);
     expect(text).toMatch(/headers: .*authorization=\*\*\*/);
     expectNoSecret(text);
+  });
+});
+
+describe('URL credentials (user:password in an endpoint) are never printed', () => {
+  const envKeys = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS'];
+  afterEach(() => {
+    for (const key of envKeys) delete process.env[key];
+  });
+
+  function startError(run: () => unknown): Error {
+    try {
+      run();
+    } catch (err) {
+      return err as Error;
+    }
+    throw new Error('expected startCodexMetrics to throw');
+  }
+
+  it('an endpoint option holding user:password that is not a valid URL: ExportConfigError without the value', () => {
+    output = captureOutput();
+    for (const endpoint of [`http://user:${URL_PASSWORD}@[collector:4318`, `http://user:${URL_PASSWORD}@collector:99999`, `user:${URL_PASSWORD}@collector:4318`]) {
+      const error = startError(() => startCodexMetrics({ endpoint, env: {} }));
+      expect(error).toBeInstanceOf(ExportConfigError);
+      expect((error as ExportConfigError).code).toBe('invalid_endpoint');
+      expectNoSecret(`${error.message}\n${error.stack}\n${JSON.stringify(error)}\n${inspect(error)}`);
+    }
+    expectNoSecret(output.text());
+  });
+
+  it('the same in OTEL_EXPORTER_OTLP_METRICS_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+    output = captureOutput();
+    for (const name of ['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+      const error = startError(() => startCodexMetrics({ env: { [name]: `http://user:${URL_PASSWORD}@[collector` } }));
+      expect(error.message).toContain(name);
+      expectNoSecret(`${error.message}\n${error.stack}`);
+    }
+    expectNoSecret(output.text());
+  });
+
+  it('with an endpoint option, the exporter never reads (nor logs) the endpoint and header variables of process.env', async () => {
+    guard = hostGuard();
+    output = captureOutput();
+    process.env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT = `http://user:${URL_PASSWORD}@[unparsable`;
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://user:${URL_PASSWORD}@[unparsable`;
+    process.env.OTEL_EXPORTER_OTLP_HEADERS = `x-env-secret=${ENV_TOKEN}`;
+    const c = await startCollector(healthy);
+    collectors.push(c);
+    // env: {} replaces process.env for everything: the exporter must not merge process.env's headers either.
+    const session = startCodexMetrics({ endpoint: c.url, headers: HEADERS, env: {}, defaults: DEFAULTS, exportIntervalMillis: 60_000 });
+    sessions.push(session);
+    // process.env is intact afterwards.
+    expect(process.env.OTEL_EXPORTER_OTLP_HEADERS).toBe(`x-env-secret=${ENV_TOKEN}`);
+    session.metrics.add('tool.call', { tool: 'shell', success: true });
+    await session.shutdown();
+    expect(c.headers()).toHaveLength(1);
+    expect(c.headers()[0].authorization).toBe(`Bearer ${OPTION_TOKEN}`);
+    expect(c.headers()[0]['x-env-secret']).toBeUndefined();
+    expect(c.receiver.points().length).toBeGreaterThan(0);
+    expectNoSecret(output.text());
+    expect(guard.events).toEqual([]);
+  });
+
+  it('a valid URL with a password: exports work, failure reports, config JSON and inspect mask it', async () => {
+    guard = hostGuard();
+    output = captureOutput();
+    output.diag.dispose(); // no host diag logger: reports go to stderr (captured)
+    const port = await closedPort();
+    const failures: string[] = [];
+    const session = startCodexMetrics({
+      endpoint: `http://user:${URL_PASSWORD}@127.0.0.1:${port}/otlp?token=${ENV_TOKEN}`,
+      env: {},
+      exportIntervalMillis: 100,
+      exportTimeoutMillis: 100,
+      onExportError: (f) => failures.push(f.message),
+    });
+    sessions.push(session);
+    session.metrics.add('tool.call', { tool: 'shell', success: true });
+    await until(() => failures.length >= 2, 10_000, 'two failed exports');
+    expect(output.text()).toContain(`http://***@127.0.0.1:${port}/otlp/v1/metrics?***`);
+    expectNoSecret([output.text(), failures.join('\n'), JSON.stringify(session.config), inspect(session.config), inspect(session, { depth: 5 }), describeConfig(session.config)].join('\n'));
+    expect(session.config.url).toContain(URL_PASSWORD); // still usable by code that needs it
+    expect(guard.events).toEqual([]);
   });
 });
 
