@@ -1,11 +1,36 @@
 // generate / check / list: the catalog side of the CLI.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalogFiles, type Catalog } from '../catalog/build.js';
 import type { MetricSpec } from '../catalog/spec.js';
 import { generatedOutputs } from './outputs.js';
 import { DEFAULT_ATTRIBUTES_DOC, DEFAULT_METRICS_DOC, PACKAGE_ROOT } from './paths.js';
+
+const DOC_USAGE = `  --docs FILE        metric tables (default: the package's docs/metrics.md)
+  --attributes FILE  attribute value sets (default: the package's docs/attributes.md)
+`;
+
+export const GENERATE_USAGE = `usage: codex-otel-metrics generate [--docs FILE] [--attributes FILE] [--out FILE]
+
+Parses the docs and writes the package's src/generated/catalog.ts and dashboards/codex-metrics.json
+(in a clone of the repository). With --out, writes only the registry module, to FILE.
+
+${DOC_USAGE}  --out FILE         write the registry module to FILE instead
+`;
+
+export const CHECK_USAGE = `usage: codex-otel-metrics check [--docs FILE] [--attributes FILE]
+
+Exits 1 when the generated files are out of date with the docs (and says what changed).
+
+${DOC_USAGE}`;
+
+export const LIST_USAGE = `usage: codex-otel-metrics list [--json] [--docs FILE] [--attributes FILE]
+
+Prints the metric registry: name, kind, unit, fields (optional ones end with ?).
+
+  --json             one JSON array instead of the table
+${DOC_USAGE}`;
 
 const DOC_OPTIONS = {
   docs: { type: 'string' },
@@ -18,6 +43,17 @@ function load(values: { docs?: string; attributes?: string }): Catalog {
 
 export async function generateCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { ...DOC_OPTIONS, out: { type: 'string' } }, strict: true });
+  const installed = installedUnder(PACKAGE_ROOT);
+  if (values.out === undefined && installed) {
+    // An installed copy: its generated files belong to the package (and are replaced on every install).
+    process.stderr.write(
+      `generate: this copy of codex-otel-metrics is installed under ${installed}; it does not rewrite files inside node_modules.\n` +
+        'Write the registry module of your own docs elsewhere with --out, e.g.\n' +
+        '  codex-otel-metrics generate --docs docs/metrics.md --attributes docs/attributes.md --out src/codex-catalog.ts\n' +
+        'or run generate in a clone of the codex-otel-metrics repository.\n',
+    );
+    return 1;
+  }
   const catalog = load(values);
   for (const output of generatedOutputs(values.out)) {
     mkdirSync(dirname(output.path), { recursive: true });
@@ -76,6 +112,13 @@ export async function listCommand(argv: string[]): Promise<number> {
   }
   process.stdout.write(`${metrics.length} metrics\n`);
   return 0;
+}
+
+/** The node_modules directory that contains `root`, if any. */
+function installedUnder(root: string): string | undefined {
+  const parts = root.split(sep);
+  const i = parts.lastIndexOf('node_modules');
+  return i === -1 ? undefined : parts.slice(0, i + 1).join(sep);
 }
 
 async function committedMetrics(): Promise<readonly MetricSpec[] | undefined> {

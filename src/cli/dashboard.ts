@@ -7,7 +7,7 @@ import { DEFAULT_NAMING, NAMING_MODES } from '../dashboard/naming.js';
 import { namingOption } from './naming-option.js';
 import { METRICS } from '../generated/catalog.js';
 
-const USAGE = `usage: codex-otel-metrics dashboard [--out FILE] [--datasource UID] [--naming ${NAMING_MODES.join('|')}]
+export const DASHBOARD_USAGE = `usage: codex-otel-metrics dashboard [--out FILE] [--datasource UID] [--naming ${NAMING_MODES.join('|')}]
   --naming      how metrics reach Prometheus (default ${DEFAULT_NAMING}):
                   collector  OpenTelemetry Collector / Prometheus 3 OTLP defaults (unit suffixes, e.g. _milliseconds)
                   plain      scraping @opentelemetry/exporter-prometheus directly (no unit suffixes)
@@ -27,10 +27,10 @@ export async function dashboardCommand(argv: string[]): Promise<number> {
     strict: true,
   });
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(DASHBOARD_USAGE);
     return 0;
   }
-  const naming = namingOption(values.naming, USAGE);
+  const naming = namingOption(values.naming, DASHBOARD_USAGE);
   if (!naming) return 2;
   const json = renderDashboardJson(METRICS, { naming, datasourceUid: values.datasource });
   if (!values.out) {

@@ -4,11 +4,13 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_TAG_KEYS } from '../catalog/spec.js';
 import { runDemoWorkload } from '../demo/workload.js';
 import { describeConfig, type OtlpProtocol } from '../export/config.js';
+import { maskUrl } from '../export/mask.js';
 import { startCodexMetrics } from '../export/start.js';
 import { DEFAULT_TAGS, METRICS, RETIRED_METRICS, type DefaultTags } from '../generated/catalog.js';
 import { createConformanceChecker } from '../verify/checker.js';
 import type { ReceivedPoint } from '../verify/points.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../verify/receiver.js';
+import { UsageError } from './usage.js';
 
 export const DEMO_DEFAULTS: DefaultTags = {
   auth_mode: 'ApiKey',
@@ -17,6 +19,19 @@ export const DEMO_DEFAULTS: DefaultTags = {
   model: 'gpt-5.1-codex',
   'app.version': '0.171.0',
 };
+
+export const DEMO_USAGE = `usage: codex-otel-metrics demo [--endpoint URL] [--protocol http/protobuf|http/json] [--turns N] [--json]
+
+Runs a simulated agent session that records every catalog metric and exports it over OTLP/HTTP.
+Without an endpoint (option or OTEL_EXPORTER_OTLP_[METRICS_]ENDPOINT) it exports to an embedded
+loopback receiver and prints what arrived. Exits 1 when nothing arrived (or, with the embedded
+receiver, when any metric is missing or violates the catalog).
+
+  --endpoint URL     OTLP/HTTP base URL of a collector, e.g. http://127.0.0.1:4318
+  --protocol P       http/protobuf (default) or http/json
+  --turns N          simulated turns (default 3, at most 1000)
+  --json             print the arrival table as JSON on stdout
+`;
 
 export async function demoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -33,7 +48,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const external = values.endpoint ?? env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const protocol = values.protocol as OtlpProtocol | undefined;
   if (protocol !== undefined && protocol !== 'http/protobuf' && protocol !== 'http/json') {
-    throw new Error('--protocol must be http/protobuf or http/json');
+    throw new UsageError('--protocol must be http/protobuf or http/json');
   }
   let receiver: OtlpReceiver | undefined;
   if (!external) receiver = await startOtlpReceiver();
@@ -53,10 +68,22 @@ export async function demoCommand(argv: string[]): Promise<number> {
     runDemoWorkload(session.metrics, { turns: Number.isInteger(turns) && turns > 0 ? Math.min(turns, 1000) : 3 });
     await session.shutdown(); // exports once, then stops
     if (!receiver) {
-      say(`recorded all ${METRICS.length} catalog metrics; exported to ${session.config.url}\n`);
+      // Only the collector knows what it kept; what the demo can tell is whether it accepted the export.
+      const stats = session.exportStats();
+      if (stats.succeeded === 0) {
+        const why = stats.lastFailure ? stats.lastFailure.message : `no answer within ${session.config.timeoutMillis} ms`;
+        process.stderr.write(`nothing arrived: the export to ${maskUrl(session.config.url)} failed (${why})\n`);
+        return 1;
+      }
+      say(`recorded all ${METRICS.length} catalog metrics; the collector at ${maskUrl(session.config.url)} accepted the export\n`);
       return 0;
     }
     const points = receiver.points();
+    if (points.length === 0) {
+      const stats = session.exportStats();
+      process.stderr.write(`nothing arrived at the embedded receiver${stats.lastFailure ? ` (${stats.lastFailure.message})` : ''}\n`);
+      return 1;
+    }
     const summary = summarize(points);
     const checker = createConformanceChecker({ specs: METRICS, defaultTags: DEFAULT_TAGS, retired: RETIRED_METRICS });
     checker.check(points);

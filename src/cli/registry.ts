@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { DEFAULT_TAGS, METRICS } from '../generated/catalog.js';
 import { buildSemconvRegistry } from '../verify/semconv.js';
 
-const USAGE = `usage: codex-otel-metrics registry --format semconv [--out FILE]
+export const REGISTRY_USAGE = `usage: codex-otel-metrics registry --format semconv [--out FILE]
 
 Writes the metric registry as OpenTelemetry semantic-conventions YAML (stdout without --out),
 for example for \`weaver registry check -r DIR\`.
@@ -28,15 +28,15 @@ export async function registryCommand(argv: string[]): Promise<number> {
       options: { format: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (err) {
-    process.stderr.write(`registry: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    process.stderr.write(`registry: ${err instanceof Error ? err.message : String(err)}\n${REGISTRY_USAGE}`);
     return 2;
   }
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(REGISTRY_USAGE);
     return 0;
   }
   if (values.format !== 'semconv') {
-    process.stderr.write(`registry: --format ${values.format ?? '(missing)'} is not supported; use --format semconv\n${USAGE}`);
+    process.stderr.write(`registry: --format ${values.format ?? '(missing)'} is not supported; use --format semconv\n${REGISTRY_USAGE}`);
     return 2;
   }
   const yaml = renderSemconvYaml();

@@ -12,7 +12,7 @@ import { RECORDING_FILE, ALERTS_FILE } from './paths.js';
 /** Bound on --set options: more than there are settings is a mistake. */
 const MAX_SETTINGS = 64;
 
-const USAGE = `usage: codex-otel-metrics rules [--out DIR] [--naming ${NAMING_MODES.join('|')}] [--set KEY=VALUE]...
+export const RULES_USAGE = `usage: codex-otel-metrics rules [--out DIR] [--naming ${NAMING_MODES.join('|')}] [--set KEY=VALUE]...
   --naming  how metrics reach Prometheus (default ${DEFAULT_NAMING}); must match the dashboard's
   --out     write DIR/${RECORDING_FILE} and DIR/${ALERTS_FILE}; without it one file with both groups goes to stdout
   --set     override a threshold (repeatable); defaults and meaning in docs/alerts.md:
@@ -33,10 +33,10 @@ export async function rulesCommand(argv: string[]): Promise<number> {
     strict: true,
   });
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(RULES_USAGE);
     return 0;
   }
-  const naming = namingOption(values.naming, USAGE);
+  const naming = namingOption(values.naming, RULES_USAGE);
   if (!naming) return 2;
   const settings = values.set ?? [];
   if (settings.length > MAX_SETTINGS) {

@@ -168,11 +168,11 @@ describe('malformed docs on every command', () => {
     expectOneLineError(stderr, '/nonexistent/metrics.md', 0, 'cannot read: ENOENT');
   });
 
-  it('an unknown option is one line naming the command', () => {
+  it('an unknown option is a usage error naming the command (exit 2, then the usage)', () => {
     const { code, stderr } = cli(['list', '--bogus']);
-    expect(code).toBe(1);
-    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(/^codex-otel-metrics list: .*--bogus/);
+    expect(code).toBe(2);
+    expect(stderr.split('\n')[0]).toMatch(/^codex-otel-metrics list: .*--bogus/);
+    expect(stderr.split('\n')[1]).toMatch(/^usage: codex-otel-metrics list/);
   });
 });
 
