@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { METRICS } from '../../src/generated/catalog.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../../src/verify/receiver.js';
+import { closedPort } from '../faults/harness.js';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../bin/codex-otel-metrics.js', import.meta.url));
@@ -40,5 +41,15 @@ describe('codex-otel-metrics demo (needs `npm run build`)', () => {
     expect(data.metrics).toHaveLength(METRICS.length);
     expect(data.metrics.every((m) => m.points > 0 && m.defaultTags)).toBe(true);
     expect(data.violations).toEqual([]);
+  });
+
+  it('--endpoint where nothing listens: says nothing arrived and why, exits 1', async () => {
+    const port = await closedPort();
+    const error = await run(process.execPath, [BIN, 'demo', '--endpoint', `http://127.0.0.1:${port}`], { env: CLEAN_ENV, timeout: 30_000 }).then(
+      () => undefined,
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(error?.code).toBe(1);
+    expect(error?.stderr).toContain(`nothing arrived: the export to http://127.0.0.1:${port}/v1/metrics failed (connection refused (ECONNREFUSED)`);
   });
 });
