@@ -1,36 +1,40 @@
-// Build step after `tsc`: the tooling libraries (Markdown parser, Grafana foundation SDK,
-// protobufjs, yaml) are devDependencies, so they are bundled into dist/ here and cost a runtime
-// user nothing unless a tooling module (CLI, `/verify`, `/dashboard`) is loaded.
+// Build step after `tsc`: bundles dist/ into a few files per public entry point.
 //
-// Every compiled module stays its own file at its own path (each one is an entry), so the public
-// entries, `import.meta.url` paths and the CLI's lazy per-command loading are unchanged; only the
-// third-party code those modules import lands in dist/vendor/. OpenTelemetry packages and Node
-// built-ins stay external: they are runtime dependencies shared with the host.
-import { readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+// - The tooling libraries (Markdown parser, Grafana foundation SDK, protobufjs, yaml) are
+//   devDependencies: they are bundled here, into the chunks of the CLI, `/verify` and `/dashboard`
+//   only, so a runtime user neither installs nor loads them.
+// - `import 'codex-otel-metrics'` reads one small file plus a shared chunk instead of ~25 modules:
+//   module count is most of its cold-import cost next to @opentelemetry/api.
+// - OpenTelemetry packages and Node built-ins stay external: runtime dependencies shared with the
+//   host (and the SDK is loaded on first use, see src/export/sdk-modules.ts).
+// Entry files keep their paths (package.json "exports" and "bin" point at them); code shared by
+// several entries and the CLI's lazily loaded commands go to dist/chunks/. Declarations stay as tsc
+// wrote them; tsc's other .js files are removed.
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
 const staging = join(root, 'dist.bundle');
+const ENTRIES = ['index', 'testing/index', 'verify/index', 'dashboard/index', 'cli/main'];
 
-function jsFiles(dir) {
+function files(dir, suffix) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'vendor' ? [] : jsFiles(path);
-    return name.endsWith('.js') ? [path] : [];
+    if (statSync(path).isDirectory()) return files(path, suffix);
+    return name.endsWith(suffix) ? [path] : [];
   });
 }
 
-const input = Object.fromEntries(jsFiles(dist).map((file) => [relative(dist, file).slice(0, -3).split(sep).join('/'), file]));
 const builtins = new Set(builtinModules);
-const external = (id) => id.startsWith('node:') || builtins.has(id) || id === '@opentelemetry' || id.startsWith('@opentelemetry/');
+const external = (id) => id.startsWith('node:') || builtins.has(id) || id.startsWith('@opentelemetry/');
 
 rmSync(staging, { recursive: true, force: true });
 await build({
-  input,
+  input: Object.fromEntries(ENTRIES.map((name) => [name, join(dist, `${name}.js`)])),
   external,
   platform: 'node',
   logLevel: 'warn',
@@ -38,13 +42,12 @@ await build({
     dir: staging,
     format: 'esm',
     entryFileNames: '[name].js',
-    chunkFileNames: 'vendor/[name]-[hash].js',
+    chunkFileNames: 'chunks/[name]-[hash].js',
     sourcemap: false,
   },
 });
 
-// Replace the compiled modules by their bundled form (declarations stay as tsc wrote them).
-rmSync(join(dist, 'vendor'), { recursive: true, force: true });
-for (const file of jsFiles(staging)) renameSync(file, join(dist, relative(staging, file)));
-renameSync(join(staging, 'vendor'), join(dist, 'vendor'));
+for (const file of files(dist, '.js')) rmSync(file); // tsc's modules; their declarations stay
+for (const name of ENTRIES) renameSync(join(staging, `${name}.js`), join(dist, `${name}.js`));
+if (existsSync(join(staging, 'chunks'))) renameSync(join(staging, 'chunks'), join(dist, 'chunks'));
 rmSync(staging, { recursive: true, force: true });

@@ -1,0 +1,249 @@
+#!/usr/bin/env node
+// Consumer check (run by .ci/run after `npm test`, or `npm run test:consumer`): the packed tarball
+// installed into fresh consumer projects as a user would, with no npm flags, on Node 20 and Node 22
+// (a Node 22 binary comes from the `node` package on npm when this Node is not 22, and vice versa):
+//
+// 1. beside the newest @opentelemetry/sdk-node + @opentelemetry/api that npm picks for that Node:
+//    no ERESOLVE, exactly one copy of api/core/resources/sdk-metrics, then a recording end to end
+//    (the quick start with startCodexMetrics, and createCodexMetrics on the NodeSDK's provider),
+//    exported over OTLP/HTTP to a loopback receiver and checked on arrival;
+// 2. alone (npm installs the peer api): the install size against the bare OpenTelemetry pieces;
+// 3. cold import: which OpenTelemetry packages `import { createCodexMetrics }` and startCodexMetrics
+//    load (checked), and how long the imports take (median of runs; printed, not asserted);
+// 4. a TypeScript CommonJS project (`"module": "nodenext"`) importing the ESM package compiles
+//    (TS1479 only under node16) and runs with require(esm).
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const HERE = dirname(fileURLToPath(import.meta.url));
+const IMPORT_RUNS = Number(process.env.CONSUMER_IMPORT_RUNS ?? 9);
+const keep = process.argv.includes('--keep');
+const work = mkdtempSync(join(tmpdir(), 'codex-consumer-'));
+const failures = [];
+
+// A clean environment: no OTEL_* of the machine, no npm_* of an enclosing `npm run`.
+const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('npm_')));
+Object.assign(ENV, { npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' });
+
+const NPM_CLI = [process.env.npm_execpath, join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js')].find(
+  (p) => p && p.endsWith('npm-cli.js') && existsSync(p),
+);
+if (!NPM_CLI) throw new Error('cannot find npm-cli.js next to this Node');
+
+function log(line) {
+  process.stdout.write(`${line}\n`);
+}
+
+function check(ok, what) {
+  log(`  ${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+  return ok;
+}
+
+function run(bin, args, cwd, extraEnv = {}) {
+  const r = spawnSync(bin, args, { cwd, encoding: 'utf8', env: { ...ENV, ...extraEnv }, timeout: 300_000 });
+  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
+}
+
+/** npm run by the Node under test, so that its engine-aware resolution is that Node's. */
+function npm(node, args, cwd) {
+  return run(node, [NPM_CLI, ...args], cwd);
+}
+
+function project(name) {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: `consumer-${name}`, version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`);
+  return dir;
+}
+
+/** Every installed package (name@version → paths), walking node_modules like Node resolves them. */
+function installedPackages(dir) {
+  const found = new Map();
+  const walk = (nm) => {
+    if (!existsSync(nm)) return;
+    for (const entry of readdirSync(nm)) {
+      if (entry.startsWith('.')) continue;
+      const names = entry.startsWith('@') ? readdirSync(join(nm, entry)).map((n) => `${entry}/${n}`) : [entry];
+      for (const name of names) {
+        const path = join(nm, name);
+        const pkg = join(path, 'package.json');
+        if (!existsSync(pkg)) continue;
+        const { version } = JSON.parse(readFileSyncUtf8(pkg));
+        found.set(`${name}@${version}`, [...(found.get(`${name}@${version}`) ?? []), path]);
+        walk(join(path, 'node_modules'));
+      }
+    }
+  };
+  walk(join(dir, 'node_modules'));
+  return found;
+}
+
+function readFileSyncUtf8(path) {
+  return spawnSync(process.execPath, ['-e', `process.stdout.write(require('fs').readFileSync(${JSON.stringify(path)}, 'utf8'))`], { encoding: 'utf8' }).stdout;
+}
+
+function bytes(path) {
+  const s = statSync(path, { throwIfNoEntry: false });
+  if (!s) return 0;
+  if (!s.isDirectory()) return s.size;
+  return readdirSync(path).reduce((sum, entry) => sum + bytes(join(path, entry)), 0);
+}
+
+const mb = (n) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+
+function packTarball() {
+  log('packing the package (npm pack runs the build)');
+  const r = run(process.execPath, [NPM_CLI, 'pack', '--pack-destination', work, '--silent'], ROOT);
+  if (r.code !== 0) throw new Error(`npm pack failed:\n${r.output}`);
+  const file = r.stdout.trim().split('\n').at(-1);
+  return join(work, file);
+}
+
+/** This Node if it has `major`, else a `node@major` binary installed from npm. */
+function nodeBinary(major) {
+  if (Number(process.versions.node.split('.')[0]) === major) return process.execPath;
+  const prefix = join(work, `node${major}`);
+  mkdirSync(prefix, { recursive: true });
+  writeFileSync(join(prefix, 'package.json'), '{"private":true}\n');
+  const r = npm(process.execPath, ['install', `node@${major}`], prefix);
+  const bin = join(prefix, 'node_modules', '.bin', 'node');
+  if (r.code !== 0 || !existsSync(bin)) throw new Error(`could not install node@${major} from npm:\n${r.output}`);
+  return bin;
+}
+
+function scenario(node, dir, args) {
+  copyFileSync(join(HERE, 'scenario.mjs'), join(dir, 'scenario.mjs'));
+  const r = run(node, ['scenario.mjs', ...args], dir);
+  const line = r.stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return { ...JSON.parse(line), code: r.code, stderr: r.stderr };
+  } catch {
+    return { ok: false, code: r.code, message: `no result line (exit ${r.code})`, stderr: r.output.slice(-2000) };
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function beside(node, label, tarball) {
+  log(`\n[${label}] fresh project with @opentelemetry/sdk-node + @opentelemetry/api as npm picks them, then the tarball`);
+  const dir = project(`${label}-sdk-node`);
+  const host = npm(node, ['install', '@opentelemetry/sdk-node', '@opentelemetry/api'], dir);
+  if (!check(host.code === 0, `npm install @opentelemetry/sdk-node @opentelemetry/api (exit ${host.code})`)) return log(host.output);
+  const before = installedPackages(dir);
+  const hostVersions = [...before.keys()].filter((k) => /^@opentelemetry\/(sdk-node|api|sdk-metrics)@/.test(k)).join(', ');
+  log(`  host: ${hostVersions}`);
+  const ours = npm(node, ['install', tarball], dir);
+  check(ours.code === 0, `npm install <tarball>, no flags (exit ${ours.code})`);
+  check(!/ERESOLVE/.test(ours.output), 'no ERESOLVE (peer conflict) reported');
+  if (ours.code !== 0 || /ERESOLVE/.test(ours.output)) log(ours.output);
+  const after = installedPackages(dir);
+  for (const name of ['@opentelemetry/api', '@opentelemetry/core', '@opentelemetry/resources', '@opentelemetry/sdk-metrics']) {
+    const copies = [...after].filter(([k]) => k.startsWith(`${name}@`)).flatMap(([k, paths]) => paths.map(() => k));
+    check(copies.length === 1, `one copy of ${name} (${copies.join(', ') || 'none'})`);
+  }
+  const added = [...after.keys()].filter((k) => !before.has(k));
+  log(`  the package added ${added.length} package(s): ${added.join(', ')}`);
+  for (const name of ['quickstart', 'nodesdk']) {
+    const r = scenario(node, dir, [name]);
+    check(r.ok === true, `${name}: recorded, exported, ${r.ok ? `${r.points} points of ${r.metrics.length} metrics arrived` : `${r.message} ${JSON.stringify(r)}`}`);
+  }
+  return dir;
+}
+
+function alone(node, label, tarball) {
+  log(`\n[${label}] install size: the package alone (npm adds the peer api) vs the bare OpenTelemetry pieces`);
+  const dir = project(`${label}-alone`);
+  const r = npm(node, ['install', tarball], dir);
+  if (!check(r.code === 0 && !/ERESOLVE/.test(r.output), `npm install <tarball> alone (exit ${r.code})`)) return log(r.output);
+  const bare = project(`${label}-bare`);
+  const sdk = installedPackages(dir);
+  const pick = (name) => [...sdk.keys()].find((k) => k.startsWith(`${name}@`));
+  const pieces = ['@opentelemetry/api', '@opentelemetry/sdk-metrics', '@opentelemetry/resources', '@opentelemetry/exporter-metrics-otlp-proto', '@opentelemetry/exporter-metrics-otlp-http'].map(pick);
+  const b = npm(node, ['install', ...pieces], bare);
+  check(b.code === 0, `npm install ${pieces.join(' ')} (exit ${b.code})`);
+  const ownCount = sdk.size;
+  const bareCount = installedPackages(bare).size;
+  log(`  with codex-otel-metrics: ${ownCount} packages, ${mb(bytes(join(dir, 'node_modules')))} (the package itself: ${mb(bytes(join(dir, 'node_modules', 'codex-otel-metrics')))})`);
+  log(`  bare OpenTelemetry pieces: ${bareCount} packages, ${mb(bytes(join(bare, 'node_modules')))}`);
+  check(ownCount <= bareCount + 5, `at most the OpenTelemetry set + 5 packages (${ownCount} vs ${bareCount})`);
+  return dir;
+}
+
+function imports(node, label, dir) {
+  log(`\n[${label}] cold import (fresh process each, median of ${IMPORT_RUNS}; measured, not asserted)`);
+  // Interleaved (api, light, ..., api, light, ...) so that a load change on the machine hits every kind alike.
+  const kinds = ['api', 'light', 'sdk-exporter', 'start-proto', 'start-json'];
+  const runs = Object.fromEntries(kinds.map((k) => [k, []]));
+  for (let i = 0; i < IMPORT_RUNS; i++) for (const kind of kinds) runs[kind].push(scenario(node, dir, ['import', kind]));
+  const results = {};
+  for (const kind of kinds) {
+    const bad = runs[kind].find((r) => !r.ok);
+    if (!check(!bad, `import ${kind} runs`)) {
+      log(JSON.stringify(bad));
+      continue;
+    }
+    results[kind] = { ms: median(runs[kind].map((r) => r.ms)), otel: runs[kind][0].otel };
+  }
+  if (Object.keys(results).length < 5) return;
+  const light = results.light.otel;
+  check(light.length === 1 && light[0] === 'api', `import { createCodexMetrics } loads only @opentelemetry/api (${light.join(', ')})`);
+  check(results['start-proto'].otel.includes('sdk-metrics') && results['start-proto'].otel.includes('exporter-metrics-otlp-proto'), 'startCodexMetrics (http/protobuf) loads sdk-metrics and the protobuf exporter');
+  check(!results['start-json'].otel.includes('exporter-metrics-otlp-proto'), `startCodexMetrics (http/json) does not load the protobuf exporter (${results['start-json'].otel.join(', ')})`);
+  const f = (k) => `${results[k].ms.toFixed(0)} ms`;
+  log(`  @opentelemetry/api alone                      ${f('api')}`);
+  log(`  import { createCodexMetrics }                 ${f('light')}  (${(results.light.ms / results.api.ms).toFixed(2)}x api; target 1.3x)`);
+  log(`  sdk-metrics + exporter-metrics-otlp-proto     ${f('sdk-exporter')}`);
+  log(`  import + startCodexMetrics (http/protobuf)    ${f('start-proto')}  (${(results['start-proto'].ms / results['sdk-exporter'].ms).toFixed(2)}x sdk-metrics + one exporter; target 1.2x)`);
+  log(`  import + startCodexMetrics (http/json)        ${f('start-json')}`);
+}
+
+function typescriptCommonJs(node, label, dir) {
+  log(`\n[${label}] TypeScript CommonJS project importing the ESM package`);
+  const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
+  if (!check(existsSync(tsc), 'the repository\'s TypeScript compiler is installed (npm ci)')) return;
+  const cjs = join(dir, 'cjs');
+  mkdirSync(cjs, { recursive: true });
+  writeFileSync(join(cjs, 'package.json'), '{ "type": "commonjs" }\n');
+  writeFileSync(
+    join(cjs, 'index.ts'),
+    "import { createCodexMetrics, METRICS } from 'codex-otel-metrics';\nconst metrics = createCodexMetrics({});\nmetrics.add('api_request', { status: 200, success: true });\nconsole.log(`cjs-ok ${METRICS.length}`);\n",
+  );
+  const config = (module) => ({ compilerOptions: { module, moduleResolution: module, target: 'ES2022', strict: true, skipLibCheck: true, types: [], outDir: 'out' }, files: ['index.ts'] });
+  writeFileSync(join(cjs, 'tsconfig.node16.json'), JSON.stringify(config('node16')));
+  writeFileSync(join(cjs, 'tsconfig.json'), JSON.stringify(config('nodenext')));
+  const old = run(tsc, ['-p', 'tsconfig.node16.json', '--noEmit'], cjs);
+  check(old.code !== 0 && /TS1479/.test(old.output), '"module": "node16" reports TS1479 (the error users meet)');
+  const fixed = run(tsc, ['-p', 'tsconfig.json'], cjs);
+  check(fixed.code === 0, `"module": "nodenext" compiles without TS1479${fixed.code === 0 ? '' : `: ${fixed.output.slice(0, 500)}`}`);
+  const ran = run(node, [join('out', 'index.js')], cjs);
+  check(ran.code === 0 && ran.stdout.includes('cjs-ok'), `the CommonJS output runs (require() of ESM)${ran.code === 0 ? '' : `: ${ran.output.slice(0, 500)}`}`);
+}
+
+try {
+  const tarball = packTarball();
+  log(`tarball: ${tarball} (${mb(statSync(tarball).size)})`);
+  for (const major of [20, 22]) {
+    const node = nodeBinary(major);
+    const version = run(node, ['--version'], work).stdout.trim();
+    const label = `node${major}`;
+    log(`\n=== Node ${version} ===`);
+    const dir = beside(node, label, tarball);
+    alone(node, label, tarball);
+    if (dir) imports(node, label, dir);
+    if (dir) typescriptCommonJs(node, label, dir);
+  }
+} catch (err) {
+  failures.push(err instanceof Error ? err.message : String(err));
+  log(`FAIL ${failures.at(-1)}`);
+} finally {
+  if (keep) log(`\nkept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+
+log(`\nconsumer check: ${failures.length === 0 ? 'all checks passed' : `${failures.length} failed`}`);
+process.exit(failures.length === 0 ? 0 : 1);
