@@ -24,6 +24,7 @@ const IMPORT_RUNS = Number(process.env.CONSUMER_IMPORT_RUNS ?? 9);
 const keep = process.argv.includes('--keep');
 const work = mkdtempSync(join(tmpdir(), 'codex-consumer-'));
 const failures = [];
+let passed = 0;
 
 // A clean environment: no OTEL_* of the machine, no npm_* of an enclosing `npm run`.
 const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('npm_')));
@@ -40,7 +41,8 @@ function log(line) {
 
 function check(ok, what) {
   log(`  ${ok ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!ok) failures.push(what);
+  if (ok) passed++;
+  else failures.push(what);
   return ok;
 }
 
@@ -245,5 +247,6 @@ try {
   else rmSync(work, { recursive: true, force: true });
 }
 
-log(`\nconsumer check: ${failures.length === 0 ? 'all checks passed' : `${failures.length} failed`}`);
+for (const f of failures) log(`failed: ${f}`);
+log(`\nconsumer: ${passed} passed, ${failures.length} failed`);
 process.exit(failures.length === 0 ? 0 : 1);
