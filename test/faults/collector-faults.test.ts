@@ -10,12 +10,13 @@ import {
   closedPort,
   DEFAULTS,
   deltaTotals,
-  elapsed,
   healthy,
   hostGuard,
   latestTotals,
   Ledger,
   sameTotals,
+  settledAlready,
+  shutdownBound,
   sleep,
   startCollector,
   timeAgainstTimer,
@@ -76,21 +77,19 @@ function watch(): void {
 
 /**
  * 10,000 calls on a cached series while the collector is failing: synchronous (each returns
- * undefined, nothing to await), and cheap (a generous sanity bound, not a benchmark).
+ * undefined, nothing to await). That they do no SDK or network work per call is counted in the
+ * last describe block; their speed is the benchmark's business (bench/), not a test's.
  */
 function hammer(ledger: Ledger, metrics: CodexMetrics): void {
   const add = (metrics.add as (name: string, fields: unknown, increment?: number) => unknown).bind(metrics);
   const record = (metrics.record as (name: string, value: number, fields?: unknown) => unknown).bind(metrics);
   const fields = { tool: 'shell', success: true };
   let returned = 0;
-  const started = performance.now();
   for (let i = 0; i < 5_000; i++) {
     if (add('tool.call', fields) !== undefined) returned++;
     if (record('turn.e2e_duration_ms', 7) !== undefined) returned++;
   }
-  const ms = performance.now() - started;
   expect(returned).toBe(0);
-  expect(ms).toBeLessThan(1_000);
   ledger.expect('codex.tool.call{success=true,tool=shell}', 5_000, 5_000);
   ledger.expect('codex.turn.e2e_duration_ms{}', 5_000, 35_000);
 }
@@ -106,15 +105,17 @@ async function expectExactTotals(c: Collector, ledger: Ledger, timeoutMs = 5_000
 }
 
 async function expectBoundedShutdown(session: CodexMetricsSession): Promise<void> {
-  // Documented bound: exportTimeoutMillis + 50 ms; checked with 100 ms of margin (+ timer lateness
-  // on a loaded machine, measured next to it).
+  // Documented bound: exportTimeoutMillis + 50 ms; checked with slack relative to the timeout
+  // (shutdownBound) plus the lateness of a timer measured next to it on a loaded machine.
   const timeout = session.config.timeoutMillis;
   const flush = await timeAgainstTimer(() => expect(session.forceFlush()).resolves.toBeUndefined(), timeout + 50);
-  expect(flush.ms).toBeLessThanOrEqual(timeout + 100 + flush.lateness);
+  expect(flush.ms).toBeLessThanOrEqual(shutdownBound(timeout) + flush.lateness);
   const first = await timeAgainstTimer(() => expect(session.shutdown()).resolves.toBeUndefined(), timeout + 50);
-  expect(first.ms).toBeLessThanOrEqual(timeout + 100 + first.lateness);
-  const second = await elapsed(() => expect(session.shutdown()).resolves.toBeUndefined());
-  expect(second).toBeLessThan(50);
+  expect(first.ms).toBeLessThanOrEqual(shutdownBound(timeout) + first.lateness);
+  // A second shutdown is the first one's (settled) promise: no new export, nothing to wait for.
+  const second = session.shutdown();
+  expect(second).toBe(session.shutdown());
+  expect(await settledAlready(second)).toBe(true);
   // Recording after shutdown is harmless too.
   expect(() => session.metrics.add('task.review')).not.toThrow();
   await expect(session.forceFlush()).resolves.toBeUndefined();

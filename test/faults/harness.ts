@@ -157,6 +157,28 @@ export async function timeAgainstTimer(work: () => Promise<unknown>, deadlineMs:
   return { ms, lateness: firedAt === undefined ? 0 : Math.max(0, firedAt - deadlineMs) };
 }
 
+/**
+ * What a test allows `shutdown()`/`forceFlush()` with export timeout `timeoutMillis`: the documented
+ * bound (timeout + 50 ms) plus slack relative to the timeout, generous enough for a busy 2-core
+ * machine (descheduling, the final collection's CPU work) and still far below what a shutdown that
+ * waits for the network takes (a hung collector: forever; a retry: a 1 s backoff; the default
+ * 10 s timeout instead of the configured one).
+ */
+export function shutdownBound(timeoutMillis: number): number {
+  return timeoutMillis + 50 + Math.max(1_000, 4 * timeoutMillis);
+}
+
+/** Resolves true when `promise` is already settled (it gets one macrotask turn). */
+export async function settledAlready(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return settled;
+}
+
 export async function elapsed(work: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await work();

@@ -12,8 +12,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, healthy, latestTotals, startCollector, type Behaviour, type Collector } from './harness.js';
 
 const DIST = resolve('dist/index.js');
-/** How long after main returns the child may take to exit (node's own teardown included). */
-const EXIT_BOUND_MS = 2_000;
+/**
+ * How long after main returns the child may take to exit (node's own teardown included, on a busy
+ * 2-core machine): more than 10x the export timeouts used here (300-1,000 ms), a twelfth of the
+ * 60 s export interval that a leaked timer would keep the process alive for.
+ */
+const EXIT_BOUND_MS = 5_000;
 
 const CHILD = `
 const [distUrl, optionsJson] = process.argv.slice(2);
