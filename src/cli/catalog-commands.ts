@@ -6,6 +6,7 @@ import { loadCatalogFiles, type Catalog } from '../catalog/build.js';
 import type { MetricSpec } from '../catalog/spec.js';
 import { generatedOutputs } from './outputs.js';
 import { DEFAULT_ATTRIBUTES_DOC, DEFAULT_METRICS_DOC, PACKAGE_ROOT } from './paths.js';
+import type { CliCommand } from './usage.js';
 
 const DOC_USAGE = `  --docs FILE        metric tables (default: the package's docs/metrics.md)
   --attributes FILE  attribute value sets (default: the package's docs/attributes.md)
@@ -152,3 +153,7 @@ export function describeDrift(committed: readonly MetricSpec[], fresh: readonly 
   }
   return lines;
 }
+
+export const GENERATE: CliCommand = { run: generateCommand, usage: GENERATE_USAGE };
+export const CHECK: CliCommand = { run: checkCommand, usage: CHECK_USAGE };
+export const LIST: CliCommand = { run: listCommand, usage: LIST_USAGE };

@@ -6,6 +6,7 @@ import { renderDashboardJson } from '../dashboard/dashboard.js';
 import { DEFAULT_NAMING, NAMING_MODES } from '../dashboard/naming.js';
 import { namingOption } from './naming-option.js';
 import { METRICS } from '../generated/catalog.js';
+import type { CliCommand } from './usage.js';
 
 export const DASHBOARD_USAGE = `usage: codex-otel-metrics dashboard [--out FILE] [--datasource UID] [--naming ${NAMING_MODES.join('|')}]
   --naming      how metrics reach Prometheus (default ${DEFAULT_NAMING}):
@@ -42,3 +43,5 @@ export async function dashboardCommand(argv: string[]): Promise<number> {
   process.stderr.write(`wrote ${relative(process.cwd(), values.out) || values.out} (${METRICS.length} metrics, ${naming} naming)\n`);
   return 0;
 }
+
+export const DASHBOARD: CliCommand = { run: dashboardCommand, usage: DASHBOARD_USAGE };

@@ -10,7 +10,7 @@ import { DEFAULT_TAGS, METRICS, RETIRED_METRICS, type DefaultTags } from '../gen
 import { createConformanceChecker } from '../verify/checker.js';
 import type { ReceivedPoint } from '../verify/points.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../verify/receiver.js';
-import { UsageError } from './usage.js';
+import { UsageError, type CliCommand } from './usage.js';
 
 export const DEMO_DEFAULTS: DefaultTags = {
   auth_mode: 'ApiKey',
@@ -132,3 +132,5 @@ function printTable(rows: readonly Row[]): void {
     process.stdout.write(`${r.metric.padEnd(width)}  ${r.kind.padEnd(9)}  ${r.unit.padEnd(7)}  ${String(r.points).padStart(6)}  ${r.defaultTags ? 'yes' : 'no'}\n`);
   }
 }
+
+export const DEMO: CliCommand = { run: demoCommand, usage: DEMO_USAGE };

@@ -2,71 +2,30 @@
 // Every command: `--help`/`-h` prints its usage and exits 0; an unknown option or a bad value
 // exits 2 with the usage on stderr; a failure it reports exits 1.
 import { CatalogError } from '../catalog/errors.js';
-import { isUsageError, wantsHelp } from './usage.js';
+import { isUsageError, wantsHelp, type CliCommand } from './usage.js';
 
-type Command = (argv: string[]) => Promise<number>;
-
-interface LoadedCommand {
-  readonly run: Command;
-  /** Printed by main for --help and usage errors; commands without one handle both themselves. */
-  readonly usage?: string;
-}
-
-const COMMANDS: Record<string, { summary: string; load: () => Promise<LoadedCommand> }> = {
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   generate: {
     summary: 'write src/generated/, dashboards/ and rules/ from docs/metrics.md + docs/attributes.md',
-    load: async () => {
-      const m = await import('./catalog-commands.js');
-      return { run: m.generateCommand, usage: m.GENERATE_USAGE };
-    },
+    load: async () => (await import('./catalog-commands.js')).GENERATE,
   },
-  check: {
-    summary: 'exit 1 when the generated files are out of date with the docs',
-    load: async () => {
-      const m = await import('./catalog-commands.js');
-      return { run: m.checkCommand, usage: m.CHECK_USAGE };
-    },
-  },
-  list: {
-    summary: 'print the registry (--json, --docs FILE)',
-    load: async () => {
-      const m = await import('./catalog-commands.js');
-      return { run: m.listCommand, usage: m.LIST_USAGE };
-    },
-  },
-  demo: {
-    summary: 'run a simulated agent session that exports every catalog metric over OTLP/HTTP',
-    load: async () => {
-      const m = await import('./demo.js');
-      return { run: m.demoCommand, usage: m.DEMO_USAGE };
-    },
-  },
+  check: { summary: 'exit 1 when the generated files are out of date with the docs', load: async () => (await import('./catalog-commands.js')).CHECK },
+  list: { summary: 'print the registry (--json, --docs FILE)', load: async () => (await import('./catalog-commands.js')).LIST },
+  demo: { summary: 'run a simulated agent session that exports every catalog metric over OTLP/HTTP', load: async () => (await import('./demo.js')).DEMO },
   dashboard: {
     summary: 'print the Grafana dashboard JSON (--out FILE, --datasource UID, --naming collector|plain)',
-    load: async () => {
-      const m = await import('./dashboard.js');
-      return { run: m.dashboardCommand, usage: m.DASHBOARD_USAGE };
-    },
+    load: async () => (await import('./dashboard.js')).DASHBOARD,
   },
   rules: {
     summary: 'print or write Prometheus recording and alerting rules (--out DIR, --naming collector|plain, --set KEY=VALUE)',
-    load: async () => {
-      const m = await import('./rules.js');
-      return { run: m.rulesCommand, usage: m.RULES_USAGE };
-    },
+    load: async () => (await import('./rules.js')).RULES,
   },
   verify: {
     summary: 'receive OTLP/HTTP metrics and check them against the catalog (--listen, --duration, --json)',
     // Handles --help and usage errors itself.
     load: async () => ({ run: (await import('./verify.js')).verifyCommand }),
   },
-  registry: {
-    summary: 'export the catalog for OpenTelemetry tooling (--format semconv [--out FILE])',
-    load: async () => {
-      const m = await import('./registry.js');
-      return { run: m.registryCommand, usage: m.REGISTRY_USAGE };
-    },
-  },
+  registry: { summary: 'export the catalog for OpenTelemetry tooling (--format semconv [--out FILE])', load: async () => (await import('./registry.js')).REGISTRY },
 };
 
 function usage(): string {
@@ -91,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`unknown command "${name}"\n${usage()}`);
     return 2;
   }
-  let loaded: LoadedCommand | undefined;
+  let loaded: CliCommand | undefined;
   try {
     loaded = await command.load();
     if (loaded.usage !== undefined && wantsHelp(rest)) {

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { DEFAULT_TAGS, METRICS } from '../generated/catalog.js';
 import { buildSemconvRegistry } from '../verify/semconv.js';
+import type { CliCommand } from './usage.js';
 
 export const REGISTRY_USAGE = `usage: codex-otel-metrics registry --format semconv [--out FILE]
 
@@ -49,3 +50,5 @@ export async function registryCommand(argv: string[]): Promise<number> {
   process.stderr.write(`wrote ${values.out} (${METRICS.length} metrics)\n`);
   return 0;
 }
+
+export const REGISTRY: CliCommand = { run: registryCommand, usage: REGISTRY_USAGE };

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_NAMING, NAMING_MODES } from '../dashboard/naming.js';
 import { namingOption } from './naming-option.js';
+import type { CliCommand } from './usage.js';
 import { METRICS } from '../generated/catalog.js';
 import { DEFAULT_RULES_CONFIG, RulesConfigError, parseRulesSettings } from '../rules/config.js';
 import { buildRules, renderAlertRules, renderAllRules, renderRecordingRules } from '../rules/render.js';
@@ -69,3 +70,5 @@ export async function rulesCommand(argv: string[]): Promise<number> {
   process.stderr.write(`${set.recording.length} recording rules, ${set.alerts.length} alerts (${naming} naming)\n`);
   return 0;
 }
+
+export const RULES: CliCommand = { run: rulesCommand, usage: RULES_USAGE };

@@ -1,6 +1,13 @@
 // Usage errors of the CLI: a wrong option, a missing or bad value. They exit 2 with the command's
 // usage on stderr; `--help` prints the usage on stdout and exits 0.
 
+/** A command as main runs it. */
+export interface CliCommand {
+  readonly run: (argv: string[]) => Promise<number>;
+  /** Printed by main for --help and usage errors; a command without one handles both itself. */
+  readonly usage?: string;
+}
+
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
