@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { Bench } from 'tinybench';
 import { startCodexMetrics } from '../dist/index.js';
-import { startOtlpReceiver } from '../dist/verify/receiver.js';
+import { startOtlpReceiver } from '../dist/verify/index.js';
 import { COUNTER, DEFAULTS, exportedTotal, HISTOGRAM, OPS, pkgEnv, rawEnv, workload } from './env.js';
 import { printReport } from './report.js';
 
