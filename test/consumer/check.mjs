@@ -13,7 +13,7 @@
 // 4. a TypeScript CommonJS project (`"module": "nodenext"`) importing the ESM package compiles
 //    (TS1479 only under node16) and runs with require(esm).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,7 +75,7 @@ function installedPackages(dir) {
         const path = join(nm, name);
         const pkg = join(path, 'package.json');
         if (!existsSync(pkg)) continue;
-        const { version } = JSON.parse(readFileSyncUtf8(pkg));
+        const { version } = JSON.parse(readFileSync(pkg, 'utf8'));
         found.set(`${name}@${version}`, [...(found.get(`${name}@${version}`) ?? []), path]);
         walk(join(path, 'node_modules'));
       }
@@ -83,10 +83,6 @@ function installedPackages(dir) {
   };
   walk(join(dir, 'node_modules'));
   return found;
-}
-
-function readFileSyncUtf8(path) {
-  return spawnSync(process.execPath, ['-e', `process.stdout.write(require('fs').readFileSync(${JSON.stringify(path)}, 'utf8'))`], { encoding: 'utf8' }).stdout;
 }
 
 function bytes(path) {
