@@ -8,6 +8,10 @@ import { startCodexMetrics, type CodexMetricsSession, type ExportFailure } from 
 import { ReportingExporter, type ExportStats } from '../../src/export/export-failures.js';
 import { captureDiag, closedPort, DEFAULTS, healthy, hostGuard, startCollector, until, type Collector, type DiagCapture, type HostGuard } from './harness.js';
 
+/** Export interval and timeout. On a starved machine an export may also time out now and then: tests allow timeout lines beside the kind they check. */
+const INTERVAL = 300;
+const TIMEOUT_LINE = /failed: no answer within the export timeout/;
+
 let sessions: CodexMetricsSession[] = [];
 let collectors: Collector[] = [];
 let servers: Server[] = [];
@@ -43,8 +47,8 @@ function start(endpoint: string, extra: Parameters<typeof startCodexMetrics>[0] 
   const session = startCodexMetrics({
     endpoint,
     defaults: DEFAULTS,
-    exportIntervalMillis: 100,
-    exportTimeoutMillis: 100,
+    exportIntervalMillis: INTERVAL,
+    exportTimeoutMillis: INTERVAL,
     env: {},
     onExportError: (f) => failures.push(f),
     ...extra,
@@ -71,16 +75,17 @@ describe('export failures are never silent', () => {
     const stderr = captureStderr();
     const port = await closedPort();
     const { session, failures } = start(`http://127.0.0.1:${port}`);
-    await until(() => failures.length >= 3, 10_000, 'three failed exports');
-    expect(failures.every((f) => f.kind === 'connection_refused')).toBe(true);
-    const reports = stderr.filter((l) => l.startsWith('codex-otel-metrics:'));
+    await until(() => failures.filter((f) => f.kind === 'connection_refused').length >= 3, 20_000, 'three refused exports');
+    expect(failures.every((f) => f.kind === 'connection_refused' || f.kind === 'timeout')).toBe(true);
+    const reports = stderr.filter((l) => l.startsWith('codex-otel-metrics:') && !TIMEOUT_LINE.test(l));
     expect(reports).toEqual([
       `codex-otel-metrics: metrics export to http://127.0.0.1:${port}/v1/metrics failed: connection refused (ECONNREFUSED): is a collector listening on that host and port? (repeats are reported at most once a minute)`,
     ]);
     const stats: ExportStats = session.exportStats();
     expect(stats.succeeded).toBe(0);
     expect(stats.failed).toBeGreaterThanOrEqual(3);
-    expect(stats.lastFailure?.kind).toBe('connection_refused');
+    expect(stats.failed).toBe(failures.length);
+    expect(stats.lastFailure).toBe(failures.at(-1));
     expect(guard.events).toEqual([]);
   });
 
@@ -89,7 +94,7 @@ describe('export failures are never silent', () => {
     logs = captureDiag();
     const port = await closedPort();
     const { failures } = start(`http://127.0.0.1:${port}`);
-    await until(() => failures.length >= 2, 10_000, 'two failed exports');
+    await until(() => failures.filter((f) => f.kind === 'connection_refused').length >= 2, 20_000, 'two refused exports');
     expect(logs.count(/^error codex-otel-metrics: metrics export to .* failed: connection refused/)).toBe(1);
     expect(stderr).toEqual([]);
   });
@@ -97,7 +102,7 @@ describe('export failures are never silent', () => {
   const kinds: [string, () => Promise<string>, ExportFailure['kind'], RegExp][] = [
     ['wrong path (HTTP 404)', async () => `${(await collectorWith(() => ({ status: 404 }))).url}/wrong`, 'http_status', /HTTP 404: nothing serves OTLP metrics at that path/],
     ['not an OTLP/HTTP server (e.g. the gRPC port)', notHttpServer, 'not_otlp_http', /no valid HTTP answer \(HPE_[A-Z_]+\): is this an OTLP\/HTTP endpoint\? A gRPC port \(4317\)/],
-    ['collector that never answers', async () => (await collectorWith(() => 'hang')).url, 'timeout', /no answer within the export timeout \(100 ms\)/],
+    ['collector that never answers', async () => (await collectorWith(() => 'hang')).url, 'timeout', /no answer within the export timeout \(300 ms\)/],
     ['credentials refused (HTTP 401)', async () => (await collectorWith(() => ({ status: 401 }))).url, 'http_status', /HTTP 401: the collector refused the credentials/],
   ];
   for (const [name, endpoint, kind, message] of kinds) {
@@ -105,13 +110,12 @@ describe('export failures are never silent', () => {
       const stderr = captureStderr();
       const url = await endpoint();
       const { failures } = start(url);
-      await until(() => failures.length >= 2, 10_000, 'two failed exports');
-      expect(failures[0].kind).toBe(kind);
-      expect(failures[0].message).toMatch(message);
+      await until(() => failures.filter((f) => f.kind === kind).length >= 2, 20_000, `two failures of kind ${kind}`);
+      expect(failures.find((f) => f.kind === kind)!.message).toMatch(message);
       // (A previous test's abandoned export may still end while this one runs: only this endpoint's lines count.)
       const mine = stderr.filter((l) => l.startsWith(`codex-otel-metrics: metrics export to ${new URL(url).origin}/`));
-      expect(mine, stderr.join('\n')).toHaveLength(1);
-      expect(mine[0]).toMatch(message);
+      expect(mine.filter((l) => message.test(l)), stderr.join('\n')).toHaveLength(1);
+      expect(mine.every((l) => message.test(l) || TIMEOUT_LINE.test(l)), stderr.join('\n')).toBe(true);
     });
   }
 
@@ -119,9 +123,9 @@ describe('export failures are never silent', () => {
     const stderr = captureStderr();
     const c = await collectorWith(() => ({ status: 503 }));
     const { session, failures } = start(c.url);
-    await until(() => failures.length >= 2, 10_000, 'two failed exports');
+    await until(() => failures.length >= 2, 20_000, 'two failed exports');
     c.behave(healthy);
-    await until(() => session.exportStats().succeeded >= 1, 10_000, 'a successful export');
+    await until(() => session.exportStats().succeeded >= 1, 20_000, 'a successful export');
     expect(stderr.filter((l) => /works again after \d+ failed export/.test(l))).toHaveLength(1);
   });
 
@@ -138,7 +142,7 @@ describe('export failures are never silent', () => {
     const stderr = captureStderr();
     const port = await closedPort();
     const { failures } = start(`http://127.0.0.1:${port}`, { logLevel: 'none' });
-    await until(() => failures.length >= 2, 10_000, 'two failed exports');
+    await until(() => failures.length >= 2, 20_000, 'two failed exports');
     expect(stderr).toEqual([]);
   });
 
@@ -148,8 +152,8 @@ describe('export failures are never silent', () => {
     const stderr = captureStderr();
     const port = await closedPort();
     const { failures } = start(`http://127.0.0.1:${port}`, { logLevel: 'warn' });
-    await until(() => failures.length >= 2, 10_000, 'two failed exports');
-    expect(errors.filter((l) => l.includes('codex-otel-metrics: metrics export to'))).toHaveLength(1);
+    await until(() => failures.filter((f) => f.kind === 'connection_refused').length >= 2, 20_000, 'two refused exports');
+    expect(errors.filter((l) => l.includes('codex-otel-metrics: metrics export to') && !TIMEOUT_LINE.test(l))).toHaveLength(1);
     expect(stderr).toEqual([]); // through the logger, not written a second time
   });
 
@@ -164,7 +168,7 @@ describe('export failures are never silent', () => {
         throw new Error('host bug');
       },
     });
-    await until(() => calls >= 3, 10_000, 'three callbacks');
+    await until(() => calls >= 3, 20_000, 'three callbacks');
     expect(guard.events).toEqual([]);
   });
 });
