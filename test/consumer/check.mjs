@@ -185,18 +185,19 @@ function imports(node, label, dir) {
       log(JSON.stringify(bad));
       continue;
     }
-    results[kind] = { ms: median(runs[kind].map((r) => r.ms)), otel: runs[kind][0].otel };
+    results[kind] = { ms: median(runs[kind].map((r) => r.ms)), cpuMs: median(runs[kind].map((r) => r.cpuMs)), otel: runs[kind][0].otel };
   }
   if (Object.keys(results).length < 5) return;
   const light = results.light.otel;
   check(light.length === 1 && light[0] === 'api', `import { createCodexMetrics } loads only @opentelemetry/api (${light.join(', ')})`);
   check(results['start-proto'].otel.includes('sdk-metrics') && results['start-proto'].otel.includes('exporter-metrics-otlp-proto'), 'startCodexMetrics (http/protobuf) loads sdk-metrics and the protobuf exporter');
   check(!results['start-json'].otel.includes('exporter-metrics-otlp-proto'), `startCodexMetrics (http/json) does not load the protobuf exporter (${results['start-json'].otel.join(', ')})`);
-  const f = (k) => `${results[k].ms.toFixed(0)} ms`;
+  const f = (k) => `${results[k].ms.toFixed(0).padStart(5)} ms wall ${results[k].cpuMs.toFixed(0).padStart(5)} ms CPU`;
+  const ratio = (a, b) => `${(results[a].ms / results[b].ms).toFixed(2)}x wall, ${(results[a].cpuMs / results[b].cpuMs).toFixed(2)}x CPU`;
   log(`  @opentelemetry/api alone                      ${f('api')}`);
-  log(`  import { createCodexMetrics }                 ${f('light')}  (${(results.light.ms / results.api.ms).toFixed(2)}x api; target 1.3x)`);
+  log(`  import { createCodexMetrics }                 ${f('light')}  (${ratio('light', 'api')} of api; target 1.3x)`);
   log(`  sdk-metrics + exporter-metrics-otlp-proto     ${f('sdk-exporter')}`);
-  log(`  import + startCodexMetrics (http/protobuf)    ${f('start-proto')}  (${(results['start-proto'].ms / results['sdk-exporter'].ms).toFixed(2)}x sdk-metrics + one exporter; target 1.2x)`);
+  log(`  import + startCodexMetrics (http/protobuf)    ${f('start-proto')}  (${ratio('start-proto', 'sdk-exporter')} of sdk-metrics + one exporter; target 1.2x)`);
   log(`  import + startCodexMetrics (http/json)        ${f('start-json')}`);
 }
 

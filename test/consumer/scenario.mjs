@@ -98,6 +98,7 @@ if (scenario === 'quickstart') {
   process.stdout.write(`${JSON.stringify({ ok: true, scenario, ...result })}\n`);
 } else if (scenario === 'import') {
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   if (kind === 'api') await import('@opentelemetry/api');
   else if (kind === 'light') await import('codex-otel-metrics');
   else if (kind === 'sdk-exporter') {
@@ -108,7 +109,9 @@ if (scenario === 'quickstart') {
     startCodexMetrics({ protocol: kind === 'start-json' ? 'http/json' : 'http/protobuf', env: {}, exportIntervalMillis: 60_000 });
   } else fail(`unknown import kind ${kind}`);
   const ms = performance.now() - started;
-  process.stdout.write(`${JSON.stringify({ ok: true, scenario, kind, ms, otel: otelLoaded(), hooked })}\n`);
+  const cpu = process.cpuUsage(cpuStarted);
+  const cpuMs = (cpu.user + cpu.system) / 1000; // less sensitive than wall time to other processes on the machine
+  process.stdout.write(`${JSON.stringify({ ok: true, scenario, kind, ms, cpuMs, otel: otelLoaded(), hooked })}\n`);
   process.exit(0); // the started session's timers are unref'd; exit at once either way
 } else {
   fail(`unknown scenario ${scenario}`);
