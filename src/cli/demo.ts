@@ -5,7 +5,8 @@ import { DEFAULT_TAG_KEYS } from '../catalog/spec.js';
 import { runDemoWorkload } from '../demo/workload.js';
 import { describeConfig, type OtlpProtocol } from '../export/config.js';
 import { maskUrl } from '../export/mask.js';
-import { startCodexMetrics } from '../export/start.js';
+import type { ExportStats } from '../export/export-failures.js';
+import { startCodexMetrics, type CodexMetricsSession } from '../export/start.js';
 import { DEFAULT_TAGS, METRICS, RETIRED_METRICS, type DefaultTags } from '../generated/catalog.js';
 import { createConformanceChecker } from '../verify/checker.js';
 import type { ReceivedPoint } from '../verify/points.js';
@@ -69,7 +70,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
     await session.shutdown(); // exports once, then stops
     if (!receiver) {
       // Only the collector knows what it kept; what the demo can tell is whether it accepted the export.
-      const stats = session.exportStats();
+      // A retried export (connection refused is retried with backoff) may end just after shutdown's deadline.
+      const stats = await settledExportStats(session, 2_000);
       if (stats.succeeded === 0) {
         const why = stats.lastFailure ? stats.lastFailure.message : `no answer within ${session.config.timeoutMillis} ms`;
         process.stderr.write(`nothing arrived: the export to ${maskUrl(session.config.url)} failed (${why})\n`);
@@ -100,6 +102,17 @@ export async function demoCommand(argv: string[]): Promise<number> {
   } finally {
     await receiver?.close();
   }
+}
+
+/** exportStats() once an export succeeded or failed, or after waiting `ms` for one to. */
+async function settledExportStats(session: CodexMetricsSession, ms: number): Promise<ExportStats> {
+  const deadline = Date.now() + ms;
+  let stats = session.exportStats();
+  while (stats.succeeded + stats.failed === 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    stats = session.exportStats();
+  }
+  return stats;
 }
 
 interface Row {

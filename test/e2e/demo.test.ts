@@ -50,7 +50,6 @@ describe('codex-otel-metrics demo (needs `npm run build`)', () => {
       (err: { code: number; stderr: string }) => err,
     );
     expect(error?.code).toBe(1);
-    // (On a starved machine the final export may still be pending at the demo's 5 s timeout.)
-    expect(error?.stderr).toMatch(new RegExp(`nothing arrived: the export to http://127\\.0\\.0\\.1:${port}/v1/metrics failed \\((connection refused \\(ECONNREFUSED\\)|no answer within 5000 ms)`));
+    expect(error?.stderr).toContain(`nothing arrived: the export to http://127.0.0.1:${port}/v1/metrics failed (connection refused (ECONNREFUSED)`);
   });
 });
