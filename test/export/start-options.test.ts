@@ -13,7 +13,7 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCodexMetrics, type CodexMetricsSession } from '../../src/index.js';
+import { bucketsFor, METRICS, startCodexMetrics, type CodexMetricsSession } from '../../src/index.js';
 import { DEFAULTS } from '../faults/harness.js';
 
 let sessions: CodexMetricsSession[] = [];
@@ -75,12 +75,14 @@ describe('startCodexMetrics: views, readers, resource', () => {
     expect(toolCall.dataPoints.map((p) => p.attributes)).toEqual([{ tool: 'shell' }]);
   });
 
-  it('without views or readers the histogram buckets are the package defaults (aggregated in the package)', async () => {
+  it('without views or readers the histogram buckets are the catalog's (aggregated in the package)', async () => {
     const { session, exporter } = start({});
     record(session);
     await session.forceFlush();
     const histogram = metric(exporter.getMetrics(), 'codex.api_request.duration_ms') as HistogramMetricData;
-    expect(histogram.dataPoints[0].value.buckets.boundaries.slice(0, 4)).toEqual([1, 2, 5, 10]);
+    const spec = METRICS.find((m) => m.name === 'api_request.duration_ms')!;
+    expect(histogram.dataPoints[0].value.buckets.boundaries).toEqual([...bucketsFor(spec)]);
+    expect(histogram.dataPoints[0].value.buckets.boundaries).not.toEqual([100, 1000]);
   });
 
   it("resource: merged over the package's (its attributes win), SDK attributes kept", async () => {
