@@ -75,7 +75,7 @@ describe('startCodexMetrics: views, readers, resource', () => {
     expect(toolCall.dataPoints.map((p) => p.attributes)).toEqual([{ tool: 'shell' }]);
   });
 
-  it('without views or readers the histogram buckets are the catalog's (aggregated in the package)', async () => {
+  it("without views or readers the histogram buckets are the catalog's (aggregated in the package)", async () => {
     const { session, exporter } = start({});
     record(session);
     await session.forceFlush();
