@@ -44,6 +44,8 @@ await build({
     entryFileNames: '[name].js',
     chunkFileNames: 'chunks/[name]-[hash].js',
     sourcemap: false,
+    // Whitespace only: names and code stay as written (readable stack traces); less to read and parse.
+    minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
   },
 });
 
