@@ -1,7 +1,7 @@
 // Build step after `tsc`: bundles dist/ into a few files per public entry point.
 //
 // - The tooling libraries (Markdown parser, Grafana foundation SDK, protobufjs, yaml) are
-//   devDependencies: they are bundled here, into the chunks of the CLI, `/verify` and `/dashboard`
+//   devDependencies: they are bundled here, into the chunks of the CLI, `/verify`, `/dashboard` and `/rules`
 //   only, so a runtime user neither installs nor loads them.
 // - `import 'codex-otel-metrics'` reads one small file plus a shared chunk instead of ~25 modules:
 //   module count is most of its cold-import cost next to @opentelemetry/api.
@@ -19,7 +19,8 @@ import { build } from 'rolldown';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
 const staging = join(root, 'dist.bundle');
-const ENTRIES = ['index', 'testing/index', 'verify/index', 'dashboard/index', 'cli/main'];
+/** package.json "exports" and "bin" targets. */
+const ENTRIES = ['index', 'testing/index', 'verify/index', 'dashboard/index', 'rules/index', 'cli/main'];
 
 function files(dir, suffix) {
   return readdirSync(dir).flatMap((name) => {
