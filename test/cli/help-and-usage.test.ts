@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve('.');
-const COMMANDS = ['generate', 'check', 'list', 'demo', 'dashboard', 'verify', 'registry'];
+const COMMANDS = ['generate', 'check', 'list', 'demo', 'dashboard', 'rules', 'verify', 'registry'];
 const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
 
 function cli(args: string[], root = ROOT, cwd = root) {
