@@ -24,7 +24,7 @@ const COUNTER_SPEC = METRICS.find((m) => m.name === COUNTER);
 const HISTOGRAM_SPEC = METRICS.find((m) => m.name === HISTOGRAM);
 const BUCKETS = [...bucketsFor(HISTOGRAM_SPEC)];
 const WIRE = { add: `codex.${COUNTER}`, record: `codex.${HISTOGRAM}`, timer: `codex.${HISTOGRAM}` };
-/** Readers never export on their own: every collection in the benchmark is asked for. */
+/** Readers never export on their own (every collection is asked for) and never time out. */
 const NEVER = 3_600_000;
 const SUCCESS = 0; // ExportResultCode.SUCCESS of @opentelemetry/core
 
@@ -57,7 +57,13 @@ class CaptureExporter {
 /** A reader as a host would configure it (periodic, cumulative), with the capturing exporter. */
 function hostReader(limit, readerOptions = {}) {
   const exporter = new CaptureExporter();
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: NEVER, cardinalityLimits: { default: limit }, ...readerOptions });
+  const reader = new PeriodicExportingMetricReader({
+    exporter,
+    exportIntervalMillis: NEVER,
+    exportTimeoutMillis: NEVER, // a slow collection on a busy machine must not be cut short
+    cardinalityLimits: { default: limit },
+    ...readerOptions,
+  });
   return { exporter, reader };
 }
 
@@ -117,6 +123,7 @@ function ownedEnv({ limit }, options = {}) {
     defaults: DEFAULTS,
     exporter,
     exportIntervalMillis: NEVER,
+    exportTimeoutMillis: NEVER,
     cardinalityLimit: limit,
     maxSeriesPerMetric: limit,
     env: {}, // the machine's OTEL_* variables must not change what is measured
