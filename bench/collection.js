@@ -1,7 +1,6 @@
 // Collection and export at high cardinality, and the heap each series costs.
-import { limitFor } from './grid.js';
-import { LOOPS } from './loops.js';
 import { cpuMicros, MINOR, own, pairRatio, requireGc, rotate } from './measure.js';
+import { checkExported, setUpVariants } from './variants.js';
 import { workload } from './workload.js';
 
 /**
@@ -13,15 +12,9 @@ async function runCollectionGroup({ op, series, calls, w }, allVariants, config,
   const gc = requireGc();
   const skipped = (config.collectionSkip ?? []).filter((s) => s.op === op && series >= s.fromSeries);
   const variants = allVariants.filter((v) => !skipped.some((s) => s.variant === v.id));
-  const envs = variants.map((v) => {
-    const env = v.setup({ limit: limitFor(series) });
-    return { v, env, run: LOOPS[v.family][op](env, w), calls: 0 };
-  });
+  const envs = setUpVariants(variants, op, w);
   const callsPerRound = series * calls;
-  const check = (e) => {
-    const exported = e.env.exportedTotal(op);
-    if (exported !== e.calls) throw new Error(`${e.v.id} ${op} ${series} collection: ${exported} exported after ${e.calls} calls`);
-  };
+  const check = (e) => checkExported(e, op, `${series} series collection`);
   try {
     const heap = {};
     for (const e of envs) {

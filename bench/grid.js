@@ -1,11 +1,8 @@
 // The call grid: per operation, series count and calls per series per collection, every variant's
 // CPU time per call, calls alone and with the collection, in interleaved rounds.
-import { LOOPS } from './loops.js';
 import { clockOverhead, cpuMicros, MINOR, own, pairRatio, requireGc, rotate } from './measure.js';
+import { checkExported, setUpVariants } from './variants.js';
 import { workload } from './workload.js';
-
-/** Cardinality limits (SDK, package cache, prom has none) high enough that every series is a real series. */
-export const limitFor = (series) => Math.max(2000, 2 * series);
 
 /**
  * One cell group: `series` series, each called `calls` times per collection, for every variant.
@@ -18,10 +15,7 @@ export async function runGroup({ op, series, calls, w }, variants, config, log) 
   const callsPerInterval = series * calls;
   const clampIntervals = (minCalls) => Math.min(config.maxIntervalsPerSample, Math.max(1, Math.ceil(minCalls / callsPerInterval)));
   const intervals = clampIntervals(config.minCallsPerSample);
-  const envs = variants.map((v) => {
-    const env = v.setup({ limit: limitFor(series) });
-    return { v, env, run: LOOPS[v.family][op](env, w), calls: 0 };
-  });
+  const envs = setUpVariants(variants, op, w);
 
   /** Calls and collection of `k` intervals of `perInterval` calls, checked against what the collection holds. */
   const sample = async (e, k, overhead, perInterval = callsPerInterval) => {
@@ -37,8 +31,7 @@ export async function runGroup({ op, series, calls, w }, variants, config, log) 
       collectMicros += c - b;
     }
     e.calls += k * perInterval;
-    const exported = e.env.exportedTotal(op);
-    if (exported !== e.calls) throw new Error(`${e.v.id} ${op} ${series}x${calls}: ${exported} exported after ${e.calls} calls`);
+    checkExported(e, op, `${series} series x ${calls}`);
     const n = k * perInterval;
     const callsOnly = callsMicros - k * overhead;
     const collection = collectMicros - k * overhead;

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import client from 'prom-client';
 import { bucketsFor, createCodexMetrics, METRICS, startCodexMetrics } from '../dist/index.js';
+import { LOOPS } from './loops.js';
 import { cpuMicros } from './measure.js';
 import { COUNTER, DEFAULTS, HISTOGRAM, PROM_DEFAULT_LABELS } from './workload.js';
 
@@ -295,4 +296,21 @@ export function variantsById(ids) {
     if (!v) throw new Error(`unknown variant ${id}; known: ${VARIANTS.map((x) => x.id).join(', ')}`);
     return v;
   });
+}
+
+/** Cardinality limits (the SDK's, the package's) high enough that every series is a real series. */
+const limitFor = (series) => Math.max(2000, 2 * series);
+
+/** One fresh environment per variant for `op` on workload `w`, with its loop and a count of the calls made. */
+export function setUpVariants(variants, op, w) {
+  return variants.map((v) => {
+    const env = v.setup({ limit: limitFor(w.series) });
+    return { v, env, run: LOOPS[v.family][op](env, w), calls: 0 };
+  });
+}
+
+/** Stops the run unless the last collection of `e` holds every call made so far (no variant may skip work). */
+export function checkExported(e, op, where) {
+  const exported = e.env.exportedTotal(op);
+  if (exported !== e.calls) throw new Error(`${e.v.id} ${op} ${where}: ${exported} exported after ${e.calls} calls`);
 }
