@@ -1,14 +1,14 @@
-// What is compared. A variant is `{ id, label, family, setup }`: `family` picks its measured loops
-// (bench/loops.js), `setup({ limit })` builds a fresh environment with
-//   collect()        one collection, as its reader or scraper would do it
-//   exportOnce()     one collection serialised to the bytes that would be sent:
-//                    { collectMicros, exportMicros, bytes }
+// What is compared. A variant is `{ id, header, label, family, setup }`: `header` is its column,
+// `family` picks its measured loops (bench/loops.js), `setup({ limit })` builds a fresh environment
+// with
+//   collect()         one collection, as its reader or scraper would do it
+//   exportOnce()      one collection serialised to the bytes that would be sent:
+//                     { collectMicros, exportMicros, bytes }
 //   exportedTotal(op) the counter sum / histogram count of the last collection (checked against the
-//                    calls made, so no variant can skip work), releasing that collection
+//                     calls made, so no variant can skip work), releasing that collection
 //   shutdown()
-// plus whatever its loops use (`metrics`, `counter`, `histogram`, ...). Adding a set-up of the
-// package is a `setup` that builds it and returns `otelEnv(...)` with `metrics`: see the pkg_*
-// entries below.
+// plus whatever its loops use (`metrics`, `counter`, `histogram`, ...). A new set-up of the package
+// is a `setup` calling `ownedEnv` or `hostEnv` with its options: see the pkg_* entries below.
 import { createRequire } from 'node:module';
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import client from 'prom-client';
