@@ -7,6 +7,7 @@ import { runColdImport } from './cold-import.js';
 import { runCollection } from './collection.js';
 import { runGrid } from './grid.js';
 import { OPS } from './loops.js';
+import { cpuMicros } from './measure.js';
 import { VARIANTS, variantsById } from './variants.js';
 
 const ALL = VARIANTS.map((v) => v.id);
@@ -104,6 +105,7 @@ export async function runBench(preset, log = () => {}) {
   if (!config) throw new Error(`unknown preset ${preset}; known: ${Object.keys(PRESETS).join(', ')}`);
   if (!config.variants.includes('raw') || !config.collectionVariants.includes('raw')) throw new Error('every ratio is relative to the raw SDK: keep the raw variant');
   const started = performance.now();
+  const cpuStarted = cpuMicros();
   const result = {
     preset,
     date: new Date().toISOString(),
@@ -130,5 +132,8 @@ export async function runBench(preset, log = () => {}) {
   await section('collection', () => runCollection(config, variantsById(config.collectionVariants), log));
   result.machine.loadAverageEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
   result.seconds.total = Number(((performance.now() - started) / 1000).toFixed(1));
+  // CPU time of this process over the run (child processes not included): far below the wall
+  // time means the process waited for the CPU, i.e. a busy machine.
+  result.seconds.cpu = Number(((cpuMicros() - cpuStarted) / 1e6).toFixed(1));
   return result;
 }

@@ -45,7 +45,8 @@ function machineLines(result) {
   const v = result.versions;
   const load = (l) => (l ? l.join(' / ') : '?');
   return [
-    `Run of ${result.date.slice(0, 10)} (${result.date.slice(11, 16)} UTC), preset \`${result.preset}\`, ${Math.round(result.seconds.total)} s. ` +
+    `Run of ${result.date.slice(0, 10)} (${result.date.slice(11, 16)} UTC), preset \`${result.preset}\`, ${Math.round(result.seconds.total)} s` +
+      `${result.seconds.cpu !== undefined ? ` (${Math.round(result.seconds.cpu)} s of CPU in the benchmark's own process)` : ''}. ` +
       `Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.os}, ${m.memoryGiB} GiB; ` +
       `load average ${load(m.loadAverageStart)} at the start and ${load(m.loadAverageEnd)} at the end (1 / 5 / 15 min). ` +
       `codex-otel-metrics ${v.package}, @opentelemetry/sdk-metrics ${v.sdkMetrics}, exporter-metrics-otlp-proto ${v.otlpExporter}, prom-client ${v.promClient}.`,
@@ -167,7 +168,8 @@ export function renderResults(result) {
     '',
     ...coldTable(result),
     '',
-    `Section times: ${Object.entries(result.seconds)
+    `Section times (wall): ${Object.entries(result.seconds)
+      .filter(([k]) => k !== 'total' && k !== 'cpu')
       .map(([k, v]) => `${k} ${v} s`)
       .join(', ')}.`,
   ].join('\n');

@@ -7,7 +7,9 @@
 //   --json                           the whole result as JSON on stdout instead of Markdown
 //   --no-write                       full run without touching the docs
 //   --out-dir DIR                    write README.md and docs/performance.md under DIR instead
+//   --from FILE                      no measuring: render (and write) a result saved with --json
 // Progress goes to stderr.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { runBench } from './harness.js';
@@ -20,12 +22,13 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
     'out-dir': { type: 'string' },
+    from: { type: 'string' },
   },
 });
-const preset = values.tiny ? 'tiny' : values.quick ? 'quick' : 'full';
 const log = (message) => process.stderr.write(`${message}\n`);
 
-const result = await runBench(preset, log);
+const result = values.from ? JSON.parse(readFileSync(values.from, 'utf8')) : await runBench(values.tiny ? 'tiny' : values.quick ? 'quick' : 'full', log);
+const preset = result.preset;
 process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderResults(result)}\n`);
 // Only a full run documents numbers; --out-dir lets any run write elsewhere (the test does).
 const root = values['out-dir'] ?? (preset === 'full' && !values['no-write'] ? fileURLToPath(new URL('..', import.meta.url)) : undefined);

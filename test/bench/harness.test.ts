@@ -2,7 +2,7 @@
 // variant's exported totals, and writes both generated doc parts between their markers. Asserts the
 // result's structure only, never a timing.
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,7 @@ const MARKERS = {
 } as const;
 
 let dir: string;
+let stdout: string;
 let result: Result;
 
 function expectStat(s: Stat, rounds: number): void {
@@ -56,12 +57,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'codex-bench-'));
   mkdirSync(join(dir, 'docs'));
   for (const file of DOCS) copyFileSync(join(ROOT, file), join(dir, file));
-  const { stdout } = await run(process.execPath, ['--expose-gc', 'bench/run.js', '--tiny', '--json', '--out-dir', dir], {
+  ({ stdout } = await run(process.execPath, ['--expose-gc', 'bench/run.js', '--tiny', '--json', '--out-dir', dir], {
     cwd: ROOT,
     env: CLEAN_ENV,
     timeout: 240_000,
     maxBuffer: 64 * 1024 * 1024,
-  });
+  }));
   result = JSON.parse(stdout) as Result;
 }, 250_000);
 
@@ -145,5 +146,15 @@ describe('bench harness, tiny preset (needs `npm run build`)', () => {
     expect(results).toContain('preset `tiny`');
     expect(results).toContain('| series | calls / series / collection | raw SDK, ns per call |');
     expect(results).toContain('### Targets of issue #14');
+  });
+
+  it('--from renders a saved result again without measuring, to the same files', async () => {
+    const saved = join(dir, 'result.json');
+    writeFileSync(saved, stdout);
+    const again = join(dir, 'again');
+    mkdirSync(join(again, 'docs'), { recursive: true });
+    for (const file of DOCS) copyFileSync(join(ROOT, file), join(again, file));
+    await run(process.execPath, ['bench/run.js', '--from', saved, '--out-dir', again], { cwd: ROOT, env: CLEAN_ENV, timeout: 60_000 });
+    for (const file of DOCS) expect(readFileSync(join(again, file), 'utf8')).toBe(readFileSync(join(dir, file), 'utf8'));
   });
 });
