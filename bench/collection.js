@@ -6,7 +6,7 @@ import { workload } from './workload.js';
 /**
  * Per operation (`add`: counter, `record`: histogram) and series count: every variant gets
  * `calls` calls per series, then one collection serialised to its wire format. First the heap per
- * series (each environment populated in turn, `gc()` before and after), then interleaved rounds.
+ * series (each environment populated in turn, two `gc()` before and after), then interleaved rounds.
  */
 async function runCollectionGroup({ op, series, calls, w }, allVariants, config, log) {
   const gc = requireGc();
@@ -16,16 +16,21 @@ async function runCollectionGroup({ op, series, calls, w }, allVariants, config,
   const callsPerRound = series * calls;
   const check = (e) => checkExported(e, op, `${series} series collection`);
   try {
+    // Two full collections each time: one can leave garbage that only the next frees (weak
+    // references, finalizers), which would then count against whichever variant comes next.
+    const settledHeap = () => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
     const heap = {};
     for (const e of envs) {
-      gc();
-      const before = process.memoryUsage().heapUsed;
+      const before = settledHeap();
       e.run(callsPerRound);
       e.calls += callsPerRound;
       await e.env.collect();
       check(e);
-      gc();
-      heap[e.v.id] = (process.memoryUsage().heapUsed - before) / series;
+      heap[e.v.id] = (settledHeap() - before) / series;
     }
     const rounds = [];
     for (let r = 0; r < config.rounds; r++) {
