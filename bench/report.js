@@ -27,6 +27,7 @@ function bytes(n) {
 function num(x) {
   if (!Number.isFinite(x)) return '–';
   const a = Math.abs(x);
+  if (a < 0.0005) return '0.000'; // never "-0.000"
   if (a >= 100) return int(x);
   if (a >= 10) return x.toFixed(1);
   if (a >= 1) return x.toFixed(2);
@@ -158,7 +159,7 @@ export function renderResults(result) {
     '### Collection and export',
     '',
     `${int(result.config.collectionCallsPerSeries)} calls per series, then one collection serialised to the wire: OTLP protobuf by the exporter's own serializer for the OpenTelemetry variants, ` +
-      `the text format (\`metrics()\`) for prom-client, text lines for the Map bound. Median (min–max) of ${r} interleaved rounds; heap per series: \`heapUsed\` growth after \`gc()\` once the series exist and were collected once.`,
+      `the text format (\`metrics()\`) for prom-client, text lines for the Map bound. Median (min–max) of ${r} interleaved rounds; heap per series: \`heapUsed\` growth (after two \`gc()\`) once the series exist and were collected once.`,
     '',
     ...collectionTable(result),
     '',

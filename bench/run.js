@@ -27,7 +27,15 @@ const { values } = parseArgs({
 });
 const log = (message) => process.stderr.write(`${message}\n`);
 
-const result = values.from ? JSON.parse(readFileSync(values.from, 'utf8')) : await runBench(values.tiny ? 'tiny' : values.quick ? 'quick' : 'full', log);
+/** A result saved with --json; lines before the JSON (`npm run` prints a banner on stdout) are skipped. */
+function readSaved(file) {
+  const text = readFileSync(file, 'utf8');
+  const start = text.search(/^\{/m);
+  if (start < 0) throw new Error(`${file}: no JSON object (save one with npm run bench -- --json > FILE)`);
+  return JSON.parse(text.slice(start));
+}
+
+const result = values.from ? readSaved(values.from) : await runBench(values.tiny ? 'tiny' : values.quick ? 'quick' : 'full', log);
 const preset = result.preset;
 process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderResults(result)}\n`);
 // Only a full run documents numbers; --out-dir lets any run write elsewhere (the test does).
