@@ -1,116 +1,240 @@
-// Compact text report of a bench/run.js result (the same object `--json` prints).
+// Renders one benchmark result as Markdown: the results section of docs/performance.md (also
+// what `npm run bench` prints) and the README's performance table; writes both between their
+// marker comments.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkAcceptance } from './acceptance.js';
+import { COLD_SCENARIOS } from './cold-import.js';
 
-const VARIANTS = ['raw', 'naive', 'pkg_agg', 'pkg_host', 'pkg_noagg'];
-const HEADERS = { raw: '(a) raw SDK', naive: '(b) naive', pkg_agg: '(c) pkg agg', pkg_host: '(c) pkg host', pkg_noagg: '(c) pkg no-agg' };
-/** Ratio columns: (c)/(a) and (c)/(b) for each package variant (keys of bench/run.js ratios()). */
-const RATIOS = [
-  ['agg/raw', 'aggOverRaw'],
-  ['agg/naive', 'aggOverNaive'],
-  ['host/raw', 'hostOverRaw'],
-  ['host/naive', 'hostOverNaive'],
-  ['noagg/raw', 'noaggOverRaw'],
-  ['noagg/naive', 'noaggOverNaive'],
-];
+export const MARKERS = {
+  results: ['<!-- bench:results:start -->', '<!-- bench:results:end -->'],
+  readme: ['<!-- bench:readme:start -->', '<!-- bench:readme:end -->'],
+};
 
-function ns(x) {
-  if (x === undefined) return '-';
-  return x >= 100 ? x.toFixed(0) : x.toFixed(1);
+const OP_TITLES = { add: 'Counter `add`', record: 'Histogram `record`', timer: '`startTimer` + stop' };
+const KIND = { add: 'counter', record: 'histogram' };
+/** The calls per series per collection of the README table (the middle of the grid). */
+const README_CALLS = 5;
+
+const int = (x) => (Math.round(x) || 0).toLocaleString('en-US'); // || 0: no "-0"
+
+function bytes(n) {
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} B`;
 }
 
-function opsPerSec(x) {
-  if (x === undefined) return '';
-  if (x >= 1e6) return `${(x / 1e6).toFixed(1)}M/s`;
-  return `${(x / 1e3).toFixed(0)}k/s`;
+function num(x) {
+  if (!Number.isFinite(x)) return '–';
+  const a = Math.abs(x);
+  if (a < 0.0005) return '0.000'; // never "-0.000"
+  if (a >= 100) return int(x);
+  if (a >= 10) return x.toFixed(1);
+  if (a >= 1) return x.toFixed(2);
+  if (a >= 0.1) return x.toFixed(2);
+  return x.toFixed(3);
 }
 
-function ratio(x) {
-  return x === undefined ? '-' : x < 0.1 ? x.toFixed(3) : x.toFixed(2);
-}
+/** `median (min–max)` */
+const spread = (s) => (s.n ? `${num(s.median)} (${num(s.min)}–${num(s.max)})` : '–');
 
-function pad(s, n, left = false) {
-  s = String(s);
-  return left ? s.padEnd(n) : s.padStart(n);
-}
+const row = (cells) => `| ${cells.join(' | ')} |`;
+const table = (head, rows) => [row(head), row(head.map(() => '---')), ...rows.map(row)];
 
-function timingTable(title, rows, ratios, extra) {
-  const lines = [title];
-  const cell = 18;
-  lines.push(`${pad('op', 7, true)}${pad('series', 7)}  ${VARIANTS.map((v) => pad(HEADERS[v], cell)).join('')}`);
-  for (const r of ratios) {
-    const group = rows.filter((x) => x.op === r.op && x.cardinality === r.cardinality && (x.defaultLimits === true) === r.defaultLimits);
-    const cells = VARIANTS.map((v) => {
-      const row = group.find((x) => x.variant === v);
-      if (!row) return pad('-', cell);
-      const detail = extra ? extra(row) : opsPerSec(row.opsPerSec);
-      return pad(`${ns(row.nsPerOp)} ${detail}`, cell);
-    });
-    lines.push(`${pad(r.op, 7, true)}${pad(`${r.cardinality}${r.defaultLimits ? '*' : ''}`, 7)}  ${cells.join('')}`);
-  }
-  lines.push(`  ratios (c)/(a) and (c)/(b), below 1 = package faster`);
-  lines.push(`${pad('op', 7, true)}${pad('series', 7)}  ${RATIOS.map(([h]) => pad(h, 12)).join('')}`);
-  for (const r of ratios) {
-    lines.push(`${pad(r.op, 7, true)}${pad(`${r.cardinality}${r.defaultLimits ? '*' : ''}`, 7)}  ${RATIOS.map(([, k]) => pad(ratio(r[k] ?? undefined), 12)).join('')}`);
-  }
-  return lines;
-}
-
-export function printReport(result) {
+function machineLines(result) {
   const m = result.machine;
-  const c = result.config;
-  const out = [];
-  out.push(`Machine: Node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}, ${m.memoryGiB} GiB, load average ${m.loadAvg1m} at start`);
-  out.push(
-    `Workload: codex.api_request / codex.api_request.duration_ms, 5 default tags + status/success; cumulative readers; limits ${c.cardinalityLimit} (SDK, HistogramStorage) / ${c.maxSeriesPerMetric} (package) unless marked *`,
-  );
-  for (const v of result.variants ?? []) out.push(`  ${pad(HEADERS[v.id], 15, true)} ${v.label}`);
-  out.push('');
-  out.push(
-    ...timingTable(
-      `HOT PATH: ns/op and ops/s (mean of samples of ${c.batch} calls; reader collected every ${c.collectEvery} calls outside the timed window)`,
-      result.hotPath,
-      result.hotPathRatios,
-    ),
-  );
-  out.push('  * = default limits: package caches 2000 series per metric and view, SDK / HistogramStorage keep 2000 per instrument (rest -> overflow series)');
-  out.push('');
-  out.push(
-    ...timingTable(
-      `END TO END: ns/call amortised over ${c.e2eCallsPerCollection} calls + one reader.collect() (collection ms in brackets)`,
-      result.endToEnd,
-      result.endToEndRatios,
-      (row) => `[${row.collectMs}]`,
-    ),
-  );
-  out.push('');
-  out.push(`HEAP after ${c.heapCalls.toLocaleString('en-US')} calls, one fixed field set (gc before and after)`);
-  for (const h of result.heap) {
-    out.push(`  ${pad(`${h.variant} ${h.op}`, 18, true)} ${pad(h.bytesPerCall.toFixed(3), 8)} B/call retained  ${pad(h.minorGcs, 4)} minor GCs  ${pad(h.ms, 6)} ms`);
+  const v = result.versions;
+  const load = (l) => (l ? l.join(' / ') : '?');
+  return [
+    `Run of ${result.date.slice(0, 10)} (${result.date.slice(11, 16)} UTC), preset \`${result.preset}\`, ${Math.round(result.seconds.total)} s` +
+      `${result.seconds.cpu !== undefined ? ` (${Math.round(result.seconds.cpu)} s of CPU in the benchmark's own process)` : ''}. ` +
+      `Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.os}, ${m.memoryGiB} GiB; ` +
+      `load average ${load(m.loadAverageStart)} at the start and ${load(m.loadAverageEnd)} at the end (1 / 5 / 15 min). ` +
+      `codex-otel-metrics ${v.package}, @opentelemetry/sdk-metrics ${v.sdkMetrics}, exporter-metrics-otlp-proto ${v.otlpExporter}, prom-client ${v.promClient}.`,
+  ];
+}
+
+function variantLines(result) {
+  return result.variants.map((v) => `- **${v.header}** (\`${v.id}\`): ${v.label}.`);
+}
+
+const headerOf = (result, id) => result.variants.find((v) => v.id === id)?.header ?? id;
+
+function gridTables(result, op) {
+  const groups = result.grid.filter((g) => g.op === op);
+  if (groups.length === 0) return [];
+  const ids = result.variants.map((v) => v.id).filter((id) => groups[0].cells[id]);
+  const others = ids.filter((id) => id !== 'raw');
+  const head = ['series', 'calls / series / collection', 'raw SDK, ns per call', ...others.map((id) => headerOf(result, id))];
+  const body = (nsKey, ratioKey) =>
+    groups.map((g) => [int(g.series), String(g.callsPerSeries), spread(g.cells.raw[nsKey]), ...others.map((id) => spread(g.cells[id][ratioKey]))]);
+  return [
+    `#### ${OP_TITLES[op]}`,
+    '',
+    'Calls only (the collection excluded):',
+    '',
+    ...table(head, body('callNs', 'callRatio')),
+    '',
+    'With the collection (calls plus their share of `collect()`):',
+    '',
+    ...table(head, body('e2eNs', 'e2eRatio')),
+    '',
+  ];
+}
+
+function collectionTable(result) {
+  const groups = result.collection;
+  if (!groups?.length) return [];
+  const head = ['metric', 'series', 'variant', 'collection, ms', '× raw', 'export, ms', '× raw', 'payload', 'heap per series'];
+  const rows = [];
+  for (const g of groups) {
+    for (const v of result.variants) {
+      const c = g.cells[v.id];
+      if (!c) continue;
+      rows.push([
+        KIND[g.op],
+        int(g.series),
+        v.header,
+        spread(c.collectMs),
+        spread(c.collectRatio),
+        spread(c.exportMs),
+        spread(c.exportRatio),
+        bytes(c.bytes),
+        `${int(c.heapBytesPerSeries)} B`,
+      ]);
+    }
+    for (const s of g.skipped ?? []) rows.push([KIND[g.op], int(g.series), headerOf(result, s.variant), `not measured: ${s.reason}`, '', '', '', '', '']);
   }
-  out.push('');
-  out.push('MEMORY per series (10,000 series created and collected once, cumulative)');
-  for (const r of result.memory) out.push(`  ${pad(`${r.variant} ${r.op}`, 18, true)} ${pad(r.bytesPerSeries, 6)} B/series  (${(r.bytes / 2 ** 20).toFixed(1)} MiB)`);
-  out.push('');
-  out.push('EXPORT of 10,000 series: startCodexMetrics -> OTLP/HTTP protobuf -> loopback receiver (decodes in-process)');
-  for (const e of result.export) {
-    out.push(
-      `  ${pad(e.op === 'add' ? 'counter' : 'histogram', 10, true)} first forceFlush ${pad(e.firstFlushMs, 6)} ms (collect+encode+send ${e.firstClientMs} ms, receiver decode ${e.firstReceiverMs} ms), next ${e.secondFlushMs} ms; ${e.pointsReceived} points, ${(e.requestBytes / 1024).toFixed(0)} KiB, HTTP ${[...new Set(e.status)].join('/')}`,
-    );
-  }
-  out.push('');
-  const o = result.overflow;
-  out.push(`OVERFLOW: ${o.series} series under default limits, one call each (histogram: value = count; package histograms via HistogramStorage)`);
-  for (const kind of ['counter', 'histogram']) {
-    for (const [name, d] of [['package', o[kind].package], ['raw SDK', o[kind].rawSdk]]) {
-      out.push(
-        `  ${pad(kind, 10, true)}${pad(name, 8, true)} ${d.points} points: ${d.individualSeries} individual + ${d.overflowPoints} otel.metric.overflow=true (value ${d.overflowValue}); total ${d.total}; kept series = call positions ${d.keptCallPositions}${d.keptAreFirstSeen ? ' (the first seen)' : ' (NOT the first seen)'}`,
-      );
+  return table(head, rows);
+}
+
+function coldTable(result) {
+  const c = result.coldImport;
+  if (!c) return [];
+  const head = ['scenario', 'CPU of the imports and set-up, ms', 'CPU of the process (boot included), ms', 'heap in use, MiB'];
+  return table(
+    head,
+    c.scenarios.map((s) => [COLD_SCENARIOS.find((x) => x.id === s.id)?.label ?? s.id, spread(s.setupCpuMs), spread(s.processCpuMs), num(s.heapMiB.median)]),
+  );
+}
+
+function acceptanceTable(result) {
+  const head = ['target (issue #14)', 'variant', 'series × calls per series per collection: median (min–max) of the per-round ratios', 'met'];
+  const rows = [];
+  for (const c of checkAcceptance(result)) {
+    if (c.cells.length === 0) {
+      rows.push([c.text, '', 'not measured in this run', '–']);
+      continue;
+    }
+    for (const variant of c.variants) {
+      const cells = c.cells.filter((x) => x.variant === variant);
+      const measured = cells.map((x) => `${int(x.series)} × ${x.callsPerSeries}: ${spread(x.ratio)}${x.met ? '' : ' ✗'}`);
+      rows.push([c.text, headerOf(result, variant), measured.join('; '), cells.every((x) => x.met) ? 'yes' : 'no']);
     }
   }
-  out.push('');
-  const s = result.coldStart;
-  out.push(
-    `COLD START (median of ${s.runs} child processes): node boot ${s.bootMs} ms, import dist/index.js ${s.importMs} ms, createCodexMetrics ${s.createMs} ms, first add ${s.firstAddMs} ms`,
-  );
-  out.push(`Total bench time ${result.totalSeconds} s (${Object.entries(result.sectionSeconds).map(([k, v]) => `${k} ${v}`).join(', ')})`);
-  process.stdout.write(`${out.join('\n')}\n`);
+  return table(head, rows);
+}
+
+/** The results section of docs/performance.md (without its markers); `npm run bench` prints it too. */
+export function renderResults(result) {
+  const r = result.config.rounds;
+  return [
+    ...machineLines(result),
+    '',
+    ...variantLines(result),
+    '',
+    `Every cell: CPU time of this process (\`process.cpuUsage()\`), median of ${r} interleaved rounds with the min–max in brackets. ` +
+      'Ratios are to the raw SDK call measured in the same round (below 1 = cheaper than the raw SDK). ' +
+      `A sample is at least ${int(result.config.minCallsPerSample)} calls (at most ${int(result.config.maxIntervalsPerSample)} collections).`,
+    '',
+    '### Targets of issue #14',
+    '',
+    'A ✗ marks a cell whose median misses the target.',
+    '',
+    ...acceptanceTable(result),
+    '',
+    '### Calls',
+    '',
+    ...result.config.ops.flatMap((op) => gridTables(result, op)),
+    '### Collection and export',
+    '',
+    `${int(result.config.collectionCallsPerSeries)} calls per series, then one collection serialised to the wire: OTLP protobuf by the exporter's own serializer for the OpenTelemetry variants, ` +
+      `the text format (\`metrics()\`) for prom-client, text lines for the Map bound. Median (min–max) of ${r} interleaved rounds; heap per series: \`heapUsed\` growth (after two \`gc()\`) once the series exist and were collected once.`,
+    '',
+    ...collectionTable(result),
+    '',
+    '### Cold import',
+    '',
+    `Fresh processes (\`node bench/cold-child.js SCENARIO\`), ${result.coldImport?.rounds ?? 0} round(s) interleaved across the scenarios: median (min–max).`,
+    '',
+    ...coldTable(result),
+    '',
+    `Section times (wall): ${Object.entries(result.seconds)
+      .filter(([k]) => k !== 'total' && k !== 'cpu')
+      .map(([k, v]) => `${k} ${v} s`)
+      .join(', ')}.`,
+  ].join('\n');
+}
+
+/** The README's performance table (without its markers). */
+export function renderReadme(result) {
+  const m = result.machine;
+  const ids = result.variants.map((v) => v.id).filter((id) => id !== 'raw');
+  const ops = result.config.ops;
+  const calls = result.config.callsPerSeries.includes(README_CALLS) ? README_CALLS : result.config.callsPerSeries.at(-1);
+  const series = result.config.series;
+  const cell = (op, id, key) =>
+    series
+      .map((s) => result.grid.find((g) => g.op === op && g.series === s && g.callsPerSeries === calls)?.cells[id]?.[key])
+      .map((x) => (x ? num(x.median) : '–'))
+      .join(' / ');
+  const head = ['', ...ops.map((op) => OP_TITLES[op])];
+  const rawRow = (key) => ['raw SDK, ns per call', ...ops.map((op) => cell(op, 'raw', key))];
+  const rows = (nsKey, ratioKey) => [rawRow(nsKey), ...ids.map((id) => [headerOf(result, id), ...ops.map((op) => cell(op, id, ratioKey))])];
+  const coll = (result.collection ?? []).filter((g) => g.op === 'add');
+  const collLine = coll.length
+    ? `Collecting ${coll.map((g) => int(g.series)).join(' / ')} counter series (${result.config.collectionCallsPerSeries} calls each): ` +
+      ['pkg_owned', 'pkg_host', 'prom']
+        .filter((id) => coll[0].cells[id])
+        .map((id) => `${headerOf(result, id)} ${coll.map((g) => num(g.cells[id].collectRatio.median)).join(' / ')}×`)
+        .join(', ') +
+      ' the raw SDK.'
+    : '';
+  return [
+    `CPU time relative to the raw SDK call with pre-merged attributes, at ${series.map(int).join(' / ')} series and ${calls} calls per series per collection ` +
+      `(median of ${result.config.rounds} interleaved rounds; below 1 is cheaper). One \`npm run bench\` of ${result.date.slice(0, 10)}: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ` +
+      `load average ${m.loadAverageStart[0]} at the start. Spreads, the other calls per series, collection, export, heap and cold import: [docs/performance.md](docs/performance.md#results).`,
+    '',
+    'Calls only:',
+    '',
+    ...table(head, rows('callNs', 'callRatio')),
+    '',
+    'With the collection:',
+    '',
+    ...table(head, rows('e2eNs', 'e2eRatio')),
+    '',
+    collLine,
+  ].join('\n');
+}
+
+/** Replaces what is between `start` and `end` in `text`; both markers must be there, once. */
+export function replaceBetween(text, [start, end], content, file) {
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i || text.indexOf(start, i + 1) >= 0 || text.indexOf(end, j + 1) >= 0) {
+    throw new Error(`${file}: needs exactly one "${start}" followed by one "${end}" (the generated part goes between them)`);
+  }
+  return `${text.slice(0, i + start.length)}\n${content}\n${text.slice(j)}`;
+}
+
+/** Writes both generated parts under `root` (the repository, or a copy of its two files). */
+export function writeDocs(result, root) {
+  const targets = [
+    ['docs/performance.md', MARKERS.results, renderResults(result)],
+    ['README.md', MARKERS.readme, renderReadme(result)],
+  ];
+  // Read and check both before writing either: a missing marker leaves neither file half-updated.
+  const updated = targets.map(([file, markers, content]) => [file, replaceBetween(readFileSync(join(root, file), 'utf8'), markers, content, file)]);
+  for (const [file, text] of updated) writeFileSync(join(root, file), text);
+  return updated.map(([file]) => file);
 }
