@@ -13,10 +13,21 @@ type Aliases = Catalog['aliases'];
 export function renderCatalogModule(catalog: Catalog): string {
   const out: string[] = [GENERATED_HEADER, ''];
   out.push("import type { BucketSpec, DefaultTagKey, FieldSpec, MetricSpec, RetiredMetric } from '../catalog/spec.js';", '');
+  out.push('/** A bucket spec; without a wide alternative `wide` is the same array as `boundaries`. */');
+  out.push('function bucket(name: string, boundaries: number[], wide: number[] | null, description: string): BucketSpec {', '  return { name, boundaries, wide: wide ?? boundaries, description };', '}', '');
   out.push('/** Named histogram bucket boundaries: `boundaries` exactly as the Codex CLI sends them, `wide` the package\'s alternative. */');
-  out.push(`export const HISTOGRAM_BUCKETS: Readonly<Record<string, BucketSpec>> = ${literal(Object.fromEntries(catalog.buckets.map((b) => [b.name, b])))};`, '');
+  out.push(`export const HISTOGRAM_BUCKETS: Readonly<Record<string, BucketSpec>> = ${bucketsLiteral(catalog)};`, '');
+  // Field specs are shared: each distinct definition is written once and referenced by the metrics,
+  // which keeps the module (and the cold import of the package) small.
+  const fields = sharedFields(catalog.metrics);
+  out.push('/** Every distinct field definition, referenced by METRICS (`status` and its metric-scoped variants). */');
+  out.push(`const FIELDS: Readonly<Record<string, FieldSpec>> = {`);
+  for (const [id, spec] of fields.byId) out.push(`  ${prop(id)}: ${compact(spec)},`);
+  out.push('};', '');
   out.push('/** Every documented metric, in documentation order. Names omit the `codex.` prefix. */');
-  out.push(`export const METRICS: readonly MetricSpec[] = ${metricsLiteral(catalog.metrics)};`, '');
+  out.push(`export const METRICS: readonly MetricSpec[] = [`);
+  for (const m of catalog.metrics) out.push(`  ${metricLiteral(m, fields.idOf)},`);
+  out.push('];', '');
   out.push('/** The default tags attached to every data point. */');
   out.push(`export const DEFAULT_TAGS: Readonly<Record<DefaultTagKey, FieldSpec>> = ${literal(catalog.defaults)};`, '');
   out.push('/** Documented upstream, no longer sent by the Codex CLI (not recordable; `verify` names the replacement). */');
@@ -88,10 +99,54 @@ function docComment(m: MetricSpec, indent: string): string[] {
   ];
 }
 
-function metricsLiteral(metrics: readonly MetricSpec[]): string {
-  // Bucket specs are shared: reference HISTOGRAM_BUCKETS instead of repeating long lists per metric.
-  const placeholders = metrics.map((m) => (m.buckets ? { ...m, buckets: `@@buckets:${m.buckets.name}@@` } : m));
-  return literal(placeholders).replace(/"@@buckets:([a-z0-9-]+)@@"/g, (_, name: string) => `HISTOGRAM_BUCKETS['${name}']`);
+/** Bucket specs, one per line; a wide alternative equal to the boundaries is not written twice. */
+function bucketsLiteral(catalog: Catalog): string {
+  const lines = catalog.buckets.map((b) => {
+    const wide = b.wide === b.boundaries ? 'null' : JSON.stringify(b.wide);
+    return `  ${prop(b.name)}: bucket(${JSON.stringify(b.name)}, ${JSON.stringify(b.boundaries)}, ${wide}, ${JSON.stringify(b.description)}),`;
+  });
+  return `{\n${lines.join('\n')}\n}`;
+}
+
+/** Ids for the distinct field definitions: the field name, then `name_2`, `name_3`… for variants. */
+function sharedFields(metrics: readonly MetricSpec[]): { byId: Map<string, FieldSpec>; idOf: (f: FieldSpec) => string } {
+  const byKey = new Map<string, string>();
+  const byId = new Map<string, FieldSpec>();
+  for (const m of metrics) {
+    for (const name of [...m.required, ...m.optional]) {
+      const spec = m.fields[name];
+      const key = compact(spec);
+      if (byKey.has(key)) continue;
+      let id = spec.name.replace(/[^A-Za-z0-9_]/g, '_');
+      for (let n = 2; byId.has(id); n++) id = `${spec.name.replace(/[^A-Za-z0-9_]/g, '_')}_${n}`;
+      byKey.set(key, id);
+      byId.set(id, spec);
+    }
+  }
+  return { byId, idOf: (f) => byKey.get(compact(f))! };
+}
+
+function metricLiteral(m: MetricSpec, idOf: (f: FieldSpec) => string): string {
+  const fields = Object.entries(m.fields).map(([name, spec]) => `${prop(name)}: FIELDS.${idOf(spec)}`);
+  const parts = [
+    `name: ${JSON.stringify(m.name)}`,
+    `kind: ${JSON.stringify(m.kind)}`,
+    `unit: ${JSON.stringify(m.unit)}`,
+    ...(m.buckets ? [`buckets: HISTOGRAM_BUCKETS[${JSON.stringify(m.buckets.name)}]`] : []),
+    `tags: ${JSON.stringify(m.tags)}`,
+    ...(m.observedIn ? [`observedIn: ${JSON.stringify(m.observedIn)}`] : []),
+    `description: ${JSON.stringify(m.description)}`,
+    `section: ${JSON.stringify(m.section)}`,
+    `required: ${JSON.stringify(m.required)}`,
+    `optional: ${JSON.stringify(m.optional)}`,
+    `fields: { ${fields.join(', ')} }`,
+  ];
+  return `{ ${parts.join(', ')} }`;
+}
+
+/** One-line object literal (keys unquoted where possible). */
+function compact(value: unknown): string {
+  return JSON.stringify(value).replace(/"([A-Za-z_$][A-Za-z0-9_$]*)":/g, '$1: ').replace(/,(?=[A-Za-z_$"{[])/g, ', ');
 }
 
 function fieldsType(m: MetricSpec, aliases: Aliases): string {
