@@ -1,8 +1,9 @@
 // Joins the parsed documents into MetricSpecs: prefixed rows meet their catalog twins, "See note"
 // rows get their fields from the notes, and every field gets its type from the attributes table.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { CatalogError } from './errors.js';
 import { metricConstant } from './generate.js';
+import { MARKDOWN_LIMITS } from './markdown-limits.js';
 import { resolveNotes } from './notes.js';
 import { parseAttributes, type AttributeTable } from './parse-attributes.js';
 import { parseMetricDocument, type MetricRow } from './parse-metrics.js';
@@ -34,11 +35,26 @@ export function loadCatalogFiles(metricsFile: string, attributesFile: string): C
   });
 }
 
+/**
+ * Reads at most one byte more than MARKDOWN_LIMITS.maxBytes: a larger file (or a device that never
+ * ends) is not read further, and the parser then reports it as too large.
+ */
 function readText(file: string): string {
+  let fd: number | undefined;
   try {
-    return readFileSync(file, 'utf8');
+    fd = openSync(file, 'r');
+    const buffer = Buffer.alloc(MARKDOWN_LIMITS.maxBytes + 1);
+    let size = 0;
+    while (size < buffer.length) {
+      const read = readSync(fd, buffer, size, buffer.length - size, null);
+      if (read === 0) break;
+      size += read;
+    }
+    return buffer.toString('utf8', 0, size);
   } catch (err) {
     throw new CatalogError(file, 0, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -3,8 +3,11 @@ import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
 import type { Nodes, Root, Table, TableCell } from 'mdast';
+import { checkMarkdownLimits } from './markdown-limits.js';
 
-export function parseMarkdown(text: string): Root {
+/** Parses `file`'s text after checking it against MARKDOWN_LIMITS (a CatalogError past one). */
+export function parseMarkdown(text: string, file: string): Root {
+  checkMarkdownLimits(text, file);
   return fromMarkdown(text, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
 }
 

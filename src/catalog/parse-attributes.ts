@@ -28,7 +28,7 @@ const TYPES: readonly FieldType[] = ['string', 'boolean', 'int'];
 export const FIELD_NAME = /^[a-z][a-z0-9_.]*$/;
 
 export function parseAttributes(text: string, file: string): AttributeTable {
-  const root = parseMarkdown(text);
+  const root = parseMarkdown(text, file);
   const tables = root.children.filter((n) => n.type === 'table');
   if (tables.length === 0) throw new CatalogError(file, 1, 'no attribute table (| Field | Type | Values | Metrics | Description |) found');
   const general = new Map<string, AttributeRow>();

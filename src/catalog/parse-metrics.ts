@@ -50,7 +50,7 @@ export const METRIC_NAME = /^[a-z0-9_.]+$/;
 const SEE_NOTE = /^see notes?\.?$/i;
 
 export function parseMetricDocument(text: string, file: string): MetricDocument {
-  const root = parseMarkdown(text);
+  const root = parseMarkdown(text, file);
   const rows: MetricRow[] = [];
   const notes: NoteParagraph[] = [];
   const buckets: (BucketSpec & { line: number })[] = [];
