@@ -3,11 +3,13 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_PREFIX } from '../catalog/spec.js';
 import { DEFAULT_TAGS, METRICS, RETIRED_METRICS } from '../generated/catalog.js';
-import { createConformanceChecker } from '../verify/checker.js';
-import { startOtlpReceiver } from '../verify/receiver.js';
+import { DEFAULT_MAX_DISTINCT_VIOLATIONS, createConformanceChecker } from '../verify/checker.js';
+import { DEFAULT_MAX_SERIES } from '../verify/monotonic.js';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, startOtlpReceiver } from '../verify/receiver.js';
 import type { OtlpReceiver } from '../verify/receiver.js';
 import { buildRunReport, formatRunReport, malformed, malformedLine } from '../verify/run-report.js';
 import type { MalformedRequest } from '../verify/run-report.js';
+import { DEFAULT_REQUEST_LIMITS } from '../verify/request-limits.js';
 import { VIOLATION_CODES, violationKey } from '../verify/violations.js';
 import type { ViolationCode } from '../verify/violations.js';
 
@@ -15,7 +17,8 @@ const USAGE = `usage: codex-otel-metrics verify [--listen HOST:PORT] [--duration
 
 Receives OTLP/HTTP metrics on POST /v1/metrics (protobuf or JSON, gzip or not) and checks every
 data point against the Codex metric registry. Stops after --duration or on SIGINT/SIGTERM, prints a
-summary (JSON on stdout with --json) and exits 1 on any violation or malformed request.
+summary (JSON on stdout with --json) and exits 1 on any violation, malformed request or refused
+connection.
 
   --listen HOST:PORT   address to listen on (default 127.0.0.1:4318; port 0 picks one)
   --duration SECONDS   stop after this long (default: run until interrupted)
@@ -24,6 +27,13 @@ summary (JSON on stdout with --json) and exits 1 on any violation or malformed r
   --prefix PREFIX      metric name prefix (default ${DEFAULT_PREFIX})
   --buckets MODE       histogram boundaries to expect: codex (default, what the Codex CLI sends),
                        wide (the package's histogramBuckets: 'wide'), any (not checked)
+
+Limits (see docs/failure-behaviour.md):
+  --max-connections N      open connections and requests in progress (default ${DEFAULT_MAX_CONNECTIONS})
+  --request-timeout SECONDS  headers, then the body, must each arrive within this (default ${DEFAULT_REQUEST_TIMEOUT_MS / 1000})
+  --max-points N           data points in one request (default ${DEFAULT_REQUEST_LIMITS.maxPointsPerRequest})
+  --max-violations N       distinct violations kept in the report (default ${DEFAULT_MAX_DISTINCT_VIOLATIONS})
+  --max-series N           cumulative series tracked for going down (default ${DEFAULT_MAX_SERIES})
 `;
 
 /** Malformed requests listed in the final report; all of them are counted and logged live. */
@@ -62,9 +72,14 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
     prefix: options.prefix,
     ignore: options.ignore,
     histogramBuckets: options.buckets,
+    maxDistinctViolations: options.maxViolations,
+    maxSeries: options.maxSeries,
   });
+  // Bounded by the checker: only tallied violations are returned, at most maxViolations distinct.
   const announced = new Set<string>();
   const recentMalformed: MalformedRequest[] = [];
+  let internalErrors = 0;
+  let refusalLogged = false;
   let receiver: OtlpReceiver;
   try {
     receiver = await startOtlpReceiver({
@@ -74,13 +89,22 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
       // kept, so memory does not grow with the number of points or requests.
       retainPoints: false,
       maxRequestRecords: 0,
-      onPoints: (points) => {
-        // Live feedback: each distinct violation the first time it shows up.
-        for (const v of checker.check(points)) {
-          const key = violationKey(v);
-          if (announced.has(key)) continue;
-          announced.add(key);
-          err(`violation ${v.code}: ${v.message}\n`);
+      maxConnections: options.maxConnections,
+      requestTimeoutMs: options.requestTimeoutMs,
+      maxPointsPerRequest: options.maxPoints,
+      onPoints: (points, request) => {
+        try {
+          // Live feedback: each distinct violation the first time it shows up.
+          for (const v of checker.check(points)) {
+            const key = violationKey(v);
+            if (announced.has(key)) continue;
+            announced.add(key);
+            err(`violation ${v.code}: ${v.message}\n`);
+          }
+        } catch (e) {
+          // A checker bug must fail the run, not vanish (the receiver swallows callback errors).
+          internalErrors++;
+          err(`verify: internal error while checking request #${request.index}: ${e instanceof Error ? e.message : String(e)}\n`);
         }
       },
       onError: (record) => {
@@ -88,6 +112,11 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
         err(`${malformedLine(m)}\n`);
         recentMalformed.push(m);
         if (recentMalformed.length > MAX_REPORTED_MALFORMED) recentMalformed.shift();
+      },
+      onConnectionRefused: () => {
+        if (refusalLogged) return;
+        refusalLogged = true;
+        err(`verify: refused a connection: ${options.maxConnections} already open (--max-connections); further refusals are only counted\n`);
       },
     });
   } catch (e) {
@@ -98,21 +127,30 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
   const started = performance.now();
   err(`verify: listening on ${receiver.metricsUrl}${options.durationMs ? ` for ${options.durationMs / 1000} s` : ''}; Ctrl-C to stop\n`);
   io.onListening?.(receiver);
-  await untilStopped(options.durationMs, io.signal);
-  await receiver.close();
+  // Signals stay caught until the report is out: a second Ctrl-C or TERM must not cut it off.
+  const stopping = stopSignal(options.durationMs, io.signal, () => err('verify: already stopping; writing the report\n'));
+  try {
+    await stopping.stopped;
+    await receiver.close();
 
-  const stats = receiver.stats();
-  const report = buildRunReport({
-    conformance: checker.report(),
-    requests: stats.requests,
-    malformedRequestCount: stats.rejected,
-    malformedRequests: recentMalformed,
-    listen: receiver.url,
-    durationMs: performance.now() - started,
-  });
-  if (options.json) out(`${JSON.stringify(report, null, 2)}\n`);
-  else out(formatRunReport(report));
-  return report.ok ? 0 : 1;
+    const stats = receiver.stats();
+    const report = buildRunReport({
+      conformance: checker.report(),
+      requests: stats.requests,
+      malformedRequestCount: stats.rejected,
+      malformedRequests: recentMalformed,
+      refusedConnections: stats.refusedConnections,
+      internalErrors,
+      limits: { maxConnections: options.maxConnections, maxDistinctViolations: options.maxViolations, maxSeries: options.maxSeries },
+      listen: receiver.url,
+      durationMs: performance.now() - started,
+    });
+    if (options.json) out(`${JSON.stringify(report, null, 2)}\n`);
+    else out(formatRunReport(report));
+    return report.ok ? 0 : 1;
+  } finally {
+    stopping.release();
+  }
 }
 
 interface VerifyOptions {
@@ -124,6 +162,11 @@ interface VerifyOptions {
   readonly ignore: ViolationCode[];
   readonly prefix: string;
   readonly buckets: 'codex' | 'wide' | 'any';
+  readonly maxConnections: number;
+  readonly requestTimeoutMs: number;
+  readonly maxPoints: number;
+  readonly maxViolations: number;
+  readonly maxSeries: number;
 }
 
 export function parseVerifyArgs(argv: string[]): VerifyOptions {
@@ -138,6 +181,11 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
       ignore: { type: 'string', multiple: true, default: [] },
       prefix: { type: 'string', default: DEFAULT_PREFIX },
       buckets: { type: 'string', default: 'codex' },
+      'max-connections': { type: 'string', default: String(DEFAULT_MAX_CONNECTIONS) },
+      'request-timeout': { type: 'string', default: String(DEFAULT_REQUEST_TIMEOUT_MS / 1000) },
+      'max-points': { type: 'string', default: String(DEFAULT_REQUEST_LIMITS.maxPointsPerRequest) },
+      'max-violations': { type: 'string', default: String(DEFAULT_MAX_DISTINCT_VIOLATIONS) },
+      'max-series': { type: 'string', default: String(DEFAULT_MAX_SERIES) },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -153,7 +201,31 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
     if (!(VIOLATION_CODES as readonly string[]).includes(code)) throw new Error(`--ignore ${code}: not a violation code (${VIOLATION_CODES.join(', ')})`);
   }
   if (values.buckets !== 'codex' && values.buckets !== 'wide' && values.buckets !== 'any') throw new Error(`--buckets must be codex, wide or any, got ${values.buckets}`);
-  return { help: values.help, host, port, durationMs, json: values.json, ignore: ignore as ViolationCode[], prefix: values.prefix, buckets: values.buckets };
+  const requestTimeoutSeconds = Number(values['request-timeout']);
+  if (!Number.isFinite(requestTimeoutSeconds) || requestTimeoutSeconds <= 0) {
+    throw new Error(`--request-timeout must be a positive number of seconds, got ${values['request-timeout']}`);
+  }
+  return {
+    help: values.help,
+    host,
+    port,
+    durationMs,
+    json: values.json,
+    ignore: ignore as ViolationCode[],
+    prefix: values.prefix,
+    buckets: values.buckets,
+    maxConnections: positiveInteger('--max-connections', values['max-connections']),
+    requestTimeoutMs: Math.round(requestTimeoutSeconds * 1000),
+    maxPoints: positiveInteger('--max-points', values['max-points']),
+    maxViolations: positiveInteger('--max-violations', values['max-violations']),
+    maxSeries: positiveInteger('--max-series', values['max-series']),
+  };
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${flag} must be a positive integer, got ${text}`);
+  return value;
 }
 
 /** `HOST:PORT`, `[::1]:PORT` or a bare `PORT` (loopback). */
@@ -165,19 +237,36 @@ export function parseListen(listen: string): { host: string; port: number } {
   return { host: match[1] || match[2] || '127.0.0.1', port };
 }
 
-function untilStopped(durationMs: number | undefined, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = durationMs !== undefined ? setTimeout(stop, durationMs) : undefined;
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    signal?.addEventListener('abort', stop, { once: true });
-    if (signal?.aborted) stop();
-    function stop(): void {
+/**
+ * `stopped` resolves after `durationMs`, on SIGINT/SIGTERM or on abort. The signal handlers stay
+ * installed (later signals call `again`) until `release()`, so the process is not killed halfway
+ * through writing the report.
+ */
+function stopSignal(durationMs: number | undefined, signal: AbortSignal | undefined, again: () => void): { stopped: Promise<void>; release: () => void } {
+  let stopped = false;
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  const timer = durationMs !== undefined ? setTimeout(stop, durationMs) : undefined;
+  function stop(): void {
+    if (stopped) {
+      again();
+      return;
+    }
+    stopped = true;
+    clearTimeout(timer);
+    resolve();
+  }
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  signal?.addEventListener('abort', stop, { once: true });
+  if (signal?.aborted) stop();
+  return {
+    stopped: promise,
+    release() {
       clearTimeout(timer);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       signal?.removeEventListener('abort', stop);
-      resolve();
-    }
-  });
+    },
+  };
 }

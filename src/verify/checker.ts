@@ -1,8 +1,9 @@
 // Checks received data points against the metric registry and keeps a per-violation tally.
 import { DEFAULT_PREFIX, DEFAULT_TAG_KEYS, defaultTagsOf } from '../catalog/spec.js';
 import type { FieldSpec, MetricSpec, RetiredMetric } from '../catalog/spec.js';
+import { boundMessage, boundText } from './bounded-text.js';
 import { closestName } from './did-you-mean.js';
-import { MonotonicTracker } from './monotonic.js';
+import { DEFAULT_MAX_SERIES, MonotonicTracker } from './monotonic.js';
 import type { ReceivedPoint } from './points.js';
 import { valueProblem } from './value-rules.js';
 import { violationKey } from './violations.js';
@@ -28,10 +29,26 @@ export interface ConformanceCheckerOptions {
   readonly retired?: readonly RetiredMetric[];
   /** Codes to drop entirely (e.g. `missing_default_tag` for emitters that omit an unknown auth_mode). */
   readonly ignore?: readonly ViolationCode[];
+  /** Distinct violations (code + metric + field) kept in the report; later new ones are counted in `dropped`. Default 1,000. */
+  readonly maxDistinctViolations?: number;
+  /** Metric names listed in `metricsSeen`. Default 1,000. */
+  readonly maxMetricsSeen?: number;
+  /** Cumulative series tracked for going down. Default 100,000. */
+  readonly maxSeries?: number;
+  /** Violations returned by one `check` call besides the first occurrences (all are counted). Default 10,000. */
+  readonly maxViolationsPerCheck?: number;
 }
 
+export const DEFAULT_MAX_DISTINCT_VIOLATIONS = 1_000;
+export const DEFAULT_MAX_METRICS_SEEN = 1_000;
+export const DEFAULT_MAX_VIOLATIONS_PER_CHECK = 10_000;
+
 export interface ConformanceChecker {
-  /** Violations of these points (one per point and problem); also added to the running report. */
+  /**
+   * Violations of these points (one per point and problem), all added to the running report. The
+   * first occurrence of each distinct violation is always returned, repeats up to
+   * `maxViolationsPerCheck`; violations dropped past `maxDistinctViolations` are not returned.
+   */
   check(points: readonly ReceivedPoint[]): Violation[];
   /** Every distinct violation seen so far, with counts. */
   report(): ConformanceReport;
@@ -45,27 +62,56 @@ export function createConformanceChecker(options: ConformanceCheckerOptions): Co
   const retired = new Map((options.retired ?? []).map((r) => [prefix + r.name, r]));
   const bucketsMode = options.histogramBuckets ?? 'codex';
   const defaultTags: Readonly<Record<string, FieldSpec>> = options.defaultTags ?? plainDefaultTags();
-  const tracker = new MonotonicTracker();
+  const maxDistinct = options.maxDistinctViolations ?? DEFAULT_MAX_DISTINCT_VIOLATIONS;
+  const maxMetricsSeen = options.maxMetricsSeen ?? DEFAULT_MAX_METRICS_SEEN;
+  const maxPerCheck = options.maxViolationsPerCheck ?? DEFAULT_MAX_VIOLATIONS_PER_CHECK;
+  const tracker = new MonotonicTracker(options.maxSeries ?? DEFAULT_MAX_SERIES);
   const tally = new Map<string, { first: Violation; count: number }>();
   const metricsSeen = new Set<string>();
+  const dropped = { violations: 0, metricNames: 0 };
   let pointsChecked = 0;
 
+  /** Tallies a violation; returns it in `out` when it is a first occurrence or `out` has room. */
+  function record(violation: Violation, out: Violation[]): void {
+    const key = violationKey(violation);
+    const entry = tally.get(key);
+    if (entry) {
+      entry.count++;
+      if (out.length < maxPerCheck) out.push(violation);
+    } else if (tally.size >= maxDistinct) {
+      dropped.violations++;
+    } else {
+      tally.set(key, { first: violation, count: 1 });
+      out.push(violation);
+    }
+  }
+
+  /** The did-you-mean for an unknown name, computed once per distinct name that makes the report. */
+  function suggestionFor(metric: string, wireName: string): string | undefined {
+    const known = tally.get(violationKey({ code: 'unknown_metric', metric }));
+    if (known) return known.first.suggestion;
+    if (ignored.has('unknown_metric') || tally.size >= maxDistinct) return undefined;
+    return byWireName.has(prefix + wireName) ? prefix + wireName : closestName(wireName, byWireName.keys());
+  }
+
   function checkPoint(point: ReceivedPoint, out: Violation[]): void {
-    const metric = point.metric;
+    // Wire text in messages and keys is bounded: a 1 MiB name is echoed as 256 characters and a marker.
+    const metric = boundText(point.metric);
     const report = (code: ViolationCode, message: string, field?: string, suggestion?: string): void => {
       if (ignored.has(code)) return;
-      out.push({ code, metric, message, ...(field !== undefined ? { field } : {}), ...(suggestion ? { suggestion } : {}) });
+      const bounded = field !== undefined ? { field: boundText(field) } : {};
+      record({ code, metric, message: boundMessage(message), ...bounded, ...(suggestion ? { suggestion } : {}) }, out);
     };
 
-    const spec = byWireName.get(metric);
-    const gone = spec ? undefined : retired.get(metric);
+    const spec = byWireName.get(point.metric);
+    const gone = spec ? undefined : retired.get(point.metric);
     if (gone) {
       const replacement = gone.replacement ? prefix + gone.replacement : undefined;
       report('unknown_metric', `${metric} is retired (${gone.status})${replacement ? `; it is now ${replacement}` : ''}`, undefined, replacement);
       return;
     }
     if (!spec) {
-      const suggestion = byWireName.has(prefix + metric) ? prefix + metric : closestName(metric, byWireName.keys());
+      const suggestion = suggestionFor(metric, point.metric);
       report('unknown_metric', `${metric} is not in the registry${suggestion ? `; did you mean ${suggestion}?` : ''}`, undefined, suggestion);
       return;
     }
@@ -109,12 +155,15 @@ export function createConformanceChecker(options: ConformanceCheckerOptions): Co
       if (problem) report('invalid_value', `${metric} field ${key} ${problem}`, key);
     }
 
+    const nonFinite = nonFiniteNumber(point);
+    if (nonFinite) report('invalid_number', `${metric} ${nonFinite} is not a finite number`);
     if (kindOk) checkMonotonic(point, report);
   }
 
   function checkMonotonic(point: ReceivedPoint, report: (code: ViolationCode, message: string) => void): void {
     const value = point.kind === 'counter' ? point.value : point.count;
-    if (value === undefined) return;
+    // NaN and ±Infinity are reported as invalid_number and never compared.
+    if (value === undefined || !Number.isFinite(value)) return;
     if (point.kind === 'counter' && value < 0) {
       report('non_monotonic', `${point.metric} counter reported ${value}; counter values are never negative`);
       return;
@@ -132,14 +181,10 @@ export function createConformanceChecker(options: ConformanceCheckerOptions): Co
       const violations: Violation[] = [];
       for (const point of points) {
         pointsChecked++;
-        metricsSeen.add(point.metric);
+        const name = boundText(point.metric);
+        if (metricsSeen.size < maxMetricsSeen || metricsSeen.has(name)) metricsSeen.add(name);
+        else dropped.metricNames++;
         checkPoint(point, violations);
-      }
-      for (const violation of violations) {
-        const key = violationKey(violation);
-        const entry = tally.get(key);
-        if (entry) entry.count++;
-        else tally.set(key, { first: violation, count: 1 });
       }
       return violations;
     },
@@ -147,7 +192,13 @@ export function createConformanceChecker(options: ConformanceCheckerOptions): Co
       const violations: ViolationSummary[] = [...tally.values()]
         .map(({ first, count }) => ({ ...first, count }))
         .sort((a, b) => compare(a.code, b.code) || compare(a.metric, b.metric) || compare(a.field ?? '', b.field ?? ''));
-      return { ok: violations.length === 0, pointsChecked, metricsSeen: [...metricsSeen].sort(), violations };
+      return {
+        ok: violations.length === 0 && dropped.violations === 0,
+        pointsChecked,
+        metricsSeen: [...metricsSeen].sort(),
+        violations,
+        dropped: { ...dropped, monotonicChecks: tracker.untracked },
+      };
     },
   };
 }
@@ -173,6 +224,15 @@ export function sameUnit(actual: string, expected: string): boolean {
 
 function sameBounds(actual: readonly number[], expected: readonly number[]): boolean {
   return actual.length === expected.length && actual.every((b, i) => b === expected[i]);
+}
+
+/** Which number of a point is NaN or ±Infinity, if any: the value of a sum, a histogram's sum, min or max. */
+function nonFiniteNumber(point: ReceivedPoint): string | undefined {
+  for (const key of ['value', 'sum', 'min', 'max'] as const) {
+    const value = point[key];
+    if (value !== undefined && !Number.isFinite(value)) return key;
+  }
+  return undefined;
 }
 
 function plainDefaultTags(): Record<string, FieldSpec> {

@@ -1,7 +1,8 @@
 // OTLP metrics messages (opentelemetry-proto v1) declared with protobufjs reflection, since no npm
 // package ships the .proto files. Only the wire layout matters here: field numbers and types.
-import { Enum, Field, OneOf, Root, Type } from 'protobufjs';
+import { Enum, Field, OneOf, Reader, Root, Type, types } from 'protobufjs';
 import type { OtlpMetricsRequest } from './otlp-types.js';
+import { RequestBudget, RequestLimitError } from './request-limits.js';
 
 type FieldDef = readonly [name: string, id: number, type: string, rule?: 'repeated'];
 
@@ -197,14 +198,114 @@ export class OtlpDecodeError extends Error {
   override readonly name = 'OtlpDecodeError';
 }
 
-/** Decodes a binary (application/x-protobuf) ExportMetricsServiceRequest. */
-export function decodeMetricsProtobuf(body: Uint8Array): OtlpMetricsRequest {
+/**
+ * Decodes a binary (application/x-protobuf) ExportMetricsServiceRequest. The wire format is first
+ * walked without building anything (scanMetricsProtobuf), so a request over a limit costs no memory.
+ */
+export function decodeMetricsProtobuf(body: Uint8Array, budget: RequestBudget): OtlpMetricsRequest {
+  scanMetricsProtobuf(body, budget);
   try {
     const message = ExportMetricsServiceRequest.decode(body);
     return ExportMetricsServiceRequest.toObject(message, TO_OBJECT_OPTIONS) as OtlpMetricsRequest;
   } catch (err) {
     throw new OtlpDecodeError(`invalid protobuf ExportMetricsServiceRequest: ${errorMessage(err)}`);
   }
+}
+
+/** OTLP types whose instances are data points, and those that nest attribute values. */
+export const POINT_TYPES: ReadonlySet<string> = new Set(['NumberDataPoint', 'HistogramDataPoint', 'ExponentialHistogramDataPoint', 'SummaryDataPoint']);
+export const NESTING_TYPES: ReadonlySet<string> = new Set(['ArrayValue', 'KeyValueList']);
+
+/**
+ * Counts one decoded message of `type` against the point and attribute budgets: data points and
+ * key-value pairs count as such, so do the elements of an array value (`viaField` ArrayValue.values).
+ * Returns the attribute-value nesting depth inside it.
+ */
+export function countMessage(type: Type, viaField: Field, depth: number, budget: RequestBudget): number {
+  if (POINT_TYPES.has(type.name)) budget.point();
+  if (type.name === 'KeyValue' || (type.name === 'AnyValue' && viaField.parent?.name === 'ArrayValue')) budget.attribute();
+  if (!NESTING_TYPES.has(type.name)) return depth;
+  budget.nesting(depth + 1);
+  return depth + 1;
+}
+
+/** 64-bit integer types: protobufjs turns each value into an object (a Long). */
+export const INT64_TYPES: ReadonlySet<string> = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
+
+/**
+ * Walks a binary request field by field, counting against `budget` (RequestLimitError past a limit)
+ * and checking that every known field has the wire type protobufjs will read it with (its generated
+ * decoder does not check, so a mismatch would make it see fields this walk did not count).
+ */
+export function scanMetricsProtobuf(body: Uint8Array, budget: RequestBudget): void {
+  const reader = Reader.create(body);
+  try {
+    scanMessage(reader, body.length, ExportMetricsServiceRequest, budget, 0);
+  } catch (err) {
+    if (err instanceof RequestLimitError || err instanceof OtlpDecodeError) throw err;
+    // protobufjs' Reader throws RangeError ("index out of range") on truncated input.
+    throw new OtlpDecodeError(`invalid protobuf ExportMetricsServiceRequest: ${errorMessage(err)}`);
+  }
+}
+
+function scanMessage(reader: Reader, end: number, type: Type, budget: RequestBudget, depth: number): void {
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    const wireType = tag & 7;
+    const field = type.fieldsById[tag >>> 3];
+    if (!field) {
+      skipUnknown(reader, wireType, type);
+      continue;
+    }
+    const child = field.resolvedType instanceof Type ? field.resolvedType : undefined;
+    if (child) {
+      expectWireType(wireType, 2, type, field);
+      const childEnd = lengthDelimitedEnd(reader, end, type, field);
+      budget.object();
+      scanMessage(reader, childEnd, child, budget, countMessage(child, field, depth, budget));
+      continue;
+    }
+    // Scalars and enums (read as int32). Repeated numeric fields may come packed (wire type 2).
+    const scalar = field.resolvedType instanceof Enum ? 'int32' : field.type;
+    const own = types.basic[scalar as keyof typeof types.basic];
+    const int64 = field.repeated && INT64_TYPES.has(scalar);
+    if (field.repeated && wireType === 2 && types.packed[scalar as keyof typeof types.packed] !== undefined) {
+      const packedEnd = lengthDelimitedEnd(reader, end, type, field);
+      while (reader.pos < packedEnd) {
+        skipScalar(reader, own);
+        if (int64) budget.object();
+      }
+      // A value straddling the end would make protobufjs read into the next field.
+      if (reader.pos !== packedEnd) throw new OtlpDecodeError(`invalid protobuf: packed ${type.name}.${field.name} does not end on a value boundary`);
+      continue;
+    }
+    expectWireType(wireType, own, type, field);
+    skipScalar(reader, own);
+    if (int64) budget.object();
+  }
+  if (reader.pos !== end) throw new OtlpDecodeError(`invalid protobuf: a field of ${type.name} runs past the end of its message`);
+}
+
+function lengthDelimitedEnd(reader: Reader, end: number, type: Type, field: Field): number {
+  const length = reader.uint32();
+  const fieldEnd = reader.pos + length;
+  if (fieldEnd > end) throw new OtlpDecodeError(`invalid protobuf: ${type.name}.${field.name} runs past the end of its message`);
+  return fieldEnd;
+}
+
+function expectWireType(actual: number, expected: number, type: Type, field: Field): void {
+  if (actual !== expected) throw new OtlpDecodeError(`invalid protobuf: ${type.name}.${field.name} has wire type ${actual}, expected ${expected}`);
+}
+
+function skipScalar(reader: Reader, wireType: number): void {
+  if (wireType === 2) reader.skip(reader.uint32());
+  else reader.skipType(wireType);
+}
+
+/** Unknown fields are skipped like protobufjs does, except groups, which OTLP never uses. */
+function skipUnknown(reader: Reader, wireType: number, type: Type): void {
+  if (wireType === 0 || wireType === 1 || wireType === 2 || wireType === 5) skipScalar(reader, wireType);
+  else throw new OtlpDecodeError(`invalid protobuf: wire type ${wireType} in ${type.name} (groups and reserved wire types are not OTLP)`);
 }
 
 /**

@@ -1,4 +1,5 @@
 // Flattens decoded OTLP requests into one record per data point, the unit the checker works on.
+import { boundText } from './bounded-text.js';
 import { AGGREGATION_TEMPORALITY } from './otlp-types.js';
 import type {
   OtlpAnyValue,
@@ -28,7 +29,10 @@ export type PointKind = 'counter' | 'updowncounter' | 'gauge' | 'histogram' | 'e
 export type Temporality = 'cumulative' | 'delta' | 'unspecified';
 
 export interface ReceivedPoint {
-  /** Wire name, prefix included (e.g. `codex.api_request`). */
+  /**
+   * Wire name, prefix included (e.g. `codex.api_request`). Name, description and unit longer than
+   * 256 characters are cut, with a `…[N chars]` marker (so a cut name never matches the registry).
+   */
   readonly metric: string;
   readonly description: string;
   readonly unit: string;
@@ -68,6 +72,8 @@ export interface RequestContext {
 }
 
 export function flattenRequest(request: OtlpMetricsRequest, context: RequestContext): ReceivedPoint[] {
+  // Points are pushed one by one: spreading a metric's points into push() overflows the call stack
+  // past ~125k arguments.
   const points: ReceivedPoint[] = [];
   for (const resourceMetrics of request.resourceMetrics ?? []) {
     const resource = toAttributes(resourceMetrics.resource?.attributes);
@@ -79,7 +85,7 @@ export function flattenRequest(request: OtlpMetricsRequest, context: RequestCont
         ...(scope?.version ? { scopeVersion: scope.version } : {}),
         ...context,
       };
-      for (const metric of scopeMetrics.metrics ?? []) points.push(...flattenMetric(metric, common));
+      for (const metric of scopeMetrics.metrics ?? []) flattenMetric(metric, common, points);
     }
   }
   return points;
@@ -87,8 +93,13 @@ export function flattenRequest(request: OtlpMetricsRequest, context: RequestCont
 
 type PointCommon = Pick<ReceivedPoint, 'resource' | 'scopeName' | 'scopeVersion' | 'contentType' | 'requestIndex'>;
 
-function flattenMetric(metric: OtlpMetric, common: PointCommon): ReceivedPoint[] {
-  const base = { metric: metric.name ?? '', description: metric.description ?? '', unit: metric.unit ?? '', ...common };
+function flattenMetric(metric: OtlpMetric, common: PointCommon, out: ReceivedPoint[]): void {
+  const base = {
+    metric: boundText(metric.name ?? ''),
+    description: boundText(metric.description ?? ''),
+    unit: boundText(metric.unit ?? ''),
+    ...common,
+  };
   if (metric.sum) {
     const monotonic = metric.sum.isMonotonic === true;
     const shape = {
@@ -97,44 +108,45 @@ function flattenMetric(metric: OtlpMetric, common: PointCommon): ReceivedPoint[]
       temporality: temporality(metric.sum.aggregationTemporality),
       monotonic,
     } as const;
-    return (metric.sum.dataPoints ?? []).map((dp) => ({ ...shape, ...numberPoint(dp) }));
-  }
-  if (metric.gauge) {
+    for (const dp of metric.sum.dataPoints ?? []) out.push({ ...shape, ...numberPoint(dp) });
+  } else if (metric.gauge) {
     const shape = { ...base, kind: 'gauge', temporality: 'unspecified' } as const;
-    return (metric.gauge.dataPoints ?? []).map((dp) => ({ ...shape, ...numberPoint(dp) }));
-  }
-  if (metric.histogram) {
+    for (const dp of metric.gauge.dataPoints ?? []) out.push({ ...shape, ...numberPoint(dp) });
+  } else if (metric.histogram) {
     const shape = { ...base, kind: 'histogram', temporality: temporality(metric.histogram.aggregationTemporality) } as const;
-    return (metric.histogram.dataPoints ?? []).map((dp) => ({
-      ...shape,
-      ...timing(dp),
-      ...optionalNumbers({ sum: dp.sum, min: dp.min, max: dp.max, flags: dp.flags }),
-      count: Number(dp.count ?? 0),
-      bucketCounts: (dp.bucketCounts ?? []).map(Number),
-      explicitBounds: dp.explicitBounds ?? [],
-    }));
-  }
-  if (metric.exponentialHistogram) {
+    for (const dp of metric.histogram.dataPoints ?? []) {
+      out.push({
+        ...shape,
+        ...timing(dp),
+        ...optionalNumbers({ sum: dp.sum, min: dp.min, max: dp.max, flags: dp.flags }),
+        count: Number(dp.count ?? 0),
+        bucketCounts: (dp.bucketCounts ?? []).map(Number),
+        explicitBounds: dp.explicitBounds ?? [],
+      });
+    }
+  } else if (metric.exponentialHistogram) {
     const histogram = metric.exponentialHistogram;
     const shape = { ...base, kind: 'exponential_histogram', temporality: temporality(histogram.aggregationTemporality) } as const;
-    return (histogram.dataPoints ?? []).map((dp) => ({
-      ...shape,
-      ...timing(dp),
-      ...optionalNumbers({ sum: dp.sum, min: dp.min, max: dp.max, flags: dp.flags }),
-      count: Number(dp.count ?? 0),
-    }));
-  }
-  if (metric.summary) {
+    for (const dp of histogram.dataPoints ?? []) {
+      out.push({
+        ...shape,
+        ...timing(dp),
+        ...optionalNumbers({ sum: dp.sum, min: dp.min, max: dp.max, flags: dp.flags }),
+        count: Number(dp.count ?? 0),
+      });
+    }
+  } else if (metric.summary) {
     const shape = { ...base, kind: 'summary', temporality: 'unspecified' } as const;
-    return (metric.summary.dataPoints ?? []).map((dp) => ({
-      ...shape,
-      ...timing(dp),
-      ...optionalNumbers({ sum: dp.sum ?? 0, flags: dp.flags }),
-      count: Number(dp.count ?? 0),
-    }));
+    for (const dp of metric.summary.dataPoints ?? []) {
+      out.push({
+        ...shape,
+        ...timing(dp),
+        ...optionalNumbers({ sum: dp.sum ?? 0, flags: dp.flags }),
+        count: Number(dp.count ?? 0),
+      });
+    }
   }
   // A metric with no data oneof set carries no points.
-  return [];
 }
 
 function numberPoint(dp: OtlpNumberDataPoint) {

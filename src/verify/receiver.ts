@@ -1,17 +1,26 @@
 // A minimal OTLP/HTTP metrics receiver (POST /v1/metrics) for tests and `verify`: it decodes every
 // export, keeps the flattened data points in memory (unless told not to) and never lets a bad
-// request crash the process.
-import { createServer } from 'node:http';
+// request crash the process. Everything a client controls is bounded: body size, decoded points,
+// attributes, objects and nesting per request, the time to send a request, open connections and
+// requests in progress; each request past a bound is answered with an error and counted.
+import { STATUS_CODES, createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { RpcStatus, errorMessage } from './otlp-proto.js';
+import { boundText } from './bounded-text.js';
 import { flattenRequest } from './points.js';
 import type { ReceivedPoint } from './points.js';
 import { RequestError, bodyFormat, decodeRequestBody, mediaType } from './request-body.js';
 import type { RequestErrorCode } from './request-body.js';
+import { resolveRequestLimits } from './request-limits.js';
+import type { RequestLimits } from './request-limits.js';
 
 export const METRICS_PATH = '/v1/metrics';
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** Headers, and then the body, must each arrive within this. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Open connections, and requests in progress (pipelining included). */
+export const DEFAULT_MAX_CONNECTIONS = 16;
 
 /** One HTTP request as the receiver saw it. */
 export interface RequestRecord {
@@ -25,7 +34,7 @@ export interface RequestRecord {
   readonly contentEncoding: string;
   /** Body size on the wire (before decompression). */
   readonly bytes: number;
-  /** Status answered; `0` while unanswered (e.g. a `'hang'` from the respond hook). */
+  /** Status answered; `0` while unanswered (e.g. a `'hang'` from the respond hook) or never answered (`aborted`). */
   readonly status: number;
   /** Data points accepted from this request. */
   readonly points: number;
@@ -57,17 +66,29 @@ export type RespondDecision =
   | 'hang'
   | undefined;
 
-export interface OtlpReceiverOptions {
+export interface OtlpReceiverOptions extends Partial<RequestLimits> {
   /** Interface to bind; loopback by default so nothing is exposed. */
   readonly host?: string;
   /** 0 (default) picks an ephemeral port. */
   readonly port?: number;
   /** Larger bodies (compressed or decompressed) are answered 413. Default 8 MiB. */
   readonly maxBodyBytes?: number;
+  /**
+   * Request headers must arrive within this many ms of the connection (or of the previous request),
+   * and the body within this many ms of the headers; otherwise 408, counted as rejected. Default 30 s.
+   */
+  readonly requestTimeoutMs?: number;
+  /**
+   * Open connections; further ones are closed at once and counted in `stats().refusedConnections`.
+   * Also the number of requests in progress: a pipelined request past it is answered 503. Default 16.
+   */
+  readonly maxConnections?: number;
+  /** Called for each refused connection. Exceptions are swallowed. */
+  readonly onConnectionRefused?: () => void;
   readonly respond?: (request: IncomingOtlpRequest) => RespondDecision | Promise<RespondDecision>;
   /** Called after each accepted export with its points. Exceptions thrown here are swallowed. */
   readonly onPoints?: (points: readonly ReceivedPoint[], request: RequestRecord) => void;
-  /** Called for each rejected request (bad body, wrong path or method, too large). Exceptions are swallowed. */
+  /** Called for each rejected request (bad body, wrong path or method, over a limit, timed out, aborted). Exceptions are swallowed. */
   readonly onError?: (request: RequestRecord) => void;
   /**
    * Keep every point for `points()` and `waitForPoints()`. Default true. A long-running consumer
@@ -81,9 +102,11 @@ export interface OtlpReceiverOptions {
 /** Totals over the whole run, whatever is retained. */
 export interface ReceiverStats {
   readonly requests: number;
-  /** Requests rejected as malformed (those with an `error`). */
+  /** Requests rejected as malformed or over a limit (those with an `error`). */
   readonly rejected: number;
   readonly points: number;
+  /** Connections closed on arrival because `maxConnections` were open. */
+  readonly refusedConnections: number;
 }
 
 export interface OtlpReceiver {
@@ -106,7 +129,7 @@ export interface OtlpReceiver {
    * points: with `retainPoints: false` it rejects at once rather than time out.
    */
   waitForPoints(predicate: (points: readonly ReceivedPoint[]) => boolean, timeoutMs?: number): Promise<ReceivedPoint[]>;
-  /** Stops listening and destroys open sockets, hanging requests included. */
+  /** Stops listening and destroys open sockets, hanging requests included; no callback runs once it resolves. */
   close(): Promise<void>;
 }
 
@@ -122,9 +145,23 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const retainPoints = options.retainPoints ?? true;
   const maxRequestRecords = options.maxRequestRecords ?? Infinity;
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const limits = resolveRequestLimits(options);
   const points: ReceivedPoint[] = [];
   const records: RequestRecord[] = [];
-  const stats = { requests: 0, rejected: 0, points: 0 };
+  const stats = { requests: 0, rejected: 0, points: 0, refusedConnections: 0 };
+  /** Socket bytes read when its last request ended: more means a request is under way. */
+  const settledBytes = new WeakMap<Socket, number>();
+  let inFlight = 0;
+  // Decoding runs one request at a time (in arrival order), so at most one decoded request is in
+  // memory, whatever the number of clients.
+  let decoding: Promise<unknown> = Promise.resolve();
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = decoding.then(work, work);
+    decoding = run.catch(() => undefined);
+    return run;
+  };
   const waiters = new Set<Waiter>();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -148,23 +185,67 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       timers.add(timer);
     });
 
+  type MutableRecord = { -readonly [K in keyof RequestRecord]: RequestRecord[K] };
+
+  function newRecord(fields: Pick<RequestRecord, 'method' | 'path' | 'contentType' | 'contentEncoding'>): MutableRecord {
+    const record: MutableRecord = { index: stats.requests++, ...fields, bytes: 0, status: 0, points: 0 };
+    records.push(record);
+    if (records.length > maxRequestRecords) records.shift();
+    return record;
+  }
+
+  /** Marks `record` rejected, counts it and tells onError; the caller answers (or cannot). */
+  function reject(record: MutableRecord, failure: RequestError, status = failure.status): void {
+    record.status = status;
+    record.error = { code: failure.code, message: failure.message };
+    stats.rejected++;
+    try {
+      options.onError?.({ ...record });
+    } catch {
+      // Documented: exceptions from onError are swallowed.
+    }
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const index = stats.requests++;
     const path = (req.url ?? '/').split('?')[0];
-    const record: { -readonly [K in keyof RequestRecord]: RequestRecord[K] } = {
-      index,
+    const record = newRecord({
       method: req.method ?? '',
       path,
       contentType: mediaType(req.headers['content-type']),
       contentEncoding: (req.headers['content-encoding'] ?? '').toLowerCase(),
-      bytes: 0,
-      status: 0,
-      points: 0,
-    };
-    records.push(record);
-    if (records.length > maxRequestRecords) records.shift();
-    const { body, bytes } = await readBody(req, maxBodyBytes);
+    });
+    // Requests in progress are bounded like connections (pipelining would otherwise queue bodies).
+    const busy = inFlight >= maxConnections;
+    if (!busy) inFlight++;
+    try {
+      await handleBody(req, res, record, path, busy);
+    } finally {
+      if (!busy) inFlight--;
+    }
+  }
+
+  async function handleBody(req: IncomingMessage, res: ServerResponse, record: MutableRecord, path: string, busy: boolean): Promise<void> {
+    const index = record.index;
+    const { body, bytes, outcome } = await readBody(req, busy ? 0 : maxBodyBytes, requestTimeoutMs);
     record.bytes = bytes;
+    if (closed) return;
+    if (outcome === 'aborted') {
+      reject(record, new RequestError(400, 'aborted', `the client closed the connection after ${bytes} body bytes, before the body was complete`), 0);
+      return;
+    }
+    settledBytes.set(req.socket, req.socket.bytesRead);
+    if (outcome === 'timeout') {
+      const failure = new RequestError(408, 'request_timeout', `the body did not arrive within ${requestTimeoutMs} ms (${bytes} bytes received)`);
+      reject(record, failure);
+      answerError(res, record.contentType, failure, () => req.socket.destroy());
+      return;
+    }
+    if (busy) {
+      const failure = new RequestError(503, 'busy', `more than ${maxConnections} requests in progress (limit maxConnections)`);
+      reject(record, failure);
+      answerError(res, record.contentType, failure);
+      return;
+    }
 
     const decision = await options.respond?.({ index, method: record.method, path, headers: req.headers, body });
     if (decision === 'hang') {
@@ -180,29 +261,31 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     }
     if (decision && 'delayMs' in decision) await sleep(decision.delayMs);
     if (closed) return;
+    await serially(() => decodeAndAnswer(req, res, record, path, body, bytes));
+  }
 
+  async function decodeAndAnswer(req: IncomingMessage, res: ServerResponse, record: MutableRecord, path: string, body: Buffer, bytes: number): Promise<void> {
+    if (closed) return;
     let received: ReceivedPoint[];
     try {
-      if (path !== METRICS_PATH) throw new RequestError(404, 'not_found', `no handler for ${path}; metrics go to ${METRICS_PATH}`);
-      if (req.method !== 'POST') throw new RequestError(405, 'method_not_allowed', `${req.method} ${path}; only POST is allowed`);
+      if (path !== METRICS_PATH) throw new RequestError(404, 'not_found', `no handler for ${boundText(path)}; metrics go to ${METRICS_PATH}`);
+      if (req.method !== 'POST') throw new RequestError(405, 'method_not_allowed', `${req.method} ${boundText(path)}; only POST is allowed`);
       if (bytes > maxBodyBytes) throw new RequestError(413, 'too_large', `body of ${bytes} bytes exceeds ${maxBodyBytes}`);
       const decoded = await decodeRequestBody({
         contentType: req.headers['content-type'],
         contentEncoding: req.headers['content-encoding'],
         body,
         maxBytes: maxBodyBytes,
+        limits,
       });
-      received = flattenRequest(decoded, { contentType: record.contentType, requestIndex: index });
+      received = flattenRequest(decoded, { contentType: record.contentType, requestIndex: record.index });
     } catch (err) {
       const failure = err instanceof RequestError ? err : new RequestError(500, 'internal_error', errorMessage(err));
-      record.status = failure.status;
-      record.error = { code: failure.code, message: failure.message };
-      stats.rejected++;
+      reject(record, failure);
       answerError(res, record.contentType, failure);
-      options.onError?.({ ...record });
       return;
     }
-    if (retainPoints) points.push(...received);
+    if (retainPoints) for (const point of received) points.push(point);
     stats.points += received.length;
     record.points = received.length;
     record.status = 200;
@@ -211,7 +294,9 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     settleWaiters();
   }
 
-  const server = createServer((req, res) => {
+  // Node's own whole-request timer is off (0): the body timer is readBody's, which answers 408 and
+  // counts the request. Node still enforces the headers timeout (through clientError below).
+  const server = createServer({ headersTimeout: requestTimeoutMs, requestTimeout: 0, connectionsCheckingInterval: Math.min(1_000, requestTimeoutMs) }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       // Last resort (a throwing respond hook): answer 500 rather than crash or hang the client.
       // A throwing onPoints/onError runs after the answer and is dropped here.
@@ -221,12 +306,37 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       }
     });
   });
+  server.maxConnections = maxConnections;
+  server.on('drop', () => {
+    stats.refusedConnections++;
+    try {
+      options.onConnectionRefused?.();
+    } catch {
+      // Documented: exceptions from onConnectionRefused are swallowed.
+    }
+  });
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  // A client vanishing mid-request must not take the process down.
-  server.on('clientError', (_err, socket) => socket.destroy());
+  // Headers that never complete, or are not HTTP, end here (not in the request handler). A request
+  // under way is counted as rejected; an idle connection or a client vanishing is just closed.
+  server.on('clientError', (err, duplex) => {
+    const socket = duplex as Socket;
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    const partial = socket.bytesRead > (settledBytes.get(socket) ?? 0);
+    if (!closed && partial && (code === 'ERR_HTTP_REQUEST_TIMEOUT' || code.startsWith('HPE_'))) {
+      const failure =
+        code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new RequestError(408, 'request_timeout', `the request headers did not arrive within ${requestTimeoutMs} ms`)
+          : new RequestError(400, 'bad_request', `not a valid HTTP request (${code})`);
+      reject(newRecord({ method: '', path: '', contentType: '', contentEncoding: '' }), failure);
+      if (socket.writable && socket.bytesWritten === 0) {
+        socket.write(`HTTP/1.1 ${failure.status} ${STATUS_CODES[failure.status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      }
+    }
+    socket.destroy();
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -278,22 +388,48 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       for (const socket of sockets) socket.destroy();
       server.closeAllConnections();
       await done;
+      // A decode under way finishes (its answer goes nowhere) before close() resolves, so no
+      // callback runs after it.
+      await decoding;
     },
   };
 }
 
-/** Reads the whole body but keeps at most `limit` + 1 bytes, so oversize uploads are drained, not stored. */
-function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; bytes: number }> {
+interface BodyRead {
+  /** Empty unless the body is complete and at most `limit` bytes. */
+  readonly body: Buffer;
+  readonly bytes: number;
+  readonly outcome: 'complete' | 'aborted' | 'timeout';
+}
+
+/**
+ * Reads the whole body but keeps at most `limit` bytes, so oversize uploads are drained, not
+ * stored. Gives up after `timeoutMs` (a body trickling in byte by byte) or when the client goes away.
+ */
+function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyRead> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
-    req.on('data', (chunk: Buffer) => {
-      if (bytes <= limit) chunks.push(chunk);
+    let settled = false;
+    const finish = (outcome: BodyRead['outcome']): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.off('data', onData);
+      // Whatever else arrives is discarded.
+      if (outcome !== 'complete') req.resume();
+      resolve({ body: outcome === 'complete' && bytes <= limit ? Buffer.concat(chunks) : Buffer.alloc(0), bytes, outcome });
+    };
+    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    const onData = (chunk: Buffer): void => {
       bytes += chunk.length;
-    });
-    req.on('end', () => resolve({ body: bytes <= limit ? Buffer.concat(chunks) : Buffer.alloc(0), bytes }));
-    // An aborted upload resolves with what arrived; the answer goes to a closed socket, harmlessly.
-    req.on('error', () => resolve({ body: Buffer.alloc(0), bytes }));
+      if (bytes <= limit) chunks.push(chunk);
+      else chunks.length = 0;
+    };
+    req.on('data', onData);
+    req.on('end', () => finish('complete'));
+    req.on('error', () => finish('aborted'));
+    req.on('close', () => finish(req.complete ? 'complete' : 'aborted'));
   });
 }
 
@@ -308,17 +444,24 @@ function answerSuccess(res: ServerResponse, contentType: string): void {
   }
 }
 
-/** OTLP/HTTP errors carry a google.rpc.Status in the request's encoding (JSON when unknown). */
-function answerError(res: ServerResponse, contentType: string, failure: RequestError): void {
-  const status = { code: GRPC_INVALID_ARGUMENT, message: failure.message };
-  const headers: Record<string, string> = failure.status === 413 ? { connection: 'close' } : {};
+/**
+ * OTLP/HTTP errors carry a google.rpc.Status in the request's encoding (JSON when unknown). Answers
+ * that end the exchange early (too large, busy, timed out) close the connection.
+ */
+function answerError(res: ServerResponse, contentType: string, failure: RequestError, afterwards?: () => void): void {
+  if (res.headersSent || res.destroyed) return;
+  const status = { code: failure.status === 503 ? GRPC_UNAVAILABLE : GRPC_INVALID_ARGUMENT, message: failure.message };
+  const headers: Record<string, string> = CLOSING_STATUSES.has(failure.status) ? { connection: 'close' } : {};
+  if (failure.status === 503) headers['retry-after'] = '1';
   if (bodyFormat(contentType) === 'protobuf') {
     res.writeHead(failure.status, { ...headers, 'content-type': 'application/x-protobuf' });
-    res.end(RpcStatus.encode(RpcStatus.fromObject(status)).finish());
+    res.end(RpcStatus.encode(RpcStatus.fromObject(status)).finish(), afterwards);
   } else {
     res.writeHead(failure.status, { ...headers, 'content-type': 'application/json' });
-    res.end(JSON.stringify(status));
+    res.end(JSON.stringify(status), afterwards);
   }
 }
 
 const GRPC_INVALID_ARGUMENT = 3;
+const GRPC_UNAVAILABLE = 14;
+const CLOSING_STATUSES = new Set([408, 413, 503]);

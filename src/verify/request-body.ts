@@ -5,6 +5,8 @@ import { gunzip, inflate } from 'node:zlib';
 import { decodeMetricsJson } from './otlp-json.js';
 import { decodeMetricsProtobuf, errorMessage } from './otlp-proto.js';
 import type { OtlpMetricsRequest } from './otlp-types.js';
+import { DEFAULT_REQUEST_LIMITS, RequestBudget, RequestLimitError } from './request-limits.js';
+import type { RequestLimit, RequestLimits } from './request-limits.js';
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
@@ -18,7 +20,22 @@ export type RequestErrorCode =
   | 'bad_compression'
   | 'bad_protobuf'
   | 'bad_json'
+  | 'too_many_points'
+  | 'too_many_attributes'
+  | 'too_many_objects'
+  | 'too_deep'
+  | 'request_timeout'
+  | 'aborted'
+  | 'busy'
+  | 'bad_request'
   | 'internal_error';
+
+const LIMIT_CODES: Record<RequestLimit, RequestErrorCode> = {
+  maxPointsPerRequest: 'too_many_points',
+  maxAttributesPerRequest: 'too_many_attributes',
+  maxObjectsPerRequest: 'too_many_objects',
+  maxNestingDepth: 'too_deep',
+};
 
 export class RequestError extends Error {
   override readonly name = 'RequestError';
@@ -51,6 +68,8 @@ export interface RawBody {
   readonly body: Buffer;
   /** Also caps the decompressed size, so a small gzip bomb cannot exhaust memory. */
   readonly maxBytes: number;
+  /** What the decoded request may hold; checked before it is built. Default DEFAULT_REQUEST_LIMITS. */
+  readonly limits?: RequestLimits;
 }
 
 export async function decodeRequestBody(raw: RawBody): Promise<OtlpMetricsRequest> {
@@ -60,17 +79,13 @@ export async function decodeRequestBody(raw: RawBody): Promise<OtlpMetricsReques
     throw new RequestError(400, 'unsupported_content_type', `unsupported Content-Type ${JSON.stringify(raw.contentType ?? '')}; expected application/x-protobuf or application/json`);
   }
   const body = await decompress(raw);
-  if (format === 'protobuf') {
-    try {
-      return decodeMetricsProtobuf(body);
-    } catch (err) {
-      throw new RequestError(400, 'bad_protobuf', errorMessage(err));
-    }
-  }
+  const budget = new RequestBudget(raw.limits ?? DEFAULT_REQUEST_LIMITS);
   try {
-    return decodeMetricsJson(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    if (format === 'protobuf') return decodeMetricsProtobuf(body, budget);
+    return decodeMetricsJson(new TextDecoder('utf-8', { fatal: true }).decode(body), budget);
   } catch (err) {
-    throw new RequestError(400, 'bad_json', errorMessage(err));
+    if (err instanceof RequestLimitError) throw new RequestError(err.status, LIMIT_CODES[err.limit], err.message);
+    throw new RequestError(400, format === 'protobuf' ? 'bad_protobuf' : 'bad_json', errorMessage(err));
   }
 }
 

@@ -11,6 +11,7 @@ export const VIOLATION_CODES = [
   'missing_default_tag',
   'invalid_value',
   'non_monotonic',
+  'invalid_number',
 ] as const;
 export type ViolationCode = (typeof VIOLATION_CODES)[number];
 
@@ -37,6 +38,18 @@ export interface ConformanceReport {
   readonly metricsSeen: readonly string[];
   /** Sorted by code, metric, field; `message` is the first occurrence's. */
   readonly violations: readonly ViolationSummary[];
+  /** What the checker's bounded state could not hold (all 0 unless a limit was reached). */
+  readonly dropped: DroppedCounts;
+}
+
+/** Counts past the checker's limits, so a capped report still says how much it left out. */
+export interface DroppedCounts {
+  /** Violations of a code + metric + field first seen after `maxDistinctViolations` distinct ones (occurrences). */
+  readonly violations: number;
+  /** Points whose metric name was not added to `metricsSeen` because it held `maxMetricsSeen` names. */
+  readonly metricNames: number;
+  /** Cumulative points not checked for going down because `maxSeries` series were already tracked. */
+  readonly monotonicChecks: number;
 }
 
 export function violationKey(v: Pick<Violation, 'code' | 'metric' | 'field'>): string {

@@ -55,7 +55,7 @@ describe('malformed requests answer 400 (413 when too large), are reported, and 
     expect(status.code).toBe(3);
     expect(status.message).toMatch(/protobuf/);
     const json = await postJson(r.metricsUrl, { resourceMetrics: 3 });
-    expect(await json.json()).toMatchObject({ code: 3, message: expect.stringMatching(/array expected/) });
+    expect(await json.json()).toMatchObject({ code: 3, message: expect.stringMatching(/resourceMetrics is not an array/) });
   });
 
   it('wrong path and method', async () => {
@@ -182,7 +182,7 @@ describe('retention', () => {
     for (const body of [GOOD, two, GOOD]) expect((await postJson(r.metricsUrl, body)).status).toBe(200);
     expect(batches).toEqual([1, 2, 1]);
     expect(r.points()).toEqual([]);
-    expect(r.stats()).toEqual({ requests: 3, rejected: 0, points: 4 });
+    expect(r.stats()).toEqual({ requests: 3, rejected: 0, points: 4, refusedConnections: 0 });
     await expect(r.waitForPoints(() => true)).rejects.toThrow(/retainPoints/);
   });
 
@@ -196,7 +196,7 @@ describe('retention', () => {
       [2, 200],
     ]);
     expect(r.errors().map((q) => q.index)).toEqual([1]);
-    expect(r.stats()).toEqual({ requests: 3, rejected: 1, points: 2 });
+    expect(r.stats()).toEqual({ requests: 3, rejected: 1, points: 2, refusedConnections: 0 });
     expect(r.points()).toHaveLength(2);
   });
 });
