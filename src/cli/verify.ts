@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_PREFIX } from '../catalog/spec.js';
 import { DEFAULT_TAGS, METRICS, RETIRED_METRICS } from '../generated/catalog.js';
+import { LARGE_REQUEST_BYTES, releaseHeapSoon } from './heap-release.js';
 import { DEFAULT_MAX_DISTINCT_VIOLATIONS, createConformanceChecker } from '../verify/checker.js';
 import { DEFAULT_MAX_SERIES } from '../verify/monotonic.js';
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, startOtlpReceiver } from '../verify/receiver.js';
@@ -93,6 +94,7 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
       requestTimeoutMs: options.requestTimeoutMs,
       maxPointsPerRequest: options.maxPoints,
       onPoints: (points, request) => {
+        if (request.bytes >= LARGE_REQUEST_BYTES) releaseHeapSoon();
         try {
           // Live feedback: each distinct violation the first time it shows up.
           for (const v of checker.check(points)) {
@@ -108,6 +110,7 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
         }
       },
       onError: (record) => {
+        if (record.bytes >= LARGE_REQUEST_BYTES) releaseHeapSoon();
         const m = malformed(record);
         err(`${malformedLine(m)}\n`);
         recentMalformed.push(m);

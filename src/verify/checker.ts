@@ -6,8 +6,8 @@ import { closestName } from './did-you-mean.js';
 import { DEFAULT_MAX_SERIES, MonotonicTracker } from './monotonic.js';
 import type { ReceivedPoint } from './points.js';
 import { valueProblem } from './value-rules.js';
-import { violationKey } from './violations.js';
-import type { ConformanceReport, Violation, ViolationCode, ViolationSummary } from './violations.js';
+import { ViolationTally } from './violation-tally.js';
+import type { ConformanceReport, Violation, ViolationCode } from './violations.js';
 
 export interface ConformanceCheckerOptions {
   readonly specs: readonly MetricSpec[];
@@ -66,31 +66,31 @@ export function createConformanceChecker(options: ConformanceCheckerOptions): Co
   const maxMetricsSeen = options.maxMetricsSeen ?? DEFAULT_MAX_METRICS_SEEN;
   const maxPerCheck = options.maxViolationsPerCheck ?? DEFAULT_MAX_VIOLATIONS_PER_CHECK;
   const tracker = new MonotonicTracker(options.maxSeries ?? DEFAULT_MAX_SERIES);
-  const tally = new Map<string, { first: Violation; count: number }>();
+  const tally = new ViolationTally(maxDistinct);
   const metricsSeen = new Set<string>();
-  const dropped = { violations: 0, metricNames: 0 };
+  let droppedMetricNames = 0;
   let pointsChecked = 0;
 
-  /** Tallies a violation; returns it in `out` when it is a first occurrence or `out` has room. */
-  function record(violation: Violation, out: Violation[]): void {
-    const key = violationKey(violation);
-    const entry = tally.get(key);
+  /**
+   * Tallies a violation; returns it in `out` when it is a first occurrence or `out` has room. The
+   * violation object is only built when it is kept or returned: most are repeats, merely counted.
+   */
+  function record(code: ViolationCode, metric: string, message: string, field: string | undefined, suggestion: string | undefined, out: Violation[]): void {
+    const entry = tally.find(code, metric, field);
     if (entry) {
       entry.count++;
-      if (out.length < maxPerCheck) out.push(violation);
-    } else if (tally.size >= maxDistinct) {
-      dropped.violations++;
-    } else {
-      tally.set(key, { first: violation, count: 1 });
-      out.push(violation);
+      if (out.length < maxPerCheck) out.push(violationOf(code, metric, message, field, suggestion));
+      return;
     }
+    const added = tally.add(() => violationOf(code, metric, message, field, suggestion));
+    if (added) out.push(added);
   }
 
   /** The did-you-mean for an unknown name, computed once per distinct name that makes the report. */
   function suggestionFor(metric: string, wireName: string): string | undefined {
-    const known = tally.get(violationKey({ code: 'unknown_metric', metric }));
+    const known = tally.find('unknown_metric', metric, undefined);
     if (known) return known.first.suggestion;
-    if (ignored.has('unknown_metric') || tally.size >= maxDistinct) return undefined;
+    if (ignored.has('unknown_metric') || tally.full) return undefined;
     return byWireName.has(prefix + wireName) ? prefix + wireName : closestName(wireName, byWireName.keys());
   }
 
@@ -99,8 +99,7 @@ export function createConformanceChecker(options: ConformanceCheckerOptions): Co
     const metric = boundText(point.metric);
     const report = (code: ViolationCode, message: string, field?: string, suggestion?: string): void => {
       if (ignored.has(code)) return;
-      const bounded = field !== undefined ? { field: boundText(field) } : {};
-      record({ code, metric, message: boundMessage(message), ...bounded, ...(suggestion ? { suggestion } : {}) }, out);
+      record(code, metric, message, field === undefined ? undefined : boundText(field), suggestion, out);
     };
 
     const spec = byWireName.get(point.metric);
@@ -183,21 +182,19 @@ export function createConformanceChecker(options: ConformanceCheckerOptions): Co
         pointsChecked++;
         const name = boundText(point.metric);
         if (metricsSeen.size < maxMetricsSeen || metricsSeen.has(name)) metricsSeen.add(name);
-        else dropped.metricNames++;
+        else droppedMetricNames++;
         checkPoint(point, violations);
       }
       return violations;
     },
     report() {
-      const violations: ViolationSummary[] = [...tally.values()]
-        .map(({ first, count }) => ({ ...first, count }))
-        .sort((a, b) => compare(a.code, b.code) || compare(a.metric, b.metric) || compare(a.field ?? '', b.field ?? ''));
+      const violations = tally.summaries();
       return {
-        ok: violations.length === 0 && dropped.violations === 0,
+        ok: violations.length === 0 && tally.dropped === 0,
         pointsChecked,
         metricsSeen: [...metricsSeen].sort(),
         violations,
-        dropped: { ...dropped, monotonicChecks: tracker.untracked },
+        dropped: { violations: tally.dropped, metricNames: droppedMetricNames, monotonicChecks: tracker.untracked },
       };
     },
   };
@@ -226,9 +223,15 @@ function sameBounds(actual: readonly number[], expected: readonly number[]): boo
   return actual.length === expected.length && actual.every((b, i) => b === expected[i]);
 }
 
+function violationOf(code: ViolationCode, metric: string, message: string, field: string | undefined, suggestion: string | undefined): Violation {
+  return { code, metric, message: boundMessage(message), ...(field !== undefined ? { field } : {}), ...(suggestion ? { suggestion } : {}) };
+}
+
+const NUMBER_KEYS = ['value', 'sum', 'min', 'max'] as const;
+
 /** Which number of a point is NaN or ±Infinity, if any: the value of a sum, a histogram's sum, min or max. */
 function nonFiniteNumber(point: ReceivedPoint): string | undefined {
-  for (const key of ['value', 'sum', 'min', 'max'] as const) {
+  for (const key of NUMBER_KEYS) {
     const value = point[key];
     if (value !== undefined && !Number.isFinite(value)) return key;
   }
@@ -242,8 +245,4 @@ function plainDefaultTags(): Record<string, FieldSpec> {
 /** Own properties only: attribute keys such as `toString` or `constructor` must not find Object.prototype's. */
 function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -10,13 +10,13 @@ export const DEFAULT_MAX_SERIES = 100_000;
  * starts a new series (new start time), so a reset is not a decrease. Points arriving out of order
  * (an older timestamp than the last seen) are ignored rather than compared.
  *
- * Memory is bounded: a series is stored under a fixed-size hash of its identity (attribute values
- * may be long), and at most `maxSeries` series are tracked; points of further series are counted in
+ * Memory is bounded: a series is stored under its identity, or a fixed-size hash of it when that is
+ * longer (attribute values may be long), and at most `maxSeries` series are tracked; points of further series are counted in
  * `untracked` and not compared.
  */
 export class MonotonicTracker {
   private readonly last = new Map<string, { time: bigint; value: number }>();
-  /** Resource identities, hashed once per resource object (points of one export share it). */
+  /** Resource identities, computed once per resource object (points of one export share it). */
   private readonly resourceKeys = new WeakMap<Attributes, string>();
   /** Points not compared because the tracker was full when their series first appeared. */
   untracked = 0;
@@ -45,11 +45,16 @@ export class MonotonicTracker {
   private seriesKey(point: ReceivedPoint): string {
     let resource = this.resourceKeys.get(point.resource);
     if (resource === undefined) {
-      resource = hash(JSON.stringify(sorted(point.resource)));
+      resource = bounded(JSON.stringify(sorted(point.resource)));
       this.resourceKeys.set(point.resource, resource);
     }
-    return hash(JSON.stringify([point.metric, sorted(point.attributes), point.startTimeUnixNano, resource, point.scopeName]));
+    return bounded(JSON.stringify([point.metric, sorted(point.attributes), point.startTimeUnixNano, resource, point.scopeName]));
   }
+}
+
+/** Keys longer than a hash are stored as their hash (a collision is 2^-128 likely). */
+function bounded(key: string): string {
+  return key.length <= 128 ? key : hash(key);
 }
 
 function hash(text: string): string {

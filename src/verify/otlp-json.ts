@@ -1,14 +1,15 @@
 // OTLP/JSON decoding. The JSON mapping is the protobuf one (camelCase keys, int64 as strings or
-// numbers, enums as numbers or names) except that trace and span ids are hex instead of base64.
-// Before protobufjs' fromObject sees the body it is bounded and checked in two passes: the text is
-// scanned for nesting and object count before JSON.parse (which alone costs ~100 bytes per `{}`),
-// then the parsed tree is walked along the schema to count points and attributes, rewrite the hex
-// ids and reject numbers that fromObject would silently turn into garbage (`"abc"` as an int64).
-// The result is rendered exactly like a decoded protobuf body, so both transports normalise through
-// the same code.
+// numbers, enums as numbers or names, doubles as numbers or "NaN"/"Infinity") except that trace and
+// span ids are hex instead of base64. Two passes, both bounded: the text is scanned for nesting and
+// object count before JSON.parse (which alone costs ~100 bytes per `{}`), then the parsed tree is
+// walked along the protobuf schema, counting points and attributes, rejecting what is not valid
+// OTLP/JSON (`"abc"` as an int64, which protobufjs' fromObject would silently turn into garbage)
+// and rewriting values in place into the shape a decoded protobuf body has after toObject (int64 as
+// decimal strings, enums as numbers, bytes as base64). No copy of the tree is made, so both
+// transports normalise through the same code at the cost of the parsed JSON alone.
 import { Enum, Type } from 'protobufjs';
 import type { Field } from 'protobufjs';
-import { ExportMetricsServiceRequest, INT64_TYPES, OtlpDecodeError, TO_OBJECT_OPTIONS, countMessage, errorMessage } from './otlp-proto.js';
+import { ExportMetricsServiceRequest, INT64_TYPES, OtlpDecodeError, countMessage, errorMessage } from './otlp-proto.js';
 import type { OtlpMetricsRequest } from './otlp-types.js';
 import { RequestBudget, RequestLimitError } from './request-limits.js';
 
@@ -31,12 +32,7 @@ export function decodeMetricsJson(text: string, budget: RequestBudget): OtlpMetr
   }
   if (!isPlainObject(parsed)) throw new OtlpDecodeError('invalid OTLP/JSON: the body must be a JSON object');
   walkMessage(parsed, ExportMetricsServiceRequest, budget, 0, []);
-  try {
-    const message = ExportMetricsServiceRequest.fromObject(parsed);
-    return ExportMetricsServiceRequest.toObject(message, TO_OBJECT_OPTIONS) as OtlpMetricsRequest;
-  } catch (err) {
-    throw new OtlpDecodeError(`invalid OTLP/JSON ExportMetricsServiceRequest: ${errorMessage(err)}`);
-  }
+  return parsed as OtlpMetricsRequest;
 }
 
 /**
@@ -65,16 +61,21 @@ function scanJsonText(text: string, budget: RequestBudget, maxDepth: number): vo
 }
 
 /**
- * Checks a parsed message against `type` in place: known fields must have their JSON type, int64
- * fields an integer in range, and exemplar ids are rewritten from hex to the base64 fromObject
- * expects. Unknown keys are left alone (fromObject ignores them), `__proto__` included: JSON.parse
- * makes it an ordinary own key, and this walk never copies keys onto another object.
+ * Checks a parsed message against `type` and normalises it in place: known fields must have their
+ * JSON type (integers in range), and are rewritten as toObject renders them; null fields are
+ * removed (absent, as in protobuf). Unknown keys are left alone (nothing reads them), `__proto__`
+ * included: JSON.parse makes it an ordinary own key, and this walk never copies keys onto another
+ * object.
  */
 function walkMessage(object: Record<string, unknown>, type: Type, budget: RequestBudget, depth: number, path: Path): void {
   for (const key of Object.keys(object)) {
     const field = Object.hasOwn(type.fields, key) ? type.fields[key] : undefined;
+    if (!field) continue;
     const value = object[key];
-    if (!field || value === null || value === undefined) continue;
+    if (value === null) {
+      delete object[key];
+      continue;
+    }
     path.push(key);
     if (field.repeated) {
       if (!Array.isArray(value)) throw invalid(path, 'is not an array');
@@ -105,17 +106,28 @@ function walkValue(value: unknown, field: Field, budget: RequestBudget, depth: n
     return undefined;
   }
   if (resolved instanceof Enum) {
-    const known = typeof value === 'string' ? Object.hasOwn(resolved.values, value) : isIntegerIn(value, INT32);
-    if (!known) throw invalid(path, `is not a ${resolved.name} name or number`);
-    return undefined;
+    if (typeof value === 'string' && Object.hasOwn(resolved.values, value)) return resolved.values[value];
+    if (typeof value === 'number' && isIntegerIn(value, INT32)) return undefined;
+    throw invalid(path, `is not a ${resolved.name} name or number`);
   }
   if (field.repeated && INT64_TYPES.has(field.type)) budget.object();
   const problem = scalarProblem(value, field.type);
   if (problem) throw invalid(path, problem);
-  if (field.type === 'bytes' && (field.name === 'traceId' || field.name === 'spanId') && HEX.test(value as string)) {
-    return Buffer.from(value as string, 'hex').toString('base64');
+  return normalised(value as string | number | boolean, field);
+}
+
+/** The value as toObject renders it (int64 as a decimal string, other numbers as numbers), when it differs. */
+function normalised(value: string | number | boolean, field: Field): unknown {
+  if (INT64_TYPES.has(field.type)) {
+    const decimal = BigInt(value as string | number).toString();
+    return decimal === value ? undefined : decimal;
   }
-  return undefined;
+  if (field.type === 'bytes') {
+    // Trace and span ids are hex in OTLP/JSON, base64 (like every other bytes field) in toObject.
+    const hexId = (field.name === 'traceId' || field.name === 'spanId') && HEX.test(value as string);
+    return hexId ? Buffer.from(value as string, 'hex').toString('base64') : undefined;
+  }
+  return typeof value === 'string' && field.type !== 'string' ? Number(value) : undefined;
 }
 
 /** Why `value` is not a valid OTLP/JSON `type`, without echoing it (bodies may hold secrets). */
@@ -124,7 +136,7 @@ function scalarProblem(value: unknown, type: string): string | undefined {
     case 'string':
       return typeof value === 'string' ? undefined : 'is not a string';
     case 'bytes':
-      return typeof value === 'string' ? undefined : 'is not a base64 string';
+      return typeof value === 'string' && BASE64.test(value) ? undefined : 'is not a base64 string';
     case 'bool':
       return typeof value === 'boolean' ? undefined : 'is not true or false';
     case 'double':
@@ -184,6 +196,7 @@ function isJsonDouble(value: unknown): boolean {
 const DECIMAL_INTEGER = /^-?\d{1,20}$/;
 const DECIMAL_NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function invalid(path: Path, problem: string): OtlpDecodeError {
   const where = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');

@@ -92,83 +92,95 @@ export function flattenRequest(request: OtlpMetricsRequest, context: RequestCont
 }
 
 type PointCommon = Pick<ReceivedPoint, 'resource' | 'scopeName' | 'scopeVersion' | 'contentType' | 'requestIndex'>;
+type MutablePoint = { -readonly [K in keyof ReceivedPoint]: ReceivedPoint[K] };
+type MetricShape = Pick<ReceivedPoint, 'metric' | 'description' | 'unit' | 'kind' | 'temporality' | 'monotonic'>;
 
+/**
+ * Appends the points of one metric to `out`. Each point is built as one object (no spreads of
+ * intermediate objects): a request may carry 200,000 points, and garbage is most of the cost.
+ */
 function flattenMetric(metric: OtlpMetric, common: PointCommon, out: ReceivedPoint[]): void {
-  const base = {
+  const names = {
     metric: boundText(metric.name ?? ''),
     description: boundText(metric.description ?? ''),
     unit: boundText(metric.unit ?? ''),
-    ...common,
   };
   if (metric.sum) {
     const monotonic = metric.sum.isMonotonic === true;
-    const shape = {
-      ...base,
-      kind: monotonic ? 'counter' : 'updowncounter',
-      temporality: temporality(metric.sum.aggregationTemporality),
-      monotonic,
-    } as const;
-    for (const dp of metric.sum.dataPoints ?? []) out.push({ ...shape, ...numberPoint(dp) });
+    const shape: MetricShape = { ...names, kind: monotonic ? 'counter' : 'updowncounter', temporality: temporality(metric.sum.aggregationTemporality), monotonic };
+    for (const dp of metric.sum.dataPoints ?? []) out.push(numberPoint(newPoint(shape, dp, common), dp));
   } else if (metric.gauge) {
-    const shape = { ...base, kind: 'gauge', temporality: 'unspecified' } as const;
-    for (const dp of metric.gauge.dataPoints ?? []) out.push({ ...shape, ...numberPoint(dp) });
+    const shape: MetricShape = { ...names, kind: 'gauge', temporality: 'unspecified' };
+    for (const dp of metric.gauge.dataPoints ?? []) out.push(numberPoint(newPoint(shape, dp, common), dp));
   } else if (metric.histogram) {
-    const shape = { ...base, kind: 'histogram', temporality: temporality(metric.histogram.aggregationTemporality) } as const;
+    const shape: MetricShape = { ...names, kind: 'histogram', temporality: temporality(metric.histogram.aggregationTemporality) };
     for (const dp of metric.histogram.dataPoints ?? []) {
-      out.push({
-        ...shape,
-        ...timing(dp),
-        ...optionalNumbers({ sum: dp.sum, min: dp.min, max: dp.max, flags: dp.flags }),
-        count: Number(dp.count ?? 0),
-        bucketCounts: (dp.bucketCounts ?? []).map(Number),
-        explicitBounds: dp.explicitBounds ?? [],
-      });
+      const point = statistics(newPoint(shape, dp, common), dp);
+      point.bucketCounts = (dp.bucketCounts ?? []).map(Number);
+      point.explicitBounds = dp.explicitBounds ?? [];
+      out.push(point);
     }
   } else if (metric.exponentialHistogram) {
     const histogram = metric.exponentialHistogram;
-    const shape = { ...base, kind: 'exponential_histogram', temporality: temporality(histogram.aggregationTemporality) } as const;
-    for (const dp of histogram.dataPoints ?? []) {
-      out.push({
-        ...shape,
-        ...timing(dp),
-        ...optionalNumbers({ sum: dp.sum, min: dp.min, max: dp.max, flags: dp.flags }),
-        count: Number(dp.count ?? 0),
-      });
-    }
+    const shape: MetricShape = { ...names, kind: 'exponential_histogram', temporality: temporality(histogram.aggregationTemporality) };
+    for (const dp of histogram.dataPoints ?? []) out.push(statistics(newPoint(shape, dp, common), dp));
   } else if (metric.summary) {
-    const shape = { ...base, kind: 'summary', temporality: 'unspecified' } as const;
+    const shape: MetricShape = { ...names, kind: 'summary', temporality: 'unspecified' };
     for (const dp of metric.summary.dataPoints ?? []) {
-      out.push({
-        ...shape,
-        ...timing(dp),
-        ...optionalNumbers({ sum: dp.sum ?? 0, flags: dp.flags }),
-        count: Number(dp.count ?? 0),
-      });
+      const point = statistics(newPoint(shape, dp, common), dp);
+      point.sum ??= 0;
+      out.push(point);
     }
   }
   // A metric with no data oneof set carries no points.
 }
 
-function numberPoint(dp: OtlpNumberDataPoint) {
-  const value =
-    dp.asInt !== undefined
-      ? { value: Number(dp.asInt), valueType: 'int' as const }
-      : { value: dp.asDouble ?? 0, valueType: 'double' as const };
-  return { ...timing(dp), ...value, ...optionalNumbers({ flags: dp.flags }) };
+interface PointFields {
+  attributes?: OtlpKeyValue[];
+  startTimeUnixNano?: string;
+  timeUnixNano?: string;
+  flags?: number;
 }
 
-function timing(dp: { attributes?: OtlpKeyValue[]; startTimeUnixNano?: string; timeUnixNano?: string }) {
-  return {
+function newPoint(shape: MetricShape, dp: PointFields, common: PointCommon): MutablePoint {
+  const point: MutablePoint = {
+    metric: shape.metric,
+    description: shape.description,
+    unit: shape.unit,
+    kind: shape.kind,
+    temporality: shape.temporality,
     attributes: toAttributes(dp.attributes),
     startTimeUnixNano: dp.startTimeUnixNano ?? '0',
     timeUnixNano: dp.timeUnixNano ?? '0',
+    resource: common.resource,
+    scopeName: common.scopeName,
+    contentType: common.contentType,
+    requestIndex: common.requestIndex,
   };
+  if (shape.monotonic !== undefined) point.monotonic = shape.monotonic;
+  if (common.scopeVersion !== undefined) point.scopeVersion = common.scopeVersion;
+  if (dp.flags !== undefined) point.flags = dp.flags;
+  return point;
 }
 
-function optionalNumbers(values: Record<string, number | undefined>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [key, value] of Object.entries(values)) if (value !== undefined) out[key] = value;
-  return out;
+function numberPoint(point: MutablePoint, dp: OtlpNumberDataPoint): MutablePoint {
+  if (dp.asInt !== undefined) {
+    point.value = Number(dp.asInt);
+    point.valueType = 'int';
+  } else {
+    point.value = dp.asDouble ?? 0;
+    point.valueType = 'double';
+  }
+  return point;
+}
+
+/** Count, and sum/min/max when present, of histograms and summaries. */
+function statistics(point: MutablePoint, dp: { count?: string; sum?: number; min?: number; max?: number }): MutablePoint {
+  point.count = Number(dp.count ?? 0);
+  if (dp.sum !== undefined) point.sum = dp.sum;
+  if (dp.min !== undefined) point.min = dp.min;
+  if (dp.max !== undefined) point.max = dp.max;
+  return point;
 }
 
 function temporality(value: number | undefined): Temporality {
@@ -182,10 +194,14 @@ function temporality(value: number | undefined): Temporality {
  * prototype swap) and `toString` & co. must not look present when absent.
  */
 export function toAttributes(keyValues: readonly OtlpKeyValue[] | undefined): Attributes {
+  // Most points of a hostile request have none: they share one frozen empty object.
+  if (!keyValues || keyValues.length === 0) return NO_ATTRIBUTES;
   const out: Attributes = Object.create(null);
   for (const kv of keyValues ?? []) out[kv.key ?? ''] = anyValue(kv.value);
   return out;
 }
+
+const NO_ATTRIBUTES: Attributes = Object.freeze(Object.create(null));
 
 function anyValue(value: OtlpAnyValue | undefined): AttributeValue {
   if (!value) return null;

@@ -155,10 +155,11 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   const settledBytes = new WeakMap<Socket, number>();
   let inFlight = 0;
   // Decoding runs one request at a time (in arrival order), so at most one decoded request is in
-  // memory, whatever the number of clients.
+  // memory, whatever the number of clients. Each job first yields to the event loop, so sockets
+  // are read (and timers run) between two large requests.
   let decoding: Promise<unknown> = Promise.resolve();
   const serially = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = decoding.then(work, work);
+    const run = decoding.then(nextTurn).then(work);
     decoding = run.catch(() => undefined);
     return run;
   };
@@ -395,6 +396,8 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   };
 }
 
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 interface BodyRead {
   /** Empty unless the body is complete and at most `limit` bytes. */
   readonly body: Buffer;
@@ -420,7 +423,9 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promi
       if (outcome !== 'complete') req.resume();
       resolve({ body: outcome === 'complete' && bytes <= limit ? Buffer.concat(chunks) : Buffer.alloc(0), bytes, outcome });
     };
-    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    // The check waits for one turn of the event loop, so a body already received while the loop
+    // was busy (decoding another request) is read before it is judged late.
+    const timer = setTimeout(() => setImmediate(() => finish('timeout')), timeoutMs);
     const onData = (chunk: Buffer): void => {
       bytes += chunk.length;
       if (bytes <= limit) chunks.push(chunk);
