@@ -1,0 +1,161 @@
+// Markdown limits, checked before parsing: each limit is a CatalogError at `file:line` (or `file:0`
+// for the size), the real docs are far inside every one, and the hostile inputs of issue #13 end in
+// such an error in a child process with a 256 MB heap instead of hanging or overflowing the stack.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CatalogError } from '../../src/catalog/errors.js';
+import { MARKDOWN_LIMITS, checkMarkdownLimits } from '../../src/catalog/markdown-limits.js';
+import { parseMetricDocument } from '../../src/catalog/parse-metrics.js';
+import { attributesText, build, metricsText, REPO_ROOT, withTempDir } from './helpers.js';
+
+function limitError(text: string): CatalogError | undefined {
+  try {
+    checkMarkdownLimits(text, 'doc.md');
+    return undefined;
+  } catch (err) {
+    expect(err).toBeInstanceOf(CatalogError);
+    return err as CatalogError;
+  }
+}
+
+function expectLimitError(text: string, line: number, fragment: string): void {
+  const err = limitError(text);
+  expect(err, 'expected a limit error').toBeDefined();
+  expect({ file: err!.file, line: err!.line }).toEqual({ file: 'doc.md', line });
+  expect(err!.message).toBe(`doc.md:${line}: ${err!.reason}`);
+  expect(err!.reason).toContain(fragment);
+}
+
+const L = MARKDOWN_LIMITS;
+
+describe('Markdown limits', () => {
+  it('are documented numbers, and the real docs are far inside them', () => {
+    expect(MARKDOWN_LIMITS).toEqual({ maxBytes: 196_608, maxLines: 2_500, maxNesting: 16, maxContainerMarkers: 2_000, maxPipes: 10_000, maxBacktickRun: 32, maxBrackets: 1_000, maxDelimiters: 4_000 });
+    expect(limitError(metricsText)).toBeUndefined();
+    expect(limitError(attributesText)).toBeUndefined();
+    // A catalog ten times the size of today's passes too.
+    expect(limitError(metricsText.repeat(10))).toBeUndefined();
+    expect(limitError(attributesText.repeat(10))).toBeUndefined();
+  });
+
+  it.each([
+    ['size', 'x'.repeat(L.maxBytes), 'y'.repeat(L.maxBytes + 1), 0, `larger than ${L.maxBytes} bytes`],
+    ['size in UTF-8 bytes', 'é'.repeat(L.maxBytes / 2), 'é'.repeat(L.maxBytes / 2) + 'e', 0, 'larger than'],
+    ['lines', '\n'.repeat(L.maxLines - 1), '\n'.repeat(L.maxLines), L.maxLines + 1, `more than ${L.maxLines} lines`],
+    ['lines ending in a lone CR', '\r'.repeat(L.maxLines - 1), '\r'.repeat(L.maxLines), L.maxLines + 1, `more than ${L.maxLines} lines`],
+    ['block quotes on one line', '>'.repeat(16) + ' a', '>'.repeat(17) + ' a', 1, 'nested more than 16 deep'],
+    ['list items on one line', '- '.repeat(11) + 'a', '- '.repeat(12) + 'a', 1, 'nested more than 16 deep'],
+    ['ordered list items', '1. '.repeat(11) + 'a', '1. '.repeat(12) + 'a', 1, 'nested more than 16 deep'],
+    ['indentation', ' '.repeat(32) + 'a', ' '.repeat(34) + 'a', 1, 'nested more than 16 deep'],
+    ['list and quote markers in the document', '> a\n'.repeat(L.maxContainerMarkers), '> a\n'.repeat(L.maxContainerMarkers + 1), L.maxContainerMarkers + 1, `more than ${L.maxContainerMarkers} block quote or list markers`],
+    ['table pipes', '|'.repeat(L.maxPipes), '|'.repeat(L.maxPipes + 1), 1, `more than ${L.maxPipes} |`],
+    ['a backtick run', '`'.repeat(32) + ' x', 'a\n' + '`'.repeat(33), 2, 'a run of more than 32 backticks'],
+    ['brackets', '[]'.repeat(L.maxBrackets / 2), '[]'.repeat(L.maxBrackets / 2) + '\n[', 2, `more than ${L.maxBrackets} [ or ]`],
+    ['emphasis delimiters', '*_'.repeat(L.maxDelimiters / 2), '~'.repeat(L.maxDelimiters + 1), 1, `more than ${L.maxDelimiters} *, _ or ~`],
+  ])('%s: the limit passes, past it is a CatalogError at file:line', (_label, at, over, line, fragment) => {
+    expect(limitError(at)).toBeUndefined();
+    expectLimitError(over, line, fragment);
+  });
+
+  it('every parse entry point checks them (metrics and attributes documents)', () => {
+    expect(() => parseMetricDocument('>'.repeat(100) + ' a', 'metrics.md')).toThrow(/^metrics\.md:1: block quotes and list items nested more than 16 deep/);
+    expect(() => build(metricsText, '- '.repeat(100))).toThrow(/^attributes\.md:1: block quotes and list items nested more than 16 deep/);
+  });
+});
+
+/**
+ * The hostile documents of issue #13, each loaded through loadCatalogFiles (the `generate` path:
+ * bounded read, limits, parse) in one child process with a 256 MB heap.
+ */
+const HOSTILE: readonly [name: string, make: () => string, expected: RegExp][] = [
+  ['100k nested > in 110 KB (hung > 120 s)', () => '>'.repeat(100_000) + ' a\n'.repeat(5_000).slice(0, 10_000), /:1: block quotes and list items nested more than 16 deep/],
+  ['10k nested > (81 s, then a stack overflow)', () => '>'.repeat(10_000) + ' a\n', /:1: block quotes and list items nested more than 16 deep/],
+  ['10k nested - (81 s, then a stack overflow)', () => '- '.repeat(10_000) + 'a\n', /:1: block quotes and list items nested more than 16 deep/],
+  ['unclosed backtick runs in 4.3 MiB (quadratic)', () => unclosedBacktickRuns(4.3 * 1024 * 1024), /:0: the document is larger than 196608 bytes/],
+  ['unclosed backtick runs within the size limit', () => unclosedBacktickRuns(150_000), /:1: a run of more than 32 backticks/],
+  ['2.45 MiB, 50,000 duplicate rows (OOM)', () => '| Metric | Type | Fields | Description |\n| --- | --- | --- | --- |\n' + '| `codex.turn.e2e_duration_ms` | histogram | `status` | End-to-end duration of a turn, padded to fifty bytes. |\n'.repeat(23_000), /:0: the document is larger than 196608 bytes/],
+  ['a 5 MiB table (OOM)', () => '| a | b |\n| - | - |\n' + '| x | y |\n'.repeat(524_288), /:0: the document is larger than 196608 bytes/],
+  ['nested strong emphasis within the size limit', () => '*'.repeat(40_000) + 'a' + '*'.repeat(40_000), /:1: more than 4000 \*, _ or ~/],
+  ['link closers within the size limit', () => ']'.repeat(100_000), /:1: more than 1000 \[ or \]/],
+];
+
+function unclosedBacktickRuns(bytes: number): string {
+  const runs: string[] = [];
+  let size = 0;
+  for (let n = 1; size < bytes; n++) {
+    runs.push('`'.repeat(n));
+    size += n + 1;
+  }
+  return runs.join(' ');
+}
+
+/**
+ * Documents at the limits, made of what micromark handles worst. They must parse (or fail with a
+ * CatalogError) in the same child: the limits are what keeps them within time and memory.
+ */
+const AT_LIMITS: readonly [name: string, make: () => string][] = [
+  ['16 nested block quotes on 2,000 lines', () => `${'>'.repeat(16)} a\n`.repeat(124) + `${' '.repeat(30)}a\n`.repeat(2_300)],
+  ['2,000 list items', () => '- a\n'.repeat(2_000)],
+  ['4,000 emphasis delimiters in one paragraph', () => '*a **a '.repeat(666) + 'b' + ' a** a*'.repeat(666)],
+  ['1,000 link brackets in one paragraph', () => '[a]('.repeat(500)],
+  ['10,000 table cells', () => '| a '.repeat(50) + '|\n' + '| - '.repeat(50) + '|\n' + ('| `b` '.repeat(50) + '|\n').repeat(194)],
+  ['1,250 setext headings', () => 'a\n=\n'.repeat(1_249)],
+  ['the real metrics table, thirteen times', () => metricsText.repeat(13).slice(0, MARKDOWN_LIMITS.maxBytes - 1_000)],
+];
+
+const CHILD = `
+import { loadCatalogFiles } from ${JSON.stringify(join(REPO_ROOT, 'dist', 'catalog', 'build.js'))};
+const [attributes, ...files] = process.argv.slice(1);
+for (const file of files) {
+  let outcome;
+  try {
+    loadCatalogFiles(file, attributes);
+    outcome = 'catalog';
+  } catch (err) {
+    outcome = err?.name === 'CatalogError' ? err.message.split('\\n')[0] : 'CRASH ' + String(err?.stack ?? err);
+  }
+  process.stdout.write(JSON.stringify({ file, outcome }) + '\\n');
+}
+`;
+
+function runChild(docs: readonly (readonly [string, () => string])[]): Map<string, string> {
+  return withTempDir((dir) => {
+    const attributes = join(dir, 'attributes.md');
+    writeFileSync(attributes, attributesText);
+    const files = docs.map(([name, make], i) => {
+      const file = join(dir, `doc-${i}.md`);
+      writeFileSync(file, make());
+      return [name, file] as const;
+    });
+    const r = spawnSync(process.execPath, ['--max-old-space-size=256', '--input-type=module', '-e', CHILD, attributes, ...files.map(([, f]) => f)], {
+      encoding: 'utf8',
+      timeout: 280_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const outcomes = new Map(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; outcome: string }).map((o) => [o.file, o.outcome]));
+    return new Map(files.map(([name, file]) => [name, outcomes.get(file)!.replace(`${file}`, 'FILE')]));
+  });
+}
+
+describe('hostile documents end in a clean CatalogError (child process, 256 MB heap)', () => {
+  it('each case of issue #13 is a file:line (or file:0) error', () => {
+    const outcomes = runChild(HOSTILE.map(([name, make]) => [name, make]));
+    for (const [name, , expected] of HOSTILE) expect(outcomes.get(name), name).toMatch(new RegExp(`^FILE${expected.source}`));
+  }, 300_000);
+
+  it('documents at the limits parse or fail cleanly, within the same memory', () => {
+    const outcomes = runChild(AT_LIMITS);
+    for (const [name] of AT_LIMITS) {
+      const outcome = outcomes.get(name)!;
+      expect(outcome, name).not.toMatch(/^CRASH/);
+      expect(outcome === 'catalog' || /^FILE:\d+: /.test(outcome), `${name}: ${outcome}`).toBe(true);
+      // Inside the limits: it reached the parser (these are not catalogs, so most end in a catalog error).
+      expect(outcome, name).not.toMatch(/larger than|more than \d+|nested more than/);
+    }
+  }, 300_000);
+});
