@@ -11,6 +11,7 @@ export {
   type RespondDecision,
   type IncomingOtlpRequest,
 } from './receiver.js';
+export { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.js';
 export { createConformanceChecker, type ConformanceChecker, type ConformanceCheckerOptions } from './checker.js';
-export { VIOLATION_CODES, type Violation, type ViolationCode, type ViolationSummary, type ConformanceReport } from './violations.js';
+export { VIOLATION_CODES, type Violation, type ViolationCode, type ViolationSummary, type ConformanceReport, type DroppedCounts } from './violations.js';
 export type { ReceivedPoint, Attributes, AttributeValue, PointKind } from './points.js';

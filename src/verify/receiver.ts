@@ -153,6 +153,8 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   const stats = { requests: 0, rejected: 0, points: 0, refusedConnections: 0 };
   /** Socket bytes read when its last request ended: more means a request is under way. */
   const settledBytes = new WeakMap<Socket, number>();
+  /** Sockets whose request body is being read: their errors are the request handler's to count. */
+  const reading = new WeakSet<Socket>();
   let inFlight = 0;
   // Decoding runs one request at a time (in arrival order), so at most one decoded request is in
   // memory, whatever the number of clients. Each job first yields to the event loop, so sockets
@@ -227,7 +229,9 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
 
   async function handleBody(req: IncomingMessage, res: ServerResponse, record: MutableRecord, path: string, busy: boolean): Promise<void> {
     const index = record.index;
+    reading.add(req.socket);
     const { body, bytes, outcome } = await readBody(req, busy ? 0 : maxBodyBytes, requestTimeoutMs);
+    reading.delete(req.socket);
     record.bytes = bytes;
     if (closed) return;
     if (outcome === 'aborted') {
@@ -325,7 +329,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   server.on('clientError', (err, duplex) => {
     const socket = duplex as Socket;
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    const partial = socket.bytesRead > (settledBytes.get(socket) ?? 0);
+    const partial = !reading.has(socket) && socket.bytesRead > (settledBytes.get(socket) ?? 0);
     if (!closed && partial && (code === 'ERR_HTTP_REQUEST_TIMEOUT' || code.startsWith('HPE_'))) {
       const failure =
         code === 'ERR_HTTP_REQUEST_TIMEOUT'
