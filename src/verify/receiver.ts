@@ -145,8 +145,8 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const retainPoints = options.retainPoints ?? true;
   const maxRequestRecords = options.maxRequestRecords ?? Infinity;
-  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const requestTimeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  const maxConnections = positive('maxConnections', options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   const limits = resolveRequestLimits(options);
   const points: ReceivedPoint[] = [];
   const records: RequestRecord[] = [];
@@ -198,8 +198,8 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   }
 
   /** Marks `record` rejected, counts it and tells onError; the caller answers (or cannot). */
-  function reject(record: MutableRecord, failure: RequestError, status = failure.status): void {
-    record.status = status;
+  function reject(record: MutableRecord, failure: RequestError): void {
+    record.status = failure.status;
     record.error = { code: failure.code, message: failure.message };
     stats.rejected++;
     try {
@@ -235,7 +235,8 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     record.bytes = bytes;
     if (closed) return;
     if (outcome === 'aborted') {
-      reject(record, new RequestError(400, 'aborted', `the client closed the connection after ${bytes} body bytes, before the body was complete`), 0);
+      // Status 0: there is no one left to answer.
+      reject(record, new RequestError(0, 'aborted', `the client closed the connection after ${bytes} body bytes, before the body was complete`));
       return;
     }
     settledBytes.set(req.socket, req.socket.bytesRead);
@@ -301,7 +302,8 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
 
   // Node's own whole-request timer is off (0): the body timer is readBody's, which answers 408 and
   // counts the request. Node still enforces the headers timeout (through clientError below).
-  const server = createServer({ headersTimeout: requestTimeoutMs, requestTimeout: 0, connectionsCheckingInterval: Math.min(1_000, requestTimeoutMs) }, (req, res) => {
+  const checkEveryMs = Math.max(50, Math.min(1_000, requestTimeoutMs));
+  const server = createServer({ headersTimeout: requestTimeoutMs, requestTimeout: 0, connectionsCheckingInterval: checkEveryMs }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       // Last resort (a throwing respond hook): answer 500 rather than crash or hang the client.
       // A throwing onPoints/onError runs after the answer and is dropped here.
@@ -398,6 +400,11 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       await decoding;
     },
   };
+}
+
+function positive(name: string, value: number): number {
+  if (!(value > 0)) throw new RangeError(`${name} must be a positive number, got ${value}`);
+  return value;
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
