@@ -2,20 +2,25 @@
 // (behind mdast-util-from-markdown) is exact but not built for hostile input: deep block nesting
 // overflows the stack after minutes, unclosed backtick runs of many lengths and piles of emphasis
 // delimiters, brackets, list markers or table cells cost up to ten times what ordinary text does,
-// and every input byte costs ~1 KB of heap. The real docs are 20 KB and 254 lines with 8 list
-// markers, 929 `|`, 273 `*`/`_`/`~` and 2 brackets; every limit leaves room for a catalog more than
-// ten times that.
+// and every character other than a space costs up to ~1 KB of heap (spaces, such as the padding of
+// aligned tables, are nearly free). The count of those characters keeps the worst document within
+// 256 MB of heap; the other limits are then set so that no document within them costs much more
+// than ordinary text of the same size. docs/metrics.md (the larger document) is 55 KB and 325 lines
+// with 10 list markers, 1,691 `|`, 477 `*`/`_`/`~` and 2 brackets: a document three times that, or
+// today's with every table column padded to its widest cell (about 230 KB), passes every limit.
 import { CatalogError } from './errors.js';
 
 export const MARKDOWN_LIMITS = {
-  /** UTF-8 bytes of one document. */
-  maxBytes: 192 * 1024,
+  /** UTF-8 bytes of one document (files are not read past it). */
+  maxBytes: 1024 * 1024,
+  /** Characters other than spaces and line endings: what the parser's memory and time grow with. */
+  maxNonSpace: 192 * 1024,
   /** Lines of one document. */
   maxLines: 2_500,
   /**
-   * Block nesting at the start of a line: each block quote `>` or list marker (`-`, `+`, `*`, `1.`,
-   * `1)`) is one level, and every two columns of indentation among them another (nested list items
-   * are indented).
+   * Block nesting at the start of a line that opens a block quote or list item: each block quote `>`
+   * or list marker (`-`, `+`, `*`, `1.`, `1)`) is one level, and every two columns of indentation
+   * among them another (nested list items are indented).
    */
   maxNesting: 16,
   /** Block quote and list markers in one document. */
@@ -41,6 +46,7 @@ export function checkMarkdownLimits(text: string, file: string, limits: Markdown
   }
   let line = 1;
   let lineStart = true;
+  let nonSpace = 0;
   let nesting = 0;
   let markers = 0;
   let pipes = 0;
@@ -60,6 +66,9 @@ export function checkMarkdownLimits(text: string, file: string, limits: Markdown
       nesting = indent = backticks = 0;
       continue;
     }
+    if (c !== SPACE && c !== CR && ++nonSpace > limits.maxNonSpace) {
+      fail(`the document has more than ${limits.maxNonSpace} characters other than spaces (the limit for a catalog document); split it or shorten it`);
+    }
     if (c === BACKTICK) {
       if (++backticks > limits.maxBacktickRun) fail(`a run of more than ${limits.maxBacktickRun} backticks`);
     } else {
@@ -74,21 +83,24 @@ export function checkMarkdownLimits(text: string, file: string, limits: Markdown
     }
     if (!lineStart) continue;
     // Leading block structure: whitespace and container markers until the first other character.
+    // Only a line with markers is judged: a line without continues (never opens) what earlier lines
+    // opened, whatever its indentation, so deeply indented code is fine.
     if (c === SPACE || c === TAB) {
       indent += c === TAB ? 4 : 1;
-    } else {
-      const marker = containerMarkerLength(text, i);
-      if (marker === 0) {
-        lineStart = false;
-      } else {
-        nesting++;
-        if (++markers > limits.maxContainerMarkers) fail(`more than ${limits.maxContainerMarkers} block quote or list markers in the document`);
-        i += marker - 1;
-      }
+      continue;
     }
-    if (nesting + Math.floor(indent / 2) > limits.maxNesting) {
+    const marker = containerMarkerLength(text, i);
+    if (marker === 0) {
+      lineStart = false;
+      continue;
+    }
+    if (++markers > limits.maxContainerMarkers) fail(`more than ${limits.maxContainerMarkers} block quote or list markers in the document`);
+    if (++nesting + Math.floor(indent / 2) > limits.maxNesting) {
       fail(`block quotes and list items nested more than ${limits.maxNesting} deep at the start of this line`);
     }
+    // The digits and dot of an ordered marker are counted here rather than visited again.
+    nonSpace += marker - 1;
+    i += marker - 1;
   }
 }
 

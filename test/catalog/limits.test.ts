@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CatalogError } from '../../src/catalog/errors.js';
 import { MARKDOWN_LIMITS, checkMarkdownLimits } from '../../src/catalog/markdown-limits.js';
 import { parseMetricDocument } from '../../src/catalog/parse-metrics.js';
-import { attributesText, build, metricsText, REPO_ROOT, withTempDir } from './helpers.js';
+import { attributesText, build, mapTables, metricsText, REPO_ROOT, withTempDir } from './helpers.js';
 
 function limitError(text: string): CatalogError | undefined {
   try {
@@ -32,23 +32,27 @@ const L = MARKDOWN_LIMITS;
 
 describe('Markdown limits', () => {
   it('are documented numbers, and the real docs are far inside them', () => {
-    expect(MARKDOWN_LIMITS).toEqual({ maxBytes: 196_608, maxLines: 2_500, maxNesting: 16, maxContainerMarkers: 2_000, maxPipes: 10_000, maxBacktickRun: 32, maxBrackets: 1_000, maxDelimiters: 4_000 });
+    expect(MARKDOWN_LIMITS).toEqual({ maxBytes: 1_048_576, maxNonSpace: 196_608, maxLines: 2_500, maxNesting: 16, maxContainerMarkers: 2_000, maxPipes: 10_000, maxBacktickRun: 32, maxBrackets: 1_000, maxDelimiters: 4_000 });
     expect(limitError(metricsText)).toBeUndefined();
     expect(limitError(attributesText)).toBeUndefined();
-    // A catalog ten times the size of today's passes too.
-    expect(limitError(metricsText.repeat(10))).toBeUndefined();
+    // Documents three times today's metrics.md, ten times today's attributes.md, and today's with
+    // every table column padded to its widest cell (as formatters align them) pass too.
+    expect(limitError(metricsText.repeat(3))).toBeUndefined();
     expect(limitError(attributesText.repeat(10))).toBeUndefined();
+    expect(padded(metricsText).length).toBeGreaterThan(L.maxNonSpace);
+    expect(limitError(padded(metricsText))).toBeUndefined();
   });
 
   it.each([
-    ['size', 'x'.repeat(L.maxBytes), 'y'.repeat(L.maxBytes + 1), 0, `larger than ${L.maxBytes} bytes`],
-    ['size in UTF-8 bytes', 'é'.repeat(L.maxBytes / 2), 'é'.repeat(L.maxBytes / 2) + 'e', 0, 'larger than'],
+    ['size', ' '.repeat(L.maxBytes), ' '.repeat(L.maxBytes + 1), 0, `larger than ${L.maxBytes} bytes`],
+    ['size in UTF-8 bytes', ' '.repeat(L.maxBytes - 2) + 'é', ' '.repeat(L.maxBytes - 2) + 'éé', 0, 'larger than'],
+    ['characters other than spaces', 'x'.repeat(L.maxNonSpace), 'y'.repeat(L.maxNonSpace) + '\n z', 2, `more than ${L.maxNonSpace} characters other than spaces`],
     ['lines', '\n'.repeat(L.maxLines - 1), '\n'.repeat(L.maxLines), L.maxLines + 1, `more than ${L.maxLines} lines`],
     ['lines ending in a lone CR', '\r'.repeat(L.maxLines - 1), '\r'.repeat(L.maxLines), L.maxLines + 1, `more than ${L.maxLines} lines`],
     ['block quotes on one line', '>'.repeat(16) + ' a', '>'.repeat(17) + ' a', 1, 'nested more than 16 deep'],
     ['list items on one line', '- '.repeat(11) + 'a', '- '.repeat(12) + 'a', 1, 'nested more than 16 deep'],
     ['ordered list items', '1. '.repeat(11) + 'a', '1. '.repeat(12) + 'a', 1, 'nested more than 16 deep'],
-    ['indentation', ' '.repeat(32) + 'a', ' '.repeat(34) + 'a', 1, 'nested more than 16 deep'],
+    ['indentation before a list marker', ' '.repeat(30) + '- a', ' '.repeat(32) + '- a', 1, 'nested more than 16 deep'],
     ['list and quote markers in the document', '> a\n'.repeat(L.maxContainerMarkers), '> a\n'.repeat(L.maxContainerMarkers + 1), L.maxContainerMarkers + 1, `more than ${L.maxContainerMarkers} block quote or list markers`],
     ['table pipes', '|'.repeat(L.maxPipes), '|'.repeat(L.maxPipes + 1), 1, `more than ${L.maxPipes} |`],
     ['a backtick run', '`'.repeat(32) + ' x', 'a\n' + '`'.repeat(33), 2, 'a run of more than 32 backticks'],
@@ -57,6 +61,11 @@ describe('Markdown limits', () => {
   ])('%s: the limit passes, past it is a CatalogError at file:line', (_label, at, over, line, fragment) => {
     expect(limitError(at)).toBeUndefined();
     expectLimitError(over, line, fragment);
+  });
+
+  it('deep indentation without a marker (code) opens nothing and passes', () => {
+    expect(limitError('```\n' + `${' '.repeat(200)}deeply indented code\n`.repeat(100) + '```\n')).toBeUndefined();
+    expect(limitError(' '.repeat(10_000))).toBeUndefined();
   });
 
   it('every parse entry point checks them (metrics and attributes documents)', () => {
@@ -73,13 +82,23 @@ const HOSTILE: readonly [name: string, make: () => string, expected: RegExp][] =
   ['100k nested > in 110 KB (hung > 120 s)', () => '>'.repeat(100_000) + ' a\n'.repeat(5_000).slice(0, 10_000), /:1: block quotes and list items nested more than 16 deep/],
   ['10k nested > (81 s, then a stack overflow)', () => '>'.repeat(10_000) + ' a\n', /:1: block quotes and list items nested more than 16 deep/],
   ['10k nested - (81 s, then a stack overflow)', () => '- '.repeat(10_000) + 'a\n', /:1: block quotes and list items nested more than 16 deep/],
-  ['unclosed backtick runs in 4.3 MiB (quadratic)', () => unclosedBacktickRuns(4.3 * 1024 * 1024), /:0: the document is larger than 196608 bytes/],
+  ['unclosed backtick runs in 4.3 MiB (quadratic)', () => unclosedBacktickRuns(4.3 * 1024 * 1024), /:0: the document is larger than 1048576 bytes/],
   ['unclosed backtick runs within the size limit', () => unclosedBacktickRuns(150_000), /:1: a run of more than 32 backticks/],
-  ['2.45 MiB, 50,000 duplicate rows (OOM)', () => '| Metric | Type | Fields | Description |\n| --- | --- | --- | --- |\n' + '| `codex.turn.e2e_duration_ms` | histogram | `status` | End-to-end duration of a turn, padded to fifty bytes. |\n'.repeat(23_000), /:0: the document is larger than 196608 bytes/],
-  ['a 5 MiB table (OOM)', () => '| a | b |\n| - | - |\n' + '| x | y |\n'.repeat(524_288), /:0: the document is larger than 196608 bytes/],
+  ['2.45 MiB, 50,000 duplicate rows (OOM)', () => '| Metric | Type | Fields | Description |\n| --- | --- | --- | --- |\n' + '| `codex.turn.e2e_duration_ms` | histogram | `status` | End-to-end duration of a turn, padded to fifty bytes. |\n'.repeat(23_000), /:0: the document is larger than 1048576 bytes/],
+  ['a 5 MiB table (OOM)', () => '| a | b |\n| - | - |\n' + '| x | y |\n'.repeat(524_288), /:0: the document is larger than 1048576 bytes/],
+  ['a 1 MiB table of 950 KB of cells', () => '| a | b |\n| - | - |\n' + `| ${'x'.repeat(450)} | ${'y'.repeat(450)} |\n`.repeat(1_000), /:220: the document has more than 196608 characters other than spaces/],
+  ['backslash escapes (the densest syntax) up to 1 MiB', () => '\\'.repeat(512 * 1024 - 8), /:1: the document has more than 196608 characters other than spaces/],
   ['nested strong emphasis within the size limit', () => '*'.repeat(40_000) + 'a' + '*'.repeat(40_000), /:1: more than 4000 \*, _ or ~/],
   ['link closers within the size limit', () => ']'.repeat(100_000), /:1: more than 1000 \[ or \]/],
 ];
+
+/** Every table column padded to its widest cell, as Markdown formatters align tables. */
+function padded(text: string): string {
+  return mapTables(text, (rows) => {
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+    return rows.map((r, ri) => (ri === 1 ? `| ${widths.map((w) => '-'.repeat(Math.max(3, w))).join(' | ')} |` : `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`));
+  });
+}
 
 function unclosedBacktickRuns(bytes: number): string {
   const runs: string[] = [];
@@ -102,7 +121,9 @@ const AT_LIMITS: readonly [name: string, make: () => string][] = [
   ['1,000 link brackets in one paragraph', () => '[a]('.repeat(500)],
   ['10,000 table cells', () => '| a '.repeat(50) + '|\n' + '| - '.repeat(50) + '|\n' + ('| `b` '.repeat(50) + '|\n').repeat(194)],
   ['1,250 setext headings', () => 'a\n=\n'.repeat(1_249)],
-  ['the real metrics table, thirteen times', () => metricsText.repeat(13).slice(0, MARKDOWN_LIMITS.maxBytes - 1_000)],
+  ['the real metrics document three times', () => metricsText.repeat(3)],
+  ['the real metrics document with every column padded to its widest cell', () => padded(metricsText)],
+  ['96,000 backslash escapes (the densest syntax)', () => '\\\\ '.repeat(48_000)],
 ];
 
 const CHILD = `

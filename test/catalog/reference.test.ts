@@ -89,7 +89,7 @@ function descriptionCodes(row: MetricRow): string[] {
 
 /** Headings (depth 4) under the depth-3 heading of docs/metrics.md whose text starts with `title`. */
 function subsectionsOf(title: string): string[] {
-  const headings = parseMarkdown(metricsText).children.filter((n): n is Heading => n.type === 'heading');
+  const headings = parseMarkdown(metricsText, METRICS_DOC).children.filter((n): n is Heading => n.type === 'heading');
   const start = headings.findIndex((h) => h.depth === 3 && textOf(h).startsWith(title));
   if (start < 0) return [];
   const end = headings.findIndex((h, i) => i > start && h.depth <= 3);
