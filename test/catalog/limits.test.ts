@@ -124,6 +124,7 @@ const AT_LIMITS: readonly [name: string, make: () => string][] = [
   ['the real metrics document three times', () => metricsText.repeat(3)],
   ['the real metrics document with every column padded to its widest cell', () => padded(metricsText)],
   ['96,000 backslash escapes (the densest syntax)', () => '\\\\ '.repeat(48_000)],
+  ['10,000 padded table cells in 390 KB', () => `${'| h '.repeat(8)}|\n${'| - '.repeat(8)}|\n` + `${`| \`x\`${' '.repeat(40)}`.repeat(8)}|\n`.repeat(1_100)],
 ];
 
 const CHILD = `
