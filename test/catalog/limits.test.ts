@@ -74,10 +74,7 @@ describe('Markdown limits', () => {
   });
 });
 
-/**
- * The hostile documents of issue #13, each loaded through loadCatalogFiles (the `generate` path:
- * bounded read, limits, parse) in one child process with a 256 MB heap.
- */
+/** The hostile documents of issue #13. */
 const HOSTILE: readonly [name: string, make: () => string, expected: RegExp][] = [
   ['100k nested > in 110 KB (hung > 120 s)', () => '>'.repeat(100_000) + ' a\n'.repeat(5_000).slice(0, 10_000), /:1: block quotes and list items nested more than 16 deep/],
   ['10k nested > (81 s, then a stack overflow)', () => '>'.repeat(10_000) + ' a\n', /:1: block quotes and list items nested more than 16 deep/],
@@ -127,40 +124,30 @@ const AT_LIMITS: readonly [name: string, make: () => string][] = [
   ['10,000 padded table cells in 390 KB', () => `${'| h '.repeat(8)}|\n${'| - '.repeat(8)}|\n` + `${`| \`x\`${' '.repeat(40)}`.repeat(8)}|\n`.repeat(1_100)],
 ];
 
-const CHILD = `
-import { loadCatalogFiles } from ${JSON.stringify(join(REPO_ROOT, 'dist', 'catalog', 'build.js'))};
-const [attributes, ...files] = process.argv.slice(1);
-for (const file of files) {
-  let outcome;
-  try {
-    loadCatalogFiles(file, attributes);
-    outcome = 'catalog';
-  } catch (err) {
-    outcome = err?.name === 'CatalogError' ? err.message.split('\\n')[0] : 'CRASH ' + String(err?.stack ?? err);
-  }
-  process.stdout.write(JSON.stringify({ file, outcome }) + '\\n');
-}
-`;
-
+/**
+ * Runs `codex-otel-metrics list --docs FILE` (the built CLI: bounded read, limits, parse, catalog)
+ * for each document, in a child process with a 256 MB heap. The outcome is `catalog`, the one-line
+ * CatalogError with the file name replaced by FILE, or `CRASH …` for anything else.
+ */
 function runChild(docs: readonly (readonly [string, () => string])[]): Map<string, string> {
   return withTempDir((dir) => {
     const attributes = join(dir, 'attributes.md');
     writeFileSync(attributes, attributesText);
-    const files = docs.map(([name, make], i) => {
+    const outcomes = new Map<string, string>();
+    docs.forEach(([name, make], i) => {
       const file = join(dir, `doc-${i}.md`);
       writeFileSync(file, make());
-      return [name, file] as const;
+      const r = spawnSync(process.execPath, ['--max-old-space-size=256', join(REPO_ROOT, 'bin', 'codex-otel-metrics.js'), 'list', '--docs', file, '--attributes', attributes], {
+        encoding: 'utf8',
+        timeout: 120_000,
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      const oneLineError = r.status === 1 && /^[^\n]+\n$/.test(r.stderr) && r.stderr.startsWith(`${file}:`);
+      if (r.status === 0) outcomes.set(name, 'catalog');
+      else if (oneLineError) outcomes.set(name, r.stderr.trim().replace(file, 'FILE'));
+      else outcomes.set(name, `CRASH status ${r.status} signal ${r.signal} ${r.error?.message ?? ''} ${r.stderr.slice(0, 500)}`);
     });
-    const r = spawnSync(process.execPath, ['--max-old-space-size=256', '--input-type=module', '-e', CHILD, attributes, ...files.map(([, f]) => f)], {
-      encoding: 'utf8',
-      timeout: 280_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    expect(r.error).toBeUndefined();
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    const outcomes = new Map(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; outcome: string }).map((o) => [o.file, o.outcome]));
-    return new Map(files.map(([name, file]) => [name, outcomes.get(file)!.replace(`${file}`, 'FILE')]));
+    return outcomes;
   });
 }
 
