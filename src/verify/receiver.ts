@@ -21,6 +21,8 @@ export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** Open connections, and requests in progress (pipelining included). */
 export const DEFAULT_MAX_CONNECTIONS = 16;
+/** How long an idle keep-alive connection stays open (announced to clients in `Keep-Alive: timeout=65`). */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /** One HTTP request as the receiver saw it. */
 export interface RequestRecord {
@@ -314,6 +316,10 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     });
   });
   server.maxConnections = maxConnections;
+  // Decoding and checking a large export blocks the event loop for seconds; an idle keep-alive
+  // timer that expires meanwhile fires before the next request (already in the socket) is read,
+  // and the client's export is lost to an EPIPE. Node's 5 s default is too close to that.
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.on('drop', () => {
     stats.refusedConnections++;
     try {

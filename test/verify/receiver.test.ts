@@ -237,7 +237,8 @@ describe('respond hook (fault injection)', () => {
       req.on('error', (err) => resolve(`error: ${err.message}`));
       req.end(JSON.stringify(GOOD));
     });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Until the hook has seen it (a fixed wait is too short on a loaded machine).
+    for (let waited = 0; !r.requests()[0]?.injected && waited < 5_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(r.requests()[0]).toMatchObject({ status: 0, injected: true });
     const t0 = Date.now();
     await r.close();
