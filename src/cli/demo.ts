@@ -1,5 +1,7 @@
 // `demo`: a simulated agent session exported over real OTLP/HTTP. With no endpoint configured it
 // exports to an embedded loopback receiver (the `verify` receiver) and prints what arrived.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TAG_KEYS } from '../catalog/spec.js';
 import { runDemoWorkload } from '../demo/workload.js';
@@ -9,8 +11,10 @@ import type { ExportStats } from '../export/export-failures.js';
 import { startCodexMetrics, type CodexMetricsSession } from '../export/start.js';
 import { DEFAULT_TAGS, METRICS, RETIRED_METRICS, type DefaultTags } from '../generated/catalog.js';
 import { createConformanceChecker } from '../verify/checker.js';
+import { encodeExportFile, type RequestBody } from '../verify/export-file-writer.js';
 import type { ReceivedPoint } from '../verify/points.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../verify/receiver.js';
+import { DEFAULT_MAX_BODY_BYTES, METRICS_PATH, startOtlpReceiver, type OtlpReceiver } from '../verify/receiver.js';
+import { decompressBody } from '../verify/request-body.js';
 import { UsageError, type CliCommand } from './usage.js';
 
 export const DEMO_DEFAULTS: DefaultTags = {
@@ -21,7 +25,7 @@ export const DEMO_DEFAULTS: DefaultTags = {
   'app.version': '0.171.0',
 };
 
-export const DEMO_USAGE = `usage: codex-otel-metrics demo [--endpoint URL] [--protocol http/protobuf|http/json] [--turns N] [--json]
+export const DEMO_USAGE = `usage: codex-otel-metrics demo [--endpoint URL] [--protocol http/protobuf|http/json] [--turns N] [--json] [--save FILE]
 
 Runs a simulated agent session that records every catalog metric and exports it over OTLP/HTTP.
 Without an endpoint (option or OTEL_EXPORTER_OTLP_[METRICS_]ENDPOINT) it exports to an embedded
@@ -32,6 +36,9 @@ receiver, when any metric is missing or violates the catalog).
   --protocol P       http/protobuf (default) or http/json
   --turns N          simulated turns (default 3, at most 1000)
   --json             print the arrival table as JSON on stdout
+  --save FILE        write the OTLP request bodies the embedded receiver got to FILE, for
+                     \`verify --file FILE\`: JSON lines (--save makes http/json the default protocol),
+                     or length-delimited frames with --protocol http/protobuf
 `;
 
 export async function demoCommand(argv: string[]): Promise<number> {
@@ -42,17 +49,33 @@ export async function demoCommand(argv: string[]): Promise<number> {
       protocol: { type: 'string' },
       turns: { type: 'string' },
       json: { type: 'boolean' },
+      save: { type: 'string' },
     },
     strict: true,
   });
   const env = process.env;
   const external = values.endpoint ?? env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  const protocol = values.protocol as OtlpProtocol | undefined;
+  // Saved exports are JSON lines unless protobuf is asked for.
+  const protocol = (values.protocol ?? (values.save !== undefined ? 'http/json' : undefined)) as OtlpProtocol | undefined;
   if (protocol !== undefined && protocol !== 'http/protobuf' && protocol !== 'http/json') {
     throw new UsageError('--protocol must be http/protobuf or http/json');
   }
+  if (values.save !== undefined && (external || values.save === '')) {
+    throw new UsageError(external ? '--save keeps what the embedded receiver got; it cannot be used with an endpoint' : '--save needs a file name');
+  }
+  // The raw bodies, as sent (the receiver decodes them too); bounded by the demo's own few exports.
+  const sent: { contentType: string; contentEncoding: string; body: Buffer }[] = [];
   let receiver: OtlpReceiver | undefined;
-  if (!external) receiver = await startOtlpReceiver();
+  if (!external) {
+    receiver = await startOtlpReceiver({
+      respond: (request) => {
+        if (values.save !== undefined && request.method === 'POST' && request.path === METRICS_PATH) {
+          sent.push({ contentType: String(request.headers['content-type'] ?? ''), contentEncoding: String(request.headers['content-encoding'] ?? ''), body: request.body });
+        }
+        return undefined;
+      },
+    });
+  }
   try {
     const session = startCodexMetrics({
       defaults: DEMO_DEFAULTS,
@@ -86,6 +109,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
       process.stderr.write(`nothing arrived at the embedded receiver${stats.lastFailure ? ` (${stats.lastFailure.message})` : ''}\n`);
       return 1;
     }
+    const saved = values.save !== undefined ? await saveExports(values.save, sent) : undefined;
+    if (saved === false) return 1;
     const summary = summarize(points);
     const checker = createConformanceChecker({ specs: METRICS, defaultTags: DEFAULT_TAGS, retired: RETIRED_METRICS });
     checker.check(points);
@@ -98,10 +123,26 @@ export async function demoCommand(argv: string[]): Promise<number> {
       `\n${arrived}/${METRICS.length} catalog metrics arrived in ${receiver.requests().length} OTLP request(s), ${points.length} data points; ` +
         `default tags on every point: ${tagged ? 'yes' : 'NO'}; conformance violations: ${report.violations.length}\n`,
     );
+    if (saved) say(saved);
     return arrived === METRICS.length && tagged && report.violations.length === 0 ? 0 : 1;
   } finally {
     await receiver?.close();
   }
+}
+
+/** Writes the bodies for `verify --file` and returns the line saying so; false (with the reason on stderr) when they cannot be written. */
+async function saveExports(file: string, sent: readonly { contentType: string; contentEncoding: string; body: Buffer }[]): Promise<string | false> {
+  try {
+    const bodies: RequestBody[] = [];
+    for (const s of sent) bodies.push({ contentType: s.contentType, body: await decompressBody({ contentEncoding: s.contentEncoding, body: s.body, maxBytes: DEFAULT_MAX_BODY_BYTES }) });
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, encodeExportFile(bodies));
+  } catch (err) {
+    process.stderr.write(`cannot save the exports to ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return false;
+  }
+  const format = sent.some((s) => s.contentType.includes('json')) ? 'JSON lines' : 'length-delimited protobuf';
+  return `saved ${sent.length} export(s) to ${file} (${format}); check them with: codex-otel-metrics verify --file ${file} --require all\n`;
 }
 
 /** exportStats() once an export succeeded or failed, or after waiting `ms` for one to. */

@@ -1,30 +1,49 @@
 // `codex-otel-metrics verify`: an OTLP/HTTP endpoint that checks everything sent to it against the
-// metric registry, then reports and exits 1 on any violation or malformed request.
+// metric registry, or the same check over saved exports (`--file`); then reports, with the coverage
+// of each docs section, and exits 1 on any violation, malformed request or failed coverage gate.
 import { parseArgs } from 'node:util';
 import { DEFAULT_PREFIX } from '../catalog/spec.js';
 import { DEFAULT_TAGS, METRICS, RETIRED_METRICS } from '../generated/catalog.js';
 import { LARGE_REQUEST_BYTES, releaseHeapSoon } from './heap-release.js';
 import { DEFAULT_MAX_DISTINCT_VIOLATIONS, createConformanceChecker } from '../verify/checker.js';
+import { coverageTargets, createCoverageTracker } from '../verify/coverage.js';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES } from '../verify/export-files.js';
+import { checkExportFiles } from '../verify/file-run.js';
 import { DEFAULT_MAX_SERIES } from '../verify/monotonic.js';
-import { DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, startOtlpReceiver } from '../verify/receiver.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, startOtlpReceiver } from '../verify/receiver.js';
 import type { OtlpReceiver } from '../verify/receiver.js';
-import { buildRunReport, formatRunReport, malformed, malformedLine } from '../verify/run-report.js';
-import type { MalformedRequest } from '../verify/run-report.js';
+import { resolveRequired } from '../verify/required-metrics.js';
+import type { RequiredMetrics } from '../verify/required-metrics.js';
+import { buildRunReport, formatRunReport, malformed } from '../verify/run-report.js';
+import type { RunLimits, RunSource } from '../verify/run-report.js';
 import { DEFAULT_REQUEST_LIMITS } from '../verify/request-limits.js';
-import { VIOLATION_CODES, violationKey } from '../verify/violations.js';
+import { createVerifyRun } from '../verify/verify-run.js';
+import type { VerifyRun } from '../verify/verify-run.js';
+import { VIOLATION_CODES } from '../verify/violations.js';
 import type { ViolationCode } from '../verify/violations.js';
 
-const USAGE = `usage: codex-otel-metrics verify [--listen HOST:PORT] [--duration SECONDS] [--json] [--ignore CODE]...
+export { MAX_REPORTED_MALFORMED } from '../verify/verify-run.js';
 
-Receives OTLP/HTTP metrics on POST /v1/metrics (protobuf or JSON, gzip or not) and checks every
-data point against the Codex metric registry. Stops after --duration or on SIGINT/SIGTERM, prints a
-summary (JSON on stdout with --json) and exits 1 on any violation, malformed request or refused
-connection.
+const USAGE = `usage: codex-otel-metrics verify [--listen HOST:PORT] [--duration SECONDS] [--json] [--ignore CODE]...
+       codex-otel-metrics verify --file PATH... [--json] [--ignore CODE]...
+       either with [--require all|SECTION|METRIC]... [--min-coverage PERCENT]
+
+Receives OTLP/HTTP metrics on POST /v1/metrics (protobuf or JSON, gzip or not), or reads saved
+exports with --file, and checks every data point against the Codex metric registry. Stops after
+--duration, on SIGINT/SIGTERM or when the files are read, prints a summary with the coverage of
+each docs section (JSON on stdout with --json) and exits 1 on any violation, malformed request,
+refused connection, unreadable file or failed coverage gate.
 
   --listen HOST:PORT   address to listen on (default 127.0.0.1:4318; port 0 picks one)
   --duration SECONDS   stop after this long (default: run until interrupted)
+  --file PATH...       check saved exports instead of listening: OTLP/JSON (one request, or one per
+                       line), protobuf bodies, length-delimited protobuf frames, each gzipped or not
   --json               print the report as JSON on stdout
   --ignore CODE        drop a violation code (repeatable or comma-separated), e.g. missing_default_tag
+  --require WHAT       fail unless these metrics arrive: all, a docs section title (or the start of
+                       one), or metric names with or without ${DEFAULT_PREFIX} (repeatable; names may be
+                       comma-separated); also fails on a required field none of their points carried
+  --min-coverage PCT   fail unless at least PCT percent of the documented metrics arrive
   --prefix PREFIX      metric name prefix (default ${DEFAULT_PREFIX})
   --buckets MODE       histogram boundaries to expect: codex (default, what the Codex CLI sends),
                        wide (the package's histogramBuckets: 'wide'), any (not checked)
@@ -32,13 +51,12 @@ connection.
 Limits (see docs/failure-behaviour.md):
   --max-connections N      open connections and requests in progress (default ${DEFAULT_MAX_CONNECTIONS})
   --request-timeout SECONDS  headers, then the body, must each arrive within this (default ${DEFAULT_REQUEST_TIMEOUT_MS / 1000})
-  --max-points N           data points in one request (default ${DEFAULT_REQUEST_LIMITS.maxPointsPerRequest})
+  --max-points N           data points in one request or saved export (default ${DEFAULT_REQUEST_LIMITS.maxPointsPerRequest})
   --max-violations N       distinct violations kept in the report (default ${DEFAULT_MAX_DISTINCT_VIOLATIONS})
   --max-series N           cumulative series tracked for going down (default ${DEFAULT_MAX_SERIES})
+  --max-files N            files read with --file (default ${DEFAULT_MAX_FILES})
+  --max-file-bytes N       bytes of one file, read and once decompressed (default ${DEFAULT_MAX_FILE_BYTES})
 `;
-
-/** Malformed requests listed in the final report; all of them are counted and logged live. */
-export const MAX_REPORTED_MALFORMED = 100;
 
 /** Hooks for embedding and tests; the CLI uses the defaults. */
 export interface VerifyIo {
@@ -55,8 +73,11 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
   const err = io.stderr ?? ((text: string) => void process.stderr.write(text));
 
   let options: VerifyOptions;
+  let required: RequiredMetrics | undefined;
+  const targets = (prefix: string) => coverageTargets(METRICS, prefix);
   try {
     options = parseVerifyArgs(argv);
+    if (options.require.length > 0) required = resolveRequired(options.require, targets(options.prefix), { prefix: options.prefix, retired: RETIRED_METRICS });
   } catch (e) {
     err(`verify: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
     return 2;
@@ -76,10 +97,41 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
     maxDistinctViolations: options.maxViolations,
     maxSeries: options.maxSeries,
   });
-  // Bounded by the checker: only tallied violations are returned, at most maxViolations distinct.
-  const announced = new Set<string>();
-  const recentMalformed: MalformedRequest[] = [];
-  let internalErrors = 0;
+  const coverage = createCoverageTracker(targets(options.prefix), { required, minPercent: options.minCoverage });
+  const run = createVerifyRun(checker, coverage, (line) => err(`${line}\n`));
+  const started = performance.now();
+  const measured = options.files ? await checkFiles(options, options.files, run, io, err) : await listen(options, run, io, err);
+  if (typeof measured === 'number') return measured;
+  try {
+    const report = buildRunReport({
+      conformance: checker.report(),
+      coverage: coverage.report(),
+      source: measured.source,
+      requests: measured.requests,
+      malformedRequestCount: run.malformedRequestCount,
+      malformedRequests: run.malformedRequests,
+      internalErrors: run.internalErrors,
+      limits: measured.limits,
+      durationMs: performance.now() - started,
+    });
+    if (options.json) out(`${JSON.stringify(report, null, 2)}\n`);
+    else out(formatRunReport(report));
+    return report.ok ? 0 : 1;
+  } finally {
+    measured.release();
+  }
+}
+
+/** What a run measured, and how to let go of its signal handlers once the report is out. */
+interface Measured {
+  readonly source: RunSource;
+  readonly requests: number;
+  readonly limits: RunLimits;
+  readonly release: () => void;
+}
+
+/** The live run: a receiver until --duration, a signal or an abort. A number is the exit code when it cannot listen. */
+async function listen(options: VerifyOptions, run: VerifyRun, io: VerifyIo, err: (text: string) => void): Promise<Measured | number> {
   let refusalLogged = false;
   let receiver: OtlpReceiver;
   try {
@@ -95,26 +147,11 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
       maxPointsPerRequest: options.maxPoints,
       onPoints: (points, request) => {
         if (request.bytes >= LARGE_REQUEST_BYTES) releaseHeapSoon();
-        try {
-          // Live feedback: each distinct violation the first time it shows up.
-          for (const v of checker.check(points)) {
-            const key = violationKey(v);
-            if (announced.has(key)) continue;
-            announced.add(key);
-            err(`violation ${v.code}: ${v.message}\n`);
-          }
-        } catch (e) {
-          // A checker bug must fail the run, not vanish (the receiver swallows callback errors).
-          internalErrors++;
-          err(`verify: internal error while checking request #${request.index}: ${e instanceof Error ? e.message : String(e)}\n`);
-        }
+        run.checkExport(points, request.index);
       },
       onError: (record) => {
         if (record.bytes >= LARGE_REQUEST_BYTES) releaseHeapSoon();
-        const m = malformed(record);
-        err(`${malformedLine(m)}\n`);
-        recentMalformed.push(m);
-        if (recentMalformed.length > MAX_REPORTED_MALFORMED) recentMalformed.shift();
+        run.rejectExport(malformed(record));
       },
       onConnectionRefused: () => {
         if (refusalLogged) return;
@@ -127,7 +164,6 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
     return 2;
   }
 
-  const started = performance.now();
   err(`verify: listening on ${receiver.metricsUrl}${options.durationMs ? ` for ${options.durationMs / 1000} s` : ''}; Ctrl-C to stop\n`);
   io.onListening?.(receiver);
   // Signals stay caught until the report is out: a second Ctrl-C or TERM must not cut it off.
@@ -135,24 +171,48 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
   try {
     await stopping.stopped;
     await receiver.close();
-
-    const stats = receiver.stats();
-    const report = buildRunReport({
-      conformance: checker.report(),
-      requests: stats.requests,
-      malformedRequestCount: stats.rejected,
-      malformedRequests: recentMalformed,
-      refusedConnections: stats.refusedConnections,
-      internalErrors,
-      limits: { maxConnections: options.maxConnections, maxDistinctViolations: options.maxViolations, maxSeries: options.maxSeries },
-      listen: receiver.url,
-      durationMs: performance.now() - started,
-    });
-    if (options.json) out(`${JSON.stringify(report, null, 2)}\n`);
-    else out(formatRunReport(report));
-    return report.ok ? 0 : 1;
-  } finally {
+  } catch (e) {
     stopping.release();
+    throw e;
+  }
+  const stats = receiver.stats();
+  return {
+    source: { listen: receiver.url, refusedConnections: stats.refusedConnections },
+    requests: stats.requests,
+    limits: { maxConnections: options.maxConnections, maxDistinctViolations: options.maxViolations, maxSeries: options.maxSeries },
+    release: stopping.release,
+  };
+}
+
+/** The offline run: every export of every file, until the last one or a signal. */
+async function checkFiles(options: VerifyOptions, paths: readonly string[], run: VerifyRun, io: VerifyIo, err: (text: string) => void): Promise<Measured> {
+  err(`verify: reading ${paths.length} file(s)\n`);
+  let stopped = false;
+  const stopping = stopSignal(undefined, io.signal, () => err('verify: already stopping; writing the report\n'));
+  void stopping.stopped.then(() => {
+    stopped = true;
+  });
+  try {
+    const result = await checkExportFiles(paths, run, {
+      maxFiles: options.maxFiles,
+      maxFileBytes: options.maxFileBytes,
+      maxExportBytes: DEFAULT_MAX_BODY_BYTES,
+      requestLimits: { ...DEFAULT_REQUEST_LIMITS, maxPointsPerRequest: options.maxPoints },
+      stopRequested: () => stopped,
+      afterExport: (bytes) => {
+        if (bytes >= LARGE_REQUEST_BYTES) releaseHeapSoon();
+      },
+    });
+    if (result.interrupted) err('verify: stopped before every export was read; writing the report\n');
+    return {
+      source: { files: result.files, unreadFiles: result.unreadFiles, interrupted: result.interrupted },
+      requests: result.exports,
+      limits: { maxFiles: options.maxFiles, maxFileBytes: options.maxFileBytes, maxDistinctViolations: options.maxViolations, maxSeries: options.maxSeries },
+      release: stopping.release,
+    };
+  } catch (e) {
+    stopping.release();
+    throw e;
   }
 }
 
@@ -161,8 +221,12 @@ interface VerifyOptions {
   readonly host: string;
   readonly port: number;
   readonly durationMs?: number;
+  /** Set with --file: the saved exports to read instead of listening. */
+  readonly files?: readonly string[];
   readonly json: boolean;
   readonly ignore: ViolationCode[];
+  readonly require: readonly string[];
+  readonly minCoverage?: number;
   readonly prefix: string;
   readonly buckets: 'codex' | 'wide' | 'any';
   readonly maxConnections: number;
@@ -170,29 +234,45 @@ interface VerifyOptions {
   readonly maxPoints: number;
   readonly maxViolations: number;
   readonly maxSeries: number;
+  readonly maxFiles: number;
+  readonly maxFileBytes: number;
 }
 
+const LIVE_ONLY = ['listen', 'duration', 'max-connections', 'request-timeout'] as const;
+const FILES_ONLY = ['max-files', 'max-file-bytes'] as const;
+
 export function parseVerifyArgs(argv: string[]): VerifyOptions {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: argv,
     strict: true,
-    allowPositionals: false,
+    allowPositionals: true,
     options: {
-      listen: { type: 'string', default: '127.0.0.1:4318' },
+      listen: { type: 'string' },
       duration: { type: 'string' },
+      file: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
       ignore: { type: 'string', multiple: true, default: [] },
+      require: { type: 'string', multiple: true, default: [] },
+      'min-coverage': { type: 'string' },
       prefix: { type: 'string', default: DEFAULT_PREFIX },
       buckets: { type: 'string', default: 'codex' },
-      'max-connections': { type: 'string', default: String(DEFAULT_MAX_CONNECTIONS) },
-      'request-timeout': { type: 'string', default: String(DEFAULT_REQUEST_TIMEOUT_MS / 1000) },
+      'max-connections': { type: 'string' },
+      'request-timeout': { type: 'string' },
       'max-points': { type: 'string', default: String(DEFAULT_REQUEST_LIMITS.maxPointsPerRequest) },
       'max-violations': { type: 'string', default: String(DEFAULT_MAX_DISTINCT_VIOLATIONS) },
       'max-series': { type: 'string', default: String(DEFAULT_MAX_SERIES) },
+      'max-files': { type: 'string' },
+      'max-file-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const { host, port } = parseListen(values.listen);
+  // `--file a.json b.json`: a shell glob gives one --file and more paths after it.
+  const files = values.file ? [...values.file, ...positionals] : undefined;
+  if (!files && positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}; saved exports go after --file`);
+  for (const flag of files ? LIVE_ONLY : FILES_ONLY) {
+    if (values[flag] !== undefined) throw new Error(files ? `--${flag} is for listening; it cannot be used with --file` : `--${flag} only applies with --file`);
+  }
+  const { host, port } = parseListen(values.listen ?? '127.0.0.1:4318');
   let durationMs: number | undefined;
   if (values.duration !== undefined) {
     const seconds = Number(values.duration);
@@ -204,24 +284,38 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
     if (!(VIOLATION_CODES as readonly string[]).includes(code)) throw new Error(`--ignore ${code}: not a violation code (${VIOLATION_CODES.join(', ')})`);
   }
   if (values.buckets !== 'codex' && values.buckets !== 'wide' && values.buckets !== 'any') throw new Error(`--buckets must be codex, wide or any, got ${values.buckets}`);
-  const requestTimeoutSeconds = Number(values['request-timeout']);
+  const requestTimeout = values['request-timeout'] ?? String(DEFAULT_REQUEST_TIMEOUT_MS / 1000);
+  const requestTimeoutSeconds = Number(requestTimeout);
   if (!Number.isFinite(requestTimeoutSeconds) || requestTimeoutSeconds <= 0) {
-    throw new Error(`--request-timeout must be a positive number of seconds, got ${values['request-timeout']}`);
+    throw new Error(`--request-timeout must be a positive number of seconds, got ${requestTimeout}`);
   }
+  let minCoverage: number | undefined;
+  if (values['min-coverage'] !== undefined) {
+    minCoverage = Number(values['min-coverage'].replace(/%$/, ''));
+    if (values['min-coverage'].trim() === '' || !Number.isFinite(minCoverage) || minCoverage < 0 || minCoverage > 100) {
+      throw new Error(`--min-coverage must be a percentage from 0 to 100, got ${values['min-coverage']}`);
+    }
+  }
+  if (files?.some((f) => f === '')) throw new Error('--file needs a path');
   return {
     help: values.help,
     host,
     port,
     durationMs,
+    ...(files ? { files } : {}),
     json: values.json,
     ignore: ignore as ViolationCode[],
+    require: values.require,
+    ...(minCoverage !== undefined ? { minCoverage } : {}),
     prefix: values.prefix,
     buckets: values.buckets,
-    maxConnections: positiveInteger('--max-connections', values['max-connections']),
+    maxConnections: positiveInteger('--max-connections', values['max-connections'] ?? String(DEFAULT_MAX_CONNECTIONS)),
     requestTimeoutMs: Math.round(requestTimeoutSeconds * 1000),
     maxPoints: positiveInteger('--max-points', values['max-points']),
     maxViolations: positiveInteger('--max-violations', values['max-violations']),
     maxSeries: positiveInteger('--max-series', values['max-series']),
+    maxFiles: positiveInteger('--max-files', values['max-files'] ?? String(DEFAULT_MAX_FILES)),
+    maxFileBytes: positiveInteger('--max-file-bytes', values['max-file-bytes'] ?? String(DEFAULT_MAX_FILE_BYTES)),
   };
 }
 

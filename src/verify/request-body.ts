@@ -78,7 +78,7 @@ export async function decodeRequestBody(raw: RawBody): Promise<OtlpMetricsReques
   if (!format) {
     throw new RequestError(400, 'unsupported_content_type', `unsupported Content-Type ${JSON.stringify(raw.contentType ?? '')}; expected application/x-protobuf or application/json`);
   }
-  const body = await decompress(raw);
+  const body = await decompressBody(raw);
   const budget = new RequestBudget(raw.limits ?? DEFAULT_REQUEST_LIMITS);
   try {
     if (format === 'protobuf') return decodeMetricsProtobuf(body, budget);
@@ -89,7 +89,8 @@ export async function decodeRequestBody(raw: RawBody): Promise<OtlpMetricsReques
   }
 }
 
-async function decompress(raw: RawBody): Promise<Buffer> {
+/** The body inflated per its Content-Encoding, at most `maxBytes` once inflated. */
+export async function decompressBody(raw: Pick<RawBody, 'contentEncoding' | 'body' | 'maxBytes'>): Promise<Buffer> {
   const encoding = (raw.contentEncoding ?? '').trim().toLowerCase();
   if (encoding === '' || encoding === 'identity') return raw.body;
   const inflater = encoding === 'gzip' || encoding === 'x-gzip' ? gunzipAsync : encoding === 'deflate' ? inflateAsync : undefined;

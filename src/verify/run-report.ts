@@ -1,20 +1,35 @@
 // The result of one `verify` run and its two renderings (human text, JSON).
+import type { CoverageReport } from './coverage.js';
+import type { ExportFileSummary } from './export-files.js';
 import type { RequestRecord } from './receiver.js';
 import type { ConformanceReport } from './violations.js';
 
 export interface MalformedRequest {
+  /** Request index (live) or export index over the run (`--file`), 0-based. */
   readonly index: number;
+  /** Status the receiver answered, or would have answered to the same body (`--file`). */
   readonly status: number;
   readonly code: string;
   readonly message: string;
   readonly contentType: string;
   readonly bytes: number;
+  /** `--file` only: `PATH`, `PATH:LINE` (JSON lines) or `PATH#FRAME` (length-delimited frames). */
+  readonly source?: string;
 }
 
 export interface VerifyRunReport extends ConformanceReport {
-  /** Base URL the receiver listened on. */
-  readonly listen: string;
+  /** Which documented metrics arrived, per section, and the `--require` / `--min-coverage` gates. */
+  readonly coverage: CoverageReport;
+  /** Live runs: base URL the receiver listened on. */
+  readonly listen?: string;
+  /** `--file` runs: each file opened, in order. */
+  readonly files?: readonly ExportFileSummary[];
+  /** `--file` runs: files named but never opened (past --max-files, or after an interruption). */
+  readonly unreadFiles?: number;
+  /** `--file` runs: stopped by a signal before every export was read. */
+  readonly interrupted?: boolean;
   readonly durationMs: number;
+  /** Requests received (live) or exports read (`--file`). */
   readonly requests: number;
   /** Malformed requests over the whole run, including those cut by a limit (too large, timed out, busy). */
   readonly malformedRequestCount: number;
@@ -24,39 +39,53 @@ export interface VerifyRunReport extends ConformanceReport {
   readonly refusedConnections: number;
   /** Checker failures (a bug): the points of those requests were not checked. */
   readonly internalErrors: number;
-  /** The limits of this run, to read `dropped` and `refusedConnections` against. */
+  /** The limits of this run, to read `dropped`, `refusedConnections` and file errors against. */
   readonly limits: RunLimits;
 }
 
 export interface RunLimits {
-  readonly maxConnections: number;
   readonly maxDistinctViolations: number;
   readonly maxSeries: number;
+  /** Live runs. */
+  readonly maxConnections?: number;
+  /** `--file` runs. */
+  readonly maxFiles?: number;
+  readonly maxFileBytes?: number;
 }
+
+/** Where the exports came from: a live receiver, or files. */
+export type RunSource =
+  | { readonly listen: string; readonly refusedConnections: number }
+  | { readonly files: readonly ExportFileSummary[]; readonly unreadFiles: number; readonly interrupted: boolean };
 
 export function buildRunReport(args: {
   conformance: ConformanceReport;
-  /** Requests received over the whole run. */
+  coverage: CoverageReport;
+  source: RunSource;
+  /** Requests received, or exports read, over the whole run. */
   requests: number;
   malformedRequestCount: number;
   malformedRequests: readonly MalformedRequest[];
-  refusedConnections: number;
   internalErrors: number;
   limits: RunLimits;
-  listen: string;
   durationMs: number;
 }): VerifyRunReport {
+  const { source } = args;
+  const refusedConnections = 'listen' in source ? source.refusedConnections : 0;
+  // Every export must have been read and checked: a file cut short or never opened cannot pass.
+  const filesComplete = 'files' in source ? source.files.every((f) => !f.error) && source.unreadFiles === 0 && !source.interrupted : true;
   return {
     ...args.conformance,
     // A malformed export is an emitter bug too, and an export that was never checked (refused, or
-    // a checker failure) cannot pass: each fails the run.
-    ok: args.conformance.ok && args.malformedRequestCount === 0 && args.refusedConnections === 0 && args.internalErrors === 0,
-    listen: args.listen,
+    // a checker failure) cannot pass: each fails the run, as does a failed coverage gate.
+    ok: args.conformance.ok && args.coverage.ok && args.malformedRequestCount === 0 && refusedConnections === 0 && args.internalErrors === 0 && filesComplete,
+    coverage: args.coverage,
+    ...('listen' in source ? { listen: source.listen } : { files: source.files, unreadFiles: source.unreadFiles, interrupted: source.interrupted }),
     durationMs: Math.round(args.durationMs),
     requests: args.requests,
     malformedRequestCount: args.malformedRequestCount,
     malformedRequests: args.malformedRequests,
-    refusedConnections: args.refusedConnections,
+    refusedConnections,
     internalErrors: args.internalErrors,
     limits: args.limits,
   };
@@ -74,14 +103,19 @@ export function malformed(record: RequestRecord): MalformedRequest {
 }
 
 export function malformedLine(m: MalformedRequest): string {
-  return `malformed request #${m.index} (${m.contentType || 'no content type'}, ${m.bytes} bytes): HTTP ${m.status} ${m.code}: ${m.message}`;
+  const from = m.source ? `${m.source}, ` : '';
+  return `malformed request #${m.index} (${from}${m.contentType || 'no content type'}, ${m.bytes} bytes): HTTP ${m.status} ${m.code}: ${m.message}`;
 }
 
 export function formatRunReport(report: VerifyRunReport): string {
+  const seconds = (report.durationMs / 1000).toFixed(1);
+  const counts = `${report.pointsChecked} data point(s), ${report.metricsSeen.length} metric(s)`;
   const lines = [
-    `verify: ${report.requests} request(s), ${report.pointsChecked} data point(s), ${report.metricsSeen.length} metric(s) on ${report.listen} in ${(report.durationMs / 1000).toFixed(1)} s`,
+    report.files
+      ? `verify: ${report.requests} export(s) from ${report.files.length} file(s), ${counts} in ${seconds} s`
+      : `verify: ${report.requests} request(s), ${counts} on ${report.listen} in ${seconds} s`,
   ];
-  if (report.pointsChecked === 0) lines.push('warning: no data points received; is the emitter pointed at this endpoint?');
+  if (report.pointsChecked === 0) lines.push(report.files ? 'warning: no data points in the files' : 'warning: no data points received; is the emitter pointed at this endpoint?');
   if (report.violations.length > 0) {
     lines.push(`${report.violations.length} distinct violation(s):`);
     for (const v of report.violations) {
@@ -106,6 +140,44 @@ export function formatRunReport(report: VerifyRunReport): string {
     lines.push(`${report.malformedRequestCount} malformed request(s)${shown < report.malformedRequestCount ? `, the last ${shown}` : ''}:`);
     for (const m of report.malformedRequests) lines.push(`  ${malformedLine(m)}`);
   }
+  lines.push(...formatFiles(report), ...formatCoverage(report.coverage));
   lines.push(report.ok ? 'OK: the stream conforms to the registry' : 'FAIL: the stream does not conform to the registry');
   return `${lines.join('\n')}\n`;
+}
+
+function formatFiles(report: VerifyRunReport): string[] {
+  const lines: string[] = [];
+  for (const f of report.files ?? []) if (f.error) lines.push(`file ${f.error.code}: ${f.error.message}`);
+  if (report.unreadFiles) {
+    const why = report.interrupted ? 'the run was stopped' : `at most ${report.limits.maxFiles} files are read (--max-files)`;
+    lines.push(`${report.unreadFiles} file(s) not read: ${why}`);
+  } else if (report.interrupted) {
+    lines.push('the run was stopped before every export was read');
+  }
+  return lines;
+}
+
+function formatCoverage(coverage: CoverageReport): string[] {
+  const lines = [`coverage: ${coverage.arrived}/${coverage.documented} documented metrics arrived (${coverage.percent}%)`];
+  const width = Math.max(...coverage.sections.map((s) => s.section.length));
+  for (const s of coverage.sections) {
+    lines.push(`  ${s.section.padEnd(width)}  ${`${s.arrived}/${s.documented}`.padStart(7)}  ${s.percent.toFixed(1).padStart(5)}%`);
+  }
+  const required = coverage.required;
+  if (required) {
+    const what = `--require ${required.selectors.join(' --require ')}`;
+    if (required.missing.length === 0 && required.missingFields.length === 0) {
+      lines.push(`${what}: all ${required.metrics} required metric(s) arrived`);
+    } else {
+      if (required.missing.length > 0) lines.push(`${what}: ${required.missing.length} of ${required.metrics} required metric(s) never arrived:`);
+      for (const metric of required.missing) lines.push(`  ${metric}`);
+      if (required.missingFields.length > 0) lines.push(`${what}: required field(s) never seen on any point of a metric that arrived:`);
+      for (const m of required.missingFields) lines.push(`  ${m.metric}: ${m.fields.join(', ')}`);
+    }
+  }
+  if (coverage.minPercent !== undefined) {
+    const below = coverage.arrived * 100 < coverage.minPercent * coverage.documented;
+    lines.push(`--min-coverage ${coverage.minPercent}: coverage ${coverage.percent}% is ${below ? 'below' : 'at or above'} it`);
+  }
+  return lines;
 }

@@ -1,8 +1,10 @@
 // The registry as an OpenTelemetry semantic-conventions (v1 `groups:` syntax) document, so tools
 // like Weaver can check and diff it. One attribute_group holds every attribute; one metric group
-// per metric references them.
-import { DEFAULT_PREFIX, DEFAULT_TAG_KEYS } from '../catalog/spec.js';
-import type { FieldSpec, MetricSpec } from '../catalog/spec.js';
+// per metric references them. Histogram bucket boundaries, which the convention has no field for,
+// travel in the group's `annotations` (the one place Weaver accepts extra data: it rejects unknown
+// keys) under `codex`.
+import { DEFAULT_PREFIX, DEFAULT_TAG_KEYS, defaultTagsOf } from '../catalog/spec.js';
+import type { BucketSpec, FieldSpec, MetricSpec } from '../catalog/spec.js';
 
 export const ATTRIBUTE_GROUP_ID = 'registry.codex';
 const STABILITY = 'development';
@@ -40,8 +42,17 @@ export interface SemconvMetricGroup {
   instrument: 'counter' | 'histogram';
   unit: string;
   brief: string;
+  note?: string;
   stability: typeof STABILITY;
   attributes: SemconvRef[];
+  annotations?: { codex: CodexAnnotations };
+}
+/** The package's extension of a metric group (`annotations.codex`). */
+export interface CodexAnnotations {
+  /** Name of the bucket set in docs/metrics.md "Histogram buckets". */
+  bucket_set: string;
+  /** The explicit bucket boundaries the Codex CLI sends, which `verify` expects by default. */
+  explicit_bucket_boundaries: number[];
 }
 export interface SemconvRegistry {
   groups: (SemconvAttributeGroup | SemconvMetricGroup)[];
@@ -75,21 +86,33 @@ export function buildSemconvRegistry(
       refs.set(name, ref);
     };
     for (const name of spec.required) add(name, 'required');
-    // Default tags are attached to every data point by the emitter.
-    for (const name of DEFAULT_TAG_KEYS) add(name, 'required');
+    // The default tags the Codex CLI attaches to this metric (its `tags` scope) are required, as
+    // verify requires them; the others are recommended, since this package sends all five.
+    const attached = new Set<string>(defaultTagsOf(spec.tags));
+    for (const name of DEFAULT_TAG_KEYS) add(name, attached.has(name) ? 'required' : 'recommended');
     for (const name of spec.optional) add(name, 'recommended');
-    return {
+    const group: SemconvMetricGroup = {
       id: `metric.${prefix}${spec.name}`,
       type: 'metric',
       metric_name: `${prefix}${spec.name}`,
       instrument: spec.kind,
       unit: spec.unit,
       brief: spec.description,
+      ...(spec.buckets ? { note: bucketNote(spec.buckets) } : {}),
       stability: STABILITY,
       attributes: [...refs.values()],
+      ...(spec.buckets ? { annotations: { codex: { bucket_set: spec.buckets.name, explicit_bucket_boundaries: [...spec.buckets.boundaries] } } } : {}),
     };
+    return group;
   });
   return { groups: [attributeGroup, ...metricGroups] };
+}
+
+/** The convention's own wording for bucket advice (as on `http.server.request.duration`), shortened for long sets. */
+function bucketNote(buckets: BucketSpec): string {
+  const bounds = buckets.boundaries;
+  const list = bounds.length <= 40 ? `\`[ ${bounds.join(', ')} ]\`` : `${bounds.length} boundaries from ${bounds[0]} to ${bounds[bounds.length - 1]}`;
+  return `This metric SHOULD be specified with ExplicitBucketBoundaries of ${list} (the \`${buckets.name}\` set the Codex CLI sends; the list is in \`annotations.codex.explicit_bucket_boundaries\`).`;
 }
 
 /**
