@@ -187,18 +187,14 @@ async function listen(options: VerifyOptions, run: VerifyRun, io: VerifyIo, err:
 /** The offline run: every export of every file, until the last one or a signal. */
 async function checkFiles(options: VerifyOptions, paths: readonly string[], run: VerifyRun, io: VerifyIo, err: (text: string) => void): Promise<Measured> {
   err(`verify: reading ${paths.length} file(s)\n`);
-  let stopped = false;
   const stopping = stopSignal(undefined, io.signal, () => err('verify: already stopping; writing the report\n'));
-  void stopping.stopped.then(() => {
-    stopped = true;
-  });
   try {
     const result = await checkExportFiles(paths, run, {
       maxFiles: options.maxFiles,
       maxFileBytes: options.maxFileBytes,
       maxExportBytes: DEFAULT_MAX_BODY_BYTES,
       requestLimits: { ...DEFAULT_REQUEST_LIMITS, maxPointsPerRequest: options.maxPoints },
-      stopRequested: () => stopped,
+      stopRequested: stopping.isStopped,
       afterExport: (bytes) => {
         if (bytes >= LARGE_REQUEST_BYTES) releaseHeapSoon();
       },
@@ -335,11 +331,11 @@ export function parseListen(listen: string): { host: string; port: number } {
 }
 
 /**
- * `stopped` resolves after `durationMs`, on SIGINT/SIGTERM or on abort. The signal handlers stay
+ * `stopped` resolves (and `isStopped` turns true) after `durationMs`, on SIGINT/SIGTERM or on abort. The signal handlers stay
  * installed (later signals call `again`) until `release()`, so the process is not killed halfway
  * through writing the report.
  */
-function stopSignal(durationMs: number | undefined, signal: AbortSignal | undefined, again: () => void): { stopped: Promise<void>; release: () => void } {
+function stopSignal(durationMs: number | undefined, signal: AbortSignal | undefined, again: () => void): { stopped: Promise<void>; isStopped: () => boolean; release: () => void } {
   let stopped = false;
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
@@ -359,6 +355,7 @@ function stopSignal(durationMs: number | undefined, signal: AbortSignal | undefi
   if (signal?.aborted) stop();
   return {
     stopped: promise,
+    isStopped: () => stopped,
     release() {
       clearTimeout(timer);
       process.off('SIGINT', stop);

@@ -118,7 +118,7 @@ export async function readExportFile(path: string, limits: ExportFileLimits, onE
       content = source.pipe(gunzip);
     }
     const reader = new ByteReader(capped(content, raw, limits.maxFileBytes, path, state.compression === 'gzip'));
-    state.format = await readExports(reader, path, limits.maxExportBytes, emit);
+    await readExports(reader, path, limits.maxExportBytes, emit, (format) => (state.format = format));
     if (state.stopped) failure = new FileReadError('interrupted', `stopped after ${state.exports} export(s) of ${path}`);
   } catch (err) {
     if (err instanceof FileReadError) failure = err;
@@ -132,19 +132,25 @@ export async function readExportFile(path: string, limits: ExportFileLimits, onE
   return summary(failure);
 }
 
-/** Detects the format from the first bytes and hands every export to `emit`. */
-async function readExports(reader: ByteReader, path: string, maxExport: number, emit: (saved: SavedExport) => Promise<boolean>): Promise<ExportFileFormat> {
+/** Detects the format from the first bytes (told to `found` at once) and hands every export to `emit`. */
+async function readExports(
+  reader: ByteReader,
+  path: string,
+  maxExport: number,
+  emit: (saved: SavedExport) => Promise<boolean>,
+  found: (format: ExportFileFormat) => void,
+): Promise<void> {
   const head = await reader.peek(4);
-  if (head.length === 0) return 'empty';
+  if (head.length === 0) return found('empty');
   if (isZstd(head)) throw new FileReadError('unsupported_compression', `${path} holds zstd-compressed data; decompress it first (zstd -d)`);
   if (head[0] === 0x00) {
-    await readFrames(reader, path, maxExport, emit);
-    return 'protobuf-frames';
+    found('protobuf-frames');
+    return readFrames(reader, path, maxExport, emit);
   }
-  if (looksLikeJson(head, path)) return readJson(reader, path, maxExport, emit);
+  if (looksLikeJson(head, path)) return readJson(reader, path, maxExport, emit, found);
+  found('protobuf');
   const body = await reader.readRest(maxExport);
   await emit(body.body ? { source: path, contentType: PROTOBUF_TYPE, body: body.body } : tooLarge(path, PROTOBUF_TYPE, body.bytes, maxExport));
-  return 'protobuf';
 }
 
 /**
@@ -163,22 +169,30 @@ function looksLikeJson(head: Buffer, path: string): boolean {
  * closed), one request otherwise (a pretty-printed document). Blank lines are skipped; sources are
  * `path:LINE`, 1-based.
  */
-async function readJson(reader: ByteReader, path: string, maxExport: number, emit: (saved: SavedExport) => Promise<boolean>): Promise<ExportFileFormat> {
+async function readJson(
+  reader: ByteReader,
+  path: string,
+  maxExport: number,
+  emit: (saved: SavedExport) => Promise<boolean>,
+  found: (format: ExportFileFormat) => void,
+): Promise<void> {
   let lineNumber = 0;
   let first: Line | undefined;
   while ((first = await reader.readLine(maxExport))) {
     lineNumber++;
     if (!first.line || !isBlank(first.line)) break;
   }
-  if (!first) return 'empty';
+  if (!first) return found('empty');
   if (first.line && !isCompleteJsonValue(first.line)) {
     // One request over several lines: the rest of the file, within the same byte limit.
+    found('otlp-json');
     const rest = await reader.readRest(maxExport - first.bytes - 1);
     const bytes = rest.bytes === 0 ? first.bytes : first.bytes + 1 + rest.bytes;
     const body = rest.body && rest.bytes > 0 ? Buffer.concat([first.line, Buffer.from('\n'), rest.body]) : rest.body && first.line;
     await emit(body ? { source: path, contentType: JSON_TYPE, body } : tooLarge(path, JSON_TYPE, bytes, maxExport));
-    return 'otlp-json';
+    return;
   }
+  found('json-lines');
   let line: Line | undefined = first;
   do {
     const source = `${path}:${lineNumber}`;
@@ -190,7 +204,6 @@ async function readJson(reader: ByteReader, path: string, maxExport: number, emi
     line = await reader.readLine(maxExport);
     lineNumber++;
   } while (line);
-  return 'json-lines';
 }
 
 /** Length-delimited frames; sources are `path#N`, 1-based. A frame's content decides its type. */

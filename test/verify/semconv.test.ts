@@ -39,6 +39,52 @@ describe('semconv registry YAML', () => {
     expect(metric('windows_sandbox.setup_success').attributes.filter((r) => r.ref === 'originator')).toHaveLength(1);
   });
 
+  it("requires the default tags each metric's tags scope attaches; the others are recommended", () => {
+    const recommended = Object.fromEntries(DEFAULT_TAG_KEYS.map((k) => [k, 'recommended']));
+    // session: all five required (above); originator: only originator; none: none.
+    expect(levels('process.start')).toEqual({ ...recommended, originator: 'required' });
+    expect(levels('sqlite.init.count')).toEqual({ db: 'required', phase: 'required', status: 'required', error: 'required', ...recommended, originator: 'required' });
+    expect(levels('db.backfill')).toEqual({ status: 'required', ...recommended });
+    // A documented required field stays required whatever the scope.
+    expect(levels('windows_sandbox.setup_success')).toMatchObject({ originator: 'required', mode: 'required', model: 'recommended' });
+    for (const spec of METRICS) {
+      const attached = new Set<string>(spec.tags === 'session' ? DEFAULT_TAG_KEYS : spec.tags === 'originator' ? ['originator'] : []);
+      for (const key of DEFAULT_TAG_KEYS) {
+        const expected = attached.has(key) || spec.required.includes(key) ? 'required' : 'recommended';
+        expect(levels(spec.name)[key], `${spec.name} ${key}`).toBe(expected);
+      }
+    }
+  });
+
+  it("carries each histogram's bucket boundaries in annotations.codex, exactly, and says so in the note", () => {
+    const text = renderSemconvYaml();
+    for (const spec of METRICS) {
+      const group = metric(spec.name);
+      if (!spec.buckets) {
+        expect(group.annotations, spec.name).toBeUndefined();
+        expect(group.note, spec.name).toBeUndefined();
+        continue;
+      }
+      expect(group.annotations, spec.name).toEqual({ codex: { bucket_set: spec.buckets.name, explicit_bucket_boundaries: [...spec.buckets.boundaries] } });
+      expect(group.note).toContain(`the \`${spec.buckets.name}\` set the Codex CLI sends`);
+    }
+    // Floats survive the YAML round trip bit for bit (the truncated-chars set has 511 of them).
+    const truncated = METRICS.find((m) => m.buckets?.name === 'truncated-chars')!;
+    expect(metric(truncated.name).annotations!.codex.explicit_bucket_boundaries).toEqual(truncated.buckets!.boundaries);
+    expect(metric('api_request.duration_ms').note).toBe(
+      'This metric SHOULD be specified with ExplicitBucketBoundaries of `[ 0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2250, 2500, 3000, 3500, 4000, 4500, 5000, 6000, 7000, 7500, 8000, 9000, 10000, 12000, 15000, 20000, 30000, 60000, 120000 ]` (the `duration` set the Codex CLI sends; the list is in `annotations.codex.explicit_bucket_boundaries`).',
+    );
+    // One flow sequence per histogram, not one line per boundary.
+    expect(text).toContain('explicit_bucket_boundaries: [ 0, 5, 10, 25,');
+    expect(text.split('\n').length).toBeLessThan(10_000);
+  });
+
+  it('uses only keys Weaver accepts on a metric group (it rejects unknown ones)', () => {
+    // weaver_semconv GroupSpec fields (serde deny_unknown_fields) that this export uses.
+    const accepted = new Set(['id', 'type', 'brief', 'note', 'stability', 'attributes', 'metric_name', 'instrument', 'unit', 'annotations']);
+    for (const m of metrics) for (const key of Object.keys(m)) expect(accepted, `${m.id}: ${key}`).toContain(key);
+  });
+
   it('every ref points at a registry attribute, each defined once', () => {
     const ids = attributeGroup.attributes.map((a) => a.id);
     expect(new Set(ids).size).toBe(ids.length);
