@@ -21,7 +21,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     load: async () => (await import('./rules.js')).RULES,
   },
   verify: {
-    summary: 'receive OTLP/HTTP metrics and check them against the catalog (--listen, --duration, --json)',
+    summary: 'check OTLP metrics against the catalog, received live or from saved exports, with coverage gates (--listen, --file, --require, --json)',
     // Handles --help and usage errors itself.
     load: async () => ({ run: (await import('./verify.js')).verifyCommand }),
   },
