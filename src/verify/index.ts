@@ -15,3 +15,15 @@ export { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.js'
 export { createConformanceChecker, type ConformanceChecker, type ConformanceCheckerOptions } from './checker.js';
 export { VIOLATION_CODES, type Violation, type ViolationCode, type ViolationSummary, type ConformanceReport, type DroppedCounts } from './violations.js';
 export type { ReceivedPoint, Attributes, AttributeValue, PointKind } from './points.js';
+export {
+  coverageTargets,
+  createCoverageTracker,
+  type CoverageTarget,
+  type CoverageGate,
+  type CoverageReport,
+  type CoverageTracker,
+  type SectionCoverage,
+  type RequiredCoverage,
+} from './coverage.js';
+export { resolveRequired, RequireError, type RequiredMetrics, type RequireErrorCode } from './required-metrics.js';
+export { readExportFile, type ExportFileSummary, type ExportFileFormat, type ExportFileLimits, type SavedExport } from './export-files.js';
