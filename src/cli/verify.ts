@@ -238,10 +238,11 @@ const LIVE_ONLY = ['listen', 'duration', 'max-connections', 'request-timeout'] a
 const FILES_ONLY = ['max-files', 'max-file-bytes'] as const;
 
 export function parseVerifyArgs(argv: string[]): VerifyOptions {
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({
     args: argv,
     strict: true,
     allowPositionals: true,
+    tokens: true,
     options: {
       listen: { type: 'string' },
       duration: { type: 'string' },
@@ -262,8 +263,11 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  // `--file a.json b.json`: a shell glob gives one --file and more paths after it.
-  const files = values.file ? [...values.file, ...positionals] : undefined;
+  // `--file a.json b.json`: a shell glob gives one --file and more paths after it. Command-line
+  // order is kept: it is the order of the exports (cumulative series are compared in it).
+  const files = values.file
+    ? tokens.flatMap((t) => (t.kind === 'positional' ? [t.value] : t.kind === 'option' && t.name === 'file' && t.value !== undefined ? [t.value] : []))
+    : undefined;
   if (!files && positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}; saved exports go after --file`);
   for (const flag of files ? LIVE_ONLY : FILES_ONLY) {
     if (values[flag] !== undefined) throw new Error(files ? `--${flag} is for listening; it cannot be used with --file` : `--${flag} only applies with --file`);

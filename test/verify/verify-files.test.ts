@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../src/cli/verify.js';
+import { parseVerifyArgs, verifyCommand } from '../../src/cli/verify.js';
 import { METRICS } from '../../src/generated/catalog.js';
 import type { OtlpMetricsRequest } from '../../src/verify/otlp-types.js';
 import type { OtlpReceiver } from '../../src/verify/receiver.js';
@@ -143,6 +143,20 @@ describe('the demo export (demo --save, needs `npm run build`)', () => {
     expect((await verify(['--file', missing, '--min-coverage', '99'])).code).toBe(0);
   });
 
+  it('saves protobuf bodies as length-delimited frames with --protocol http/protobuf; --save needs the embedded receiver', async () => {
+    const frames = join(dir, 'demo', 'export.binpb');
+    await promisify(execFile)(process.execPath, [BIN, 'demo', '--save', frames, '--protocol', 'http/protobuf'], { env: CLEAN_ENV, timeout: 60_000 });
+    const { code, report } = await verify(['--json', '--file', frames, '--require', 'all']);
+    expect(code).toBe(0);
+    expect(report!.files![0]).toMatchObject({ format: 'protobuf-frames', exports: 1 });
+    const refused = await promisify(execFile)(process.execPath, [BIN, 'demo', '--save', frames, '--endpoint', 'http://127.0.0.1:1'], { env: CLEAN_ENV, timeout: 60_000 }).then(
+      () => undefined,
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(refused?.code).toBe(2);
+    expect(refused?.stderr).toContain('--save keeps what the embedded receiver got; it cannot be used with an endpoint');
+  }, 90_000);
+
   it('gives the report the live run of the same bodies gives', async () => {
     const bodies = lines.map((l) => ({ contentType: 'application/json', body: Buffer.from(l) }));
     const fromLive = await live(['--require', 'all'], bodies);
@@ -222,6 +236,11 @@ describe('verify --file limits and outcomes', () => {
     expect(report).toMatchObject({ ok: false, interrupted: true, requests: 1, pointsChecked: 1, unreadFiles: 1 });
     expect(report!.files![0]).toMatchObject({ exports: 1, error: { code: 'interrupted' } });
     expect(report!.violations.map((v) => v.code)).toEqual(['invalid_value']);
+  });
+
+  it('reads the files in command-line order, positionals and --file values alike', async () => {
+    expect(parseVerifyArgs(['a.json', '--file', 'b.json', 'c.json', '--json', '--file=d.json', 'e.json']).files).toEqual(['a.json', 'b.json', 'c.json', 'd.json', 'e.json']);
+    expect(parseVerifyArgs([]).files).toBeUndefined();
   });
 
   it('rejects mixed or bad options with exit 2 and the usage', async () => {
