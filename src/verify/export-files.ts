@@ -81,8 +81,9 @@ export async function readExportFile(path: string, limits: ExportFileLimits, onE
 
   try {
     const info = await stat(path);
-    if (info.isDirectory()) throw new FileReadError('not_a_file', `${path} is a directory`);
-    if (info.isFile() && info.size > limits.maxFileBytes) {
+    // Regular files only: a pipe or a device may never end, and a read waiting on one would outlast a signal.
+    if (!info.isFile()) throw new FileReadError('not_a_file', `${path} is not a regular file (${info.isDirectory() ? 'a directory' : 'a pipe, socket or device'})`);
+    if (info.size > limits.maxFileBytes) {
       throw new FileReadError('file_too_large', `${path} is ${info.size} bytes, more than ${limits.maxFileBytes} (limit --max-file-bytes)`);
     }
   } catch (err) {
@@ -91,6 +92,7 @@ export async function readExportFile(path: string, limits: ExportFileLimits, onE
 
   const raw = createReadStream(path, { highWaterMark: 64 * 1024 });
   let gunzip: ReturnType<typeof createGunzip> | undefined;
+  let inflating: Readable | undefined;
   const emit = async (saved: SavedExport): Promise<boolean> => {
     if (!(await onExport(saved))) {
       state.stopped = true;
@@ -112,10 +114,10 @@ export async function readExportFile(path: string, limits: ExportFileLimits, onE
     let content: AsyncIterable<Buffer> = rawRest();
     if (isGzip(head)) {
       state.compression = 'gzip';
-      const source = Readable.from(content);
+      inflating = Readable.from(content);
       gunzip = createGunzip();
-      source.on('error', (err) => gunzip?.destroy(err));
-      content = source.pipe(gunzip);
+      inflating.on('error', (err) => gunzip?.destroy(err));
+      content = inflating.pipe(gunzip);
     }
     const reader = new ByteReader(capped(content, raw, limits.maxFileBytes, path, state.compression === 'gzip'));
     await readExports(reader, path, limits.maxExportBytes, emit, (format) => (state.format = format));
@@ -126,6 +128,7 @@ export async function readExportFile(path: string, limits: ExportFileLimits, onE
     else failure = new FileReadError('unreadable', `cannot read ${path}: ${reason(err)}`);
   } finally {
     raw.destroy();
+    inflating?.destroy();
     gunzip?.destroy();
   }
   state.bytes = raw.bytesRead;

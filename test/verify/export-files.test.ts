@@ -124,7 +124,9 @@ describe('saved export files', () => {
     expect((await read(join(dir, 'missing.json'))).summary).toMatchObject({ exports: 0, error: { code: 'unreadable', message: expect.stringContaining('ENOENT') } });
     const sub = join(dir, 'a-directory');
     mkdirSync(sub);
-    expect((await read(sub)).summary.error).toMatchObject({ code: 'not_a_file' });
+    expect((await read(sub)).summary.error).toMatchObject({ code: 'not_a_file', message: expect.stringContaining('a directory') });
+    // A pipe or a device may never end: only regular files are read.
+    expect((await read('/dev/null')).summary.error).toMatchObject({ code: 'not_a_file', message: expect.stringContaining('a pipe, socket or device') });
     const zstd = file(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]));
     expect((await read(zstd)).summary.error).toMatchObject({ code: 'unsupported_compression', message: expect.stringContaining('zstd -d') });
     // A gzip cut in half: the exports inflated before the cut were handed over.
