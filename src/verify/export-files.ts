@@ -120,7 +120,7 @@ export async function readExportFile(path: string, limits: ExportFileLimits, onE
       content = inflating.pipe(gunzip);
     }
     const reader = new ByteReader(capped(content, raw, limits.maxFileBytes, path, state.compression === 'gzip'));
-    await readExports(reader, path, limits.maxExportBytes, emit, (format) => (state.format = format));
+    await readExports({ reader, path, maxExport: limits.maxExportBytes, emit, found: (format) => (state.format = format) });
     if (state.stopped) failure = new FileReadError('interrupted', `stopped after ${state.exports} export(s) of ${path}`);
   } catch (err) {
     if (err instanceof FileReadError) failure = err;
@@ -135,22 +135,28 @@ export async function readExportFile(path: string, limits: ExportFileLimits, onE
   return summary(failure);
 }
 
-/** Detects the format from the first bytes (told to `found` at once) and hands every export to `emit`. */
-async function readExports(
-  reader: ByteReader,
-  path: string,
-  maxExport: number,
-  emit: (saved: SavedExport) => Promise<boolean>,
-  found: (format: ExportFileFormat) => void,
-): Promise<void> {
+/** One file being read: where its bytes come from, and where its exports and format go. */
+interface Reading {
+  readonly reader: ByteReader;
+  readonly path: string;
+  readonly maxExport: number;
+  /** False: stop reading. */
+  readonly emit: (saved: SavedExport) => Promise<boolean>;
+  /** Told the format as soon as it is known. */
+  readonly found: (format: ExportFileFormat) => void;
+}
+
+/** Detects the format from the first bytes and hands every export to `emit`. */
+async function readExports(reading: Reading): Promise<void> {
+  const { reader, path, maxExport, emit, found } = reading;
   const head = await reader.peek(4);
   if (head.length === 0) return found('empty');
   if (isZstd(head)) throw new FileReadError('unsupported_compression', `${path} holds zstd-compressed data; decompress it first (zstd -d)`);
   if (head[0] === 0x00) {
     found('protobuf-frames');
-    return readFrames(reader, path, maxExport, emit);
+    return readFrames(reading);
   }
-  if (looksLikeJson(head, path)) return readJson(reader, path, maxExport, emit, found);
+  if (looksLikeJson(head, path)) return readJson(reading);
   found('protobuf');
   const body = await reader.readRest(maxExport);
   await emit(body.body ? { source: path, contentType: PROTOBUF_TYPE, body: body.body } : tooLarge(path, PROTOBUF_TYPE, body.bytes, maxExport));
@@ -172,13 +178,7 @@ function looksLikeJson(head: Buffer, path: string): boolean {
  * closed), one request otherwise (a pretty-printed document). Blank lines are skipped; sources are
  * `path:LINE`, 1-based.
  */
-async function readJson(
-  reader: ByteReader,
-  path: string,
-  maxExport: number,
-  emit: (saved: SavedExport) => Promise<boolean>,
-  found: (format: ExportFileFormat) => void,
-): Promise<void> {
+async function readJson({ reader, path, maxExport, emit, found }: Reading): Promise<void> {
   let lineNumber = 0;
   let first: Line | undefined;
   while ((first = await reader.readLine(maxExport))) {
@@ -210,7 +210,7 @@ async function readJson(
 }
 
 /** Length-delimited frames; sources are `path#N`, 1-based. A frame's content decides its type. */
-async function readFrames(reader: ByteReader, path: string, maxExport: number, emit: (saved: SavedExport) => Promise<boolean>): Promise<void> {
+async function readFrames({ reader, path, maxExport, emit }: Reading): Promise<void> {
   for (let n = 1; ; n++) {
     const header = await reader.read(4);
     if (header.length === 0) return;
