@@ -14,6 +14,5 @@ export * from './generated/metric-names.js';
 export type { CounterFields, CounterName, DefaultTags, HistogramFields, HistogramName, MetricName, NoFields } from './generated/catalog.js';
 export type { MetricSpec, FieldSpec, MetricKind, FieldType, BucketSpec, RetiredMetric, TagScope } from './catalog/spec.js';
 export { DEFAULT_TAG_KEYS, DEFAULT_PREFIX } from './catalog/spec.js';
-// Advanced: in-package histogram aggregation for a MeterProvider whose reader you create yourself.
-export { HistogramStorage, type HistogramStorageOptions } from './runtime/histogram-storage.js';
-export { histogramProducer } from './export/histogram-producer.js';
+// In-package aggregation exported through a reader the host creates (metricProducers: [producer]).
+export { CodexMetricProducer, type CodexMetricProducerOptions } from './runtime/metric-producer.js';

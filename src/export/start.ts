@@ -8,16 +8,16 @@ import type { DefaultTags } from '../generated/catalog.js';
 import { createCodexMetrics } from '../runtime/codex-metrics.js';
 import { normalizeDefaults } from '../runtime/default-tags.js';
 import { DropLog } from '../runtime/drop-log.js';
+import { CodexMetricProducer } from '../runtime/metric-producer.js';
 import type { CodexMetrics, CodexMetricsOptions } from '../runtime/types.js';
 import { resolveExportConfig, type ExportConfig, type ExportOptions } from './config.js';
 import { installExitFlush } from './exit-flush.js';
 import { ReportingExporter, type ExportFailure, type ExportStats } from './export-failures.js';
 import { createOtlpExporter } from './exporter.js';
-import { ownedReaderHistograms } from './histogram-producer.js';
 import { installConsoleDiag } from './report.js';
 import { resources, sdkMetrics } from './sdk-modules.js';
 
-export interface StartCodexMetricsOptions extends Omit<CodexMetricsOptions, 'meterProvider'>, ExportOptions {
+export interface StartCodexMetricsOptions extends Omit<CodexMetricsOptions, 'meterProvider' | 'metricProducer'>, ExportOptions {
   /**
    * Export what is pending when the process ends (default false: the host decides): on
    * `beforeExit`, and on SIGTERM/SIGINT when the host has no handler of its own (the signal is
@@ -28,9 +28,9 @@ export interface StartCodexMetricsOptions extends Omit<CodexMetricsOptions, 'met
   exporter?: PushMetricExporter;
   /** Environment to read OTEL_* variables from (default `process.env`). */
   env?: Record<string, string | undefined>;
-  /** SDK Views (e.g. other histogram buckets, dropped attributes). Histograms then go through the SDK so views apply. */
+  /** SDK Views (e.g. other histogram buckets, dropped attributes). Measurements then go through SDK instruments so views apply. */
   views?: ViewOptions[];
-  /** More readers on the same MeterProvider (e.g. a Prometheus exporter). Histograms then go through the SDK so every reader sees them. */
+  /** More readers on the same MeterProvider (e.g. a Prometheus exporter). Measurements then go through SDK instruments so every reader sees them. */
   readers?: IMetricReader[];
   /** Merged over the package's resource (its attributes win over service.name and the rest). */
   resource?: Resource;
@@ -79,24 +79,22 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
     timeoutMillis: config.timeoutMillis,
     onExportError: options.onExportError,
   });
-  // This provider is ours, so histograms can be aggregated in the package and handed to the
-  // reader as a MetricProducer (same data as the SDK would export, without per-call hashing) —
-  // unless views or other readers need them in the SDK.
-  const sdkHistograms = (options.views?.length ?? 0) > 0 || (options.readers?.length ?? 0) > 0;
-  const { histogramStorage, metricProducers } = ownedReaderHistograms(
-    sdkHistograms ? false : options.aggregateInPackage,
-    histogramTemporality(exporter, config),
-    config.cardinalityLimit,
-  );
+  // This reader is ours, so counters and histograms are aggregated in the package and handed to it
+  // by CodexMetricProducer (the SDK's data, without SDK calls per measurement), unless views or
+  // other readers need SDK instruments.
+  const sdkInstruments = options.aggregateInPackage === false || (options.views?.length ?? 0) > 0 || (options.readers?.length ?? 0) > 0;
+  const metricProducer = sdkInstruments ? undefined : new CodexMetricProducer({ temporality: readerTemporality(exporter, config) });
+  const maxSeriesPerMetric = options.maxSeriesPerMetric ?? config.cardinalityLimit;
   const reader = new sdk.PeriodicExportingMetricReader({
     exporter,
     exportIntervalMillis: config.intervalMillis,
     exportTimeoutMillis: config.timeoutMillis,
-    cardinalityLimits: { default: config.cardinalityLimit },
-    metricProducers,
+    // The package bounds series itself; on the SDK path the SDK counts its overflow series as one more.
+    cardinalityLimits: { default: maxSeriesPerMetric + 1 },
+    metricProducers: metricProducer ? [metricProducer] : [],
   });
   const meterProvider = new sdk.MeterProvider({ resource, readers: [reader, ...(options.readers ?? [])], views: options.views ?? [] });
-  const metrics = createCodexMetrics({ ...options, meterProvider, histogramStorage });
+  const metrics = createCodexMetrics({ ...options, maxSeriesPerMetric, meterProvider, metricProducer });
   const bound = config.timeoutMillis + 50;
 
   let shutdownPromise: Promise<void> | undefined;
@@ -115,10 +113,10 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
   return { metrics, meterProvider, config, forceFlush, shutdown, exportStats: () => exporter.stats() };
 }
 
-/** The temporality the reader will use for histograms: a custom exporter decides, else the config. */
-function histogramTemporality(exporter: PushMetricExporter, config: ExportConfig): 'cumulative' | 'delta' {
+/** The temporality the reader will use: a custom exporter decides, else the config. */
+function readerTemporality(exporter: PushMetricExporter, config: ExportConfig): 'cumulative' | 'delta' {
   const { AggregationTemporality, InstrumentType } = sdkMetrics();
-  const selected = exporter.selectAggregationTemporality?.(InstrumentType.HISTOGRAM);
+  const selected = exporter.selectAggregationTemporality?.(InstrumentType.COUNTER);
   if (selected === undefined) return config.temporality;
   return selected === AggregationTemporality.DELTA ? 'delta' : 'cumulative';
 }

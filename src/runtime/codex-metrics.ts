@@ -1,39 +1,87 @@
-// createCodexMetrics: validation at the boundary, default tags merged in one place (the series
-// cache), instruments created once per metric.
-import { metrics as otelMetrics, type Attributes, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
-import { DEFAULT_PREFIX } from '../catalog/spec.js';
+// createCodexMetrics: validation at the boundary, default tags merged once per series, every series
+// bounded for the process lifetime, and a fast path that finds a series' cell from the caller's
+// fields without validating again.
+//
+// Where a measurement goes (one mode per metrics object):
+// - producer: aggregated in the package's cells, exported by CodexMetricProducer;
+// - aggregate (SDK path, default without a producer): a counter's first increment of each
+//   collection interval goes to the SDK at once (the series starts when it would without the
+//   package), the rest is summed and handed over once per series at collection; histogram values go
+//   to the SDK's histogram during the call;
+// - direct (aggregateInPackage: false): every measurement goes to the SDK during the call.
+import type { Counter, Histogram, MeterProvider } from '@opentelemetry/api';
+import { DEFAULT_PREFIX, type MetricSpec } from '../catalog/spec.js';
 import { METRICS, type DefaultTags } from '../generated/catalog.js';
-import { PACKAGE_VERSION } from '../version.js';
-import { bucketsFor } from './buckets.js';
+import { bucketsFor, HISTOGRAM_BUCKETS_MODES, type HistogramBucketsMode } from './buckets.js';
 import { defaultsKey, normalizeDefaults, type NormalizedDefaults } from './default-tags.js';
 import { DropLog, type DropStats } from './drop-log.js';
-import { DEFAULT_CARDINALITY_LIMIT } from './limits.js';
-import type { HistogramStorage } from './histogram-storage.js';
 import { CodexMetricsError, type CodexMetricsErrorCode } from './errors.js';
-import { drainSeries, newNode, newSeries, type CacheNode, type MetricState, type Series } from './series.js';
+import { DEFAULT_CARDINALITY_LIMIT, MAX_FINITE, MAX_INTERNED_VIEWS, SERIES_CACHE_BUDGET } from './limits.js';
+import { ATTACH, type SeriesSource } from './metric-producer.js';
+import {
+  bucketIndex,
+  collectCounter,
+  collectHistogram,
+  CounterCell,
+  HistogramCell,
+  MetricSeries,
+  type CollectedMetric,
+  type CollectionClock,
+  type Temporality,
+} from './metric-series.js';
+import { SdkInstruments } from './sdk-instruments.js';
+import { compileFind, insert, isCacheKey, type CacheRoot, type FindCell } from './series-cache.js';
 import type { CodexMetrics, CodexMetricsOptions, StopTimer } from './types.js';
-import { displayName, formatValue, METRIC_NAME } from './values.js';
+import { displayName, formatValue, METRIC_NAME, ownString } from './values.js';
 
-/** Meter name the Codex Rust emitter uses, so both land in the same instrumentation scope. */
-export const METER_NAME = 'codex';
-/** Series per metric and view kept in the cache; the SDK's default cardinality limit too. */
+export { METER_NAME } from './sdk-instruments.js';
+/** Series per metric for the process lifetime by default (the overflow series included). */
 export const DEFAULT_MAX_SERIES = DEFAULT_CARDINALITY_LIMIT;
-/** Views interned for sharing; the least recently used one is let go first. */
-const MAX_VIEWS = 1000;
+
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
 
+const enum Mode {
+  Producer,
+  Aggregate,
+  Direct,
+}
+
+/** Everything about one metric that does not depend on the view. */
+interface MetricState {
+  readonly index: number;
+  readonly spec: MetricSpec;
+  readonly histogram: boolean;
+  /** Emitted name (prefix included). */
+  readonly wireName: string;
+  /** Documented fields in a fixed order: the path through the series cache. */
+  readonly keys: readonly string[];
+  readonly known: ReadonlySet<string>;
+  /** Compiled at the first cache entry of the metric (a root exists only after that). */
+  find: FindCell | undefined;
+  readonly boundaries: number[];
+  readonly counters: MetricSeries<CounterCell> | undefined;
+  readonly histograms: MetricSeries<HistogramCell> | undefined;
+  /** SDK path: the instrument, created with the metric's first series. */
+  sdkCounter: Counter | undefined;
+  sdkHistogram: Histogram | undefined;
+}
+
 /** State shared by a metrics object and all its `withDefaults` views. */
-class Shared {
-  readonly meter: Meter;
+class Shared implements SeriesSource {
   readonly prefix: string;
   readonly strict: boolean;
-  readonly aggregate: boolean;
-  readonly maxSeries: number;
-  readonly histograms: HistogramStorage | undefined;
+  readonly mode: Mode;
+  readonly limit: number;
   readonly log = new DropLog();
-  readonly states = new Map<string, MetricState>();
-  readonly dirty: Series[] = [];
+  readonly states: MetricState[] = [];
+  readonly byName = new Map<unknown, MetricState>();
+  readonly sdk: SdkInstruments | undefined;
+  /** Interned views, least recently requested first. */
   readonly views = new Map<string, View>();
+  /** Views holding cache entries, and how many entries they hold together. */
+  private readonly caching = new Set<View>();
+  private cacheEntries = 0;
+  private readonly cacheBudget: number;
 
   constructor(options: CodexMetricsOptions) {
     this.strict = options.strict === true;
@@ -41,44 +89,149 @@ class Shared {
     if (this.prefix !== '' && !METRIC_NAME.test(this.prefix)) {
       throw new CodexMetricsError('invalid_option', 'prefix', undefined, 'must be characters of [A-Za-z0-9._-]');
     }
-    this.aggregate = options.aggregateInPackage !== false;
-    this.maxSeries = options.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES;
-    if (!Number.isInteger(this.maxSeries) || this.maxSeries < 0) {
-      throw new CodexMetricsError('invalid_option', 'maxSeriesPerMetric', undefined, 'must be a non-negative integer');
+    this.limit = options.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES;
+    if (!Number.isSafeInteger(this.limit) || this.limit < 1) {
+      throw new CodexMetricsError('invalid_option', 'maxSeriesPerMetric', undefined, 'must be a positive integer');
     }
-    this.histograms = this.aggregate ? options.histogramStorage : undefined;
-    this.meter = (options.meterProvider ?? otelMetrics.getMeterProvider()).getMeter(METER_NAME, PACKAGE_VERSION);
-    for (const spec of METRICS) {
-      const keys = [...spec.required, ...spec.optional];
-      this.states.set(spec.name, { spec, wireName: this.prefix + spec.name, keys, known: new Set(keys), instrument: undefined });
+    this.cacheBudget = Math.max(SERIES_CACHE_BUDGET, 2 * this.limit);
+    const buckets: HistogramBucketsMode = options.histogramBuckets ?? 'codex';
+    if (!HISTOGRAM_BUCKETS_MODES.includes(buckets)) {
+      throw new CodexMetricsError('invalid_option', 'histogramBuckets', undefined, `must be one of ${HISTOGRAM_BUCKETS_MODES.join(', ')}`);
     }
-    if (this.aggregate) {
-      // Observable callbacks run at the start of every collection, before synchronous instruments
-      // are read: the moment to hand over what the package aggregated. The anchor never observes
-      // anything, so it is never exported.
-      const anchor = this.meter.createObservableGauge('codex_otel_metrics.internal.flush');
-      this.meter.addBatchObservableCallback(() => this.flush(), [anchor]);
+    const producer = options.metricProducer;
+    if (producer !== undefined && options.aggregateInPackage === false) {
+      throw new CodexMetricsError('invalid_option', 'aggregateInPackage', undefined, 'cannot be false with a metricProducer (it aggregates in the package)');
+    }
+    this.mode = producer !== undefined ? Mode.Producer : options.aggregateInPackage === false ? Mode.Direct : Mode.Aggregate;
+    for (const spec of METRICS) this.addMetric(spec, buckets);
+    if (producer !== undefined) producer[ATTACH](this);
+    else this.sdk = new SdkInstruments(options.meterProvider as MeterProvider | undefined, this.mode === Mode.Aggregate ? () => this.flush() : undefined);
+  }
+
+  private addMetric(spec: MetricSpec, buckets: HistogramBucketsMode): void {
+    const keys = [...spec.required, ...spec.optional];
+    const wireName = this.prefix + spec.name;
+    const histogram = spec.kind === 'histogram';
+    const counts = this.mode === Mode.Producer;
+    const boundaries = histogram ? [...bucketsFor(spec, buckets)] : [];
+    const state: MetricState = {
+      index: this.states.length,
+      spec,
+      histogram,
+      wireName,
+      keys,
+      known: new Set(keys),
+      find: undefined,
+      boundaries,
+      counters: histogram ? undefined : new MetricSeries(spec, wireName, this.limit, (a, o) => new CounterCell(a, o)),
+      histograms: histogram
+        ? new MetricSeries(spec, wireName, this.limit, (a, o) => new HistogramCell(a, o, counts ? new Array<number>(boundaries.length + 1).fill(0) : undefined))
+        : undefined,
+      sdkCounter: undefined,
+      sdkHistogram: undefined,
+    };
+    this.states.push(state);
+    this.byName.set(spec.name, state);
+  }
+
+  /** A counter series' first increment since the last collection (or every one, in direct mode). */
+  firstAdd(state: MetricState, cell: CounterCell, increment: number, next: number): void {
+    switch (this.mode) {
+      case Mode.Producer:
+        cell.active = true;
+        cell.startMs = Date.now();
+        state.counters!.active.push(cell);
+        cell.current = next;
+        return;
+      case Mode.Aggregate:
+        // Straight to the SDK, so the series starts (time, cardinality order) exactly as without the package.
+        cell.active = true;
+        state.counters!.active.push(cell);
+        cell.total += increment;
+        state.sdkCounter!.add(increment, cell.attributes);
+        return;
+      case Mode.Direct:
+        cell.total += increment;
+        state.sdkCounter!.add(increment, cell.attributes);
+        return;
     }
   }
 
-  instrument(state: MetricState): Counter | Histogram {
-    if (state.instrument) return state.instrument;
-    const { spec } = state;
-    state.instrument =
-      spec.kind === 'counter'
-        ? this.meter.createCounter(state.wireName, { description: spec.description, unit: spec.unit })
-        : this.meter.createHistogram(state.wireName, {
-            description: spec.description,
-            unit: spec.unit,
-            advice: { explicitBucketBoundaries: [...bucketsFor(spec)] },
-          });
-    return state.instrument;
+  /** SDK path of a histogram value: the SDK aggregates it during the call. */
+  sdkRecord(state: MetricState, cell: HistogramCell, value: number): void {
+    cell.total += value;
+    state.sdkHistogram!.record(value, cell.attributes);
   }
 
+  /** SDK path: hands the counter sums waiting in the package to the SDK, one `add` per series. */
   flush(): void {
-    const dirty = this.dirty;
-    for (let i = 0; i < dirty.length; i++) drainSeries(dirty[i]);
-    dirty.length = 0;
+    if (this.mode !== Mode.Aggregate) return;
+    for (const state of this.states) {
+      const active = state.counters?.active;
+      if (active === undefined || active.length === 0) continue;
+      for (let i = 0; i < active.length; i++) {
+        const cell = active[i];
+        const pending = cell.current;
+        cell.current = 0;
+        cell.active = false;
+        // The interval's first increment already went to the SDK; only the rest is pending.
+        if (pending !== 0) {
+          cell.total += pending;
+          state.sdkCounter!.add(pending, cell.attributes);
+        }
+      }
+      active.length = 0;
+    }
+  }
+
+  /** Producer: ends the interval of every metric. */
+  collect(temporality: Temporality, clock: CollectionClock): CollectedMetric[] {
+    const out: CollectedMetric[] = [];
+    for (const state of this.states) {
+      const { spec, wireName } = state;
+      if (state.counters !== undefined) {
+        const points = collectCounter(state.counters, temporality, clock);
+        if (points.length > 0) out.push({ kind: 'counter', spec, wireName, points });
+      } else {
+        const points = collectHistogram(state.histograms!, state.boundaries, temporality, clock);
+        if (points.length > 0) out.push({ kind: 'histogram', spec, wireName, points });
+      }
+    }
+    return out;
+  }
+
+  /** Whether measurements can be recorded now (SDK path: a MeterProvider is bound; creates the instrument). */
+  ready(state: MetricState): boolean {
+    const sdk = this.sdk;
+    if (sdk === undefined) return true;
+    if (!sdk.bound()) {
+      sdk.warnUnbound();
+      this.log.count('dropped', 'no_meter_provider');
+      return false;
+    }
+    if (state.histogram) state.sdkHistogram ??= sdk.histogram(state.spec, state.wireName, state.boundaries);
+    else state.sdkCounter ??= sdk.counter(state.spec, state.wireName);
+    return true;
+  }
+
+  overflowed(state: MetricState): void {
+    this.log.repair('series_limit', `${state.spec.name}: more than ${this.limit - 1} series; recorded in the otel.metric.overflow=true series`);
+  }
+
+  nonFinite(state: MetricState): undefined {
+    this.log.drop('non_finite', `${state.spec.name}: the series' sum would not be a finite number`);
+    return undefined;
+  }
+
+  /** Makes room for one more cache entry of `view`; past the global budget every view's cache is emptied. */
+  reserveCacheEntry(view: View): void {
+    if (this.cacheEntries >= this.cacheBudget) {
+      for (const v of this.caching) v.clearCache();
+      this.caching.clear();
+      this.cacheEntries = 0;
+    }
+    this.caching.add(view);
+    this.cacheEntries++;
   }
 
   /** The view for these defaults: shared while interned (LRU-bounded, so many turns cannot pin memory). */
@@ -91,7 +244,7 @@ class Shared {
       return existing;
     }
     const view = new View(this, defaults);
-    if (this.views.size >= MAX_VIEWS) this.views.delete(this.views.keys().next().value!);
+    if (this.views.size >= MAX_INTERNED_VIEWS) this.views.delete(this.views.keys().next().value!);
     this.views.set(key, view);
     return view;
   }
@@ -109,40 +262,46 @@ class Shared {
   }
 }
 
-/** One set of default tags over the shared instruments. */
+/** One set of default tags over the shared series. Its methods work detached (`const { add } = metrics`). */
 class View implements CodexMetrics {
-  private readonly roots = new Map<MetricState, CacheNode>();
+  /** Per metric (by index): this view's series cache. */
+  private roots: (CacheRoot | undefined)[];
 
   constructor(
     private readonly shared: Shared,
     readonly defaults: NormalizedDefaults,
-  ) {}
+  ) {
+    this.roots = new Array<CacheRoot | undefined>(shared.states.length).fill(undefined);
+    // Own bound methods: detached calls work, and each call site still sees one function.
+    this.add = this.add.bind(this);
+    this.record = this.record.bind(this);
+    this.startTimer = this.startTimer.bind(this);
+    this.withDefaults = this.withDefaults.bind(this);
+    this.stats = this.stats.bind(this);
+    this.flush = this.flush.bind(this);
+  }
 
   add(name: string, fields?: unknown, increment: unknown = 1): void {
     const shared = this.shared;
     try {
-      const state = shared.states.get(name);
-      if (state === undefined) return this.unknown(name, 'counter');
-      if (state.spec.kind !== 'counter') return shared.reject('wrong_kind', name, undefined, 'is a histogram; use record()');
-      if (typeof increment !== 'number' || !Number.isFinite(increment)) {
-        return shared.reject('invalid_number', name, undefined, 'increment must be a finite number');
+      const state = shared.byName.get(name);
+      if (state === undefined || state.histogram) return this.misuse(name, state, 'counter');
+      // One comparison rejects NaN, infinities, negatives and non-numbers alike; badNumber says which.
+      if (typeof increment !== 'number' || !(increment >= 0 && increment <= MAX_FINITE)) return this.badNumber(state, increment);
+      const obj = fields === undefined || fields === null ? NO_FIELDS : fields;
+      const root = this.roots[state.index];
+      let cell = root !== undefined && typeof obj === 'object' ? (state.find!(root, obj) as CounterCell | undefined) : undefined;
+      if (cell === undefined) {
+        cell = this.slowCell(state, obj) as CounterCell | undefined;
+        if (cell === undefined) return;
       }
-      if (increment < 0) return shared.reject('negative_value', name, undefined, 'counter increments must not be negative');
-      const series = this.series(state, fields);
-      if (series === undefined) return;
-      if (!shared.aggregate || !series.cached) {
-        (shared.instrument(state) as Counter).add(increment, series.attributes);
+      const next = cell.current + increment;
+      if (!(cell.total + next <= MAX_FINITE)) return shared.nonFinite(state);
+      if (cell.active) {
+        cell.current = next;
         return;
       }
-      if (series.dirty) {
-        series.pending += increment;
-        return;
-      }
-      // First measurement of the series since the last collection: straight to the SDK, so the
-      // series starts (time, cardinality-limit order) exactly when it would without the package.
-      series.dirty = true;
-      shared.dirty.push(series);
-      (state.instrument as Counter).add(increment, series.attributes);
+      shared.firstAdd(state, cell, increment, next);
     } catch (err) {
       this.unexpected(err, name);
     }
@@ -151,20 +310,31 @@ class View implements CodexMetrics {
   record(name: string, value: unknown, fields?: unknown): void {
     const shared = this.shared;
     try {
-      const state = shared.states.get(name);
-      if (state === undefined) return this.unknown(name, 'histogram');
-      if (state.spec.kind !== 'histogram') return shared.reject('wrong_kind', name, undefined, 'is a counter; use add()');
-      if (typeof value !== 'number' || !Number.isFinite(value)) return shared.reject('invalid_number', name, undefined, 'value must be a finite number');
-      if (value < 0) return shared.reject('negative_value', name, undefined, 'histogram values must not be negative');
-      const series = this.series(state, fields);
-      if (series === undefined) return;
-      if (series.histogram !== undefined) {
-        // Aggregated in the package: no attribute hashing per call.
-        shared.histograms!.record(series.histogram, value);
-        return;
+      const state = shared.byName.get(name);
+      if (state === undefined || !state.histogram) return this.misuse(name, state, 'histogram');
+      if (typeof value !== 'number' || !(value >= 0 && value <= MAX_FINITE)) return this.badNumber(state, value);
+      const obj = fields === undefined || fields === null ? NO_FIELDS : fields;
+      const root = this.roots[state.index];
+      let cell = root !== undefined && typeof obj === 'object' ? (state.find!(root, obj) as HistogramCell | undefined) : undefined;
+      if (cell === undefined) {
+        cell = this.slowCell(state, obj) as HistogramCell | undefined;
+        if (cell === undefined) return;
       }
-      // On a host's provider the SDK aggregates: deferring its per-value work would not save any.
-      (state.instrument as Histogram).record(value, series.attributes);
+      const sum = cell.sum + value;
+      if (!(cell.total + sum <= MAX_FINITE)) return shared.nonFinite(state);
+      const counts = cell.counts;
+      if (counts === undefined) return shared.sdkRecord(state, cell, value);
+      if (!cell.active) {
+        cell.active = true;
+        cell.startMs = Date.now();
+        state.histograms!.active.push(cell);
+      }
+      // The SDK's HistogramAccumulation.record, in the same order (Math.min/max keep its -0 handling).
+      cell.sum = sum;
+      cell.count++;
+      cell.min = Math.min(value, cell.min);
+      cell.max = Math.max(value, cell.max);
+      counts[bucketIndex(state.boundaries, value)]++;
     } catch (err) {
       this.unexpected(err, name);
     }
@@ -174,9 +344,8 @@ class View implements CodexMetrics {
     const started = performance.now();
     const noop = () => 0;
     try {
-      const state = this.shared.states.get(name);
-      if (state === undefined) return this.unknown(name, 'histogram') ?? noop;
-      if (state.spec.kind !== 'histogram') return this.shared.reject('wrong_kind', name, undefined, 'is a counter; timers record histograms') ?? noop;
+      const state = this.shared.byName.get(name);
+      if (state === undefined || !state.histogram) return this.misuse(name, state, 'histogram', 'is a counter; timers record histograms') ?? noop;
       if (startFields !== undefined && startFields !== null && (typeof startFields !== 'object' || Array.isArray(startFields))) {
         return this.shared.reject('invalid_fields', name, undefined, 'timer start fields must be an object') ?? noop;
       }
@@ -221,34 +390,40 @@ class View implements CodexMetrics {
     this.shared.flush();
   }
 
-  /** Fast path: walk the cache tree by the raw field values; fall back to full validation. */
-  private series(state: MetricState, fields: unknown): Series | undefined {
-    const obj = fields === undefined || fields === null ? NO_FIELDS : fields;
-    if (typeof obj !== 'object' || Array.isArray(obj)) {
-      return this.shared.reject('invalid_fields', state.spec.name, undefined, 'fields must be an object');
-    }
-    let node = this.roots.get(state);
-    // Only plain objects take the fast path: it reads fields like validate() does (own properties).
-    if (node !== undefined && isPlainObject(obj)) {
-      const keys = state.keys;
-      const record = obj as Record<string, unknown>;
-      let present = 0;
-      for (let i = 0; i < keys.length && node !== undefined; i++) {
-        const value = record[keys[i]];
-        if (value !== undefined) present++;
-        node = node.children?.get(value);
-      }
-      if (node?.series !== undefined) {
-        let own = 0;
-        for (const _ in record) own++;
-        if (own === present) return node.series;
-      }
-    }
-    return this.validate(state, obj as Record<string, unknown>);
+  clearCache(): void {
+    this.roots = new Array<CacheRoot | undefined>(this.shared.states.length).fill(undefined);
   }
 
-  /** Slow path: check every field, build and freeze the attributes, cache the series when clean. */
-  private validate(state: MetricState, fields: Record<string, unknown>): Series | undefined {
+  /** Slow path: validate, find the series' cell (bounded), cache it when the input was clean. */
+  private slowCell(state: MetricState, fields: unknown): CounterCell | HistogramCell | undefined {
+    const shared = this.shared;
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+      return shared.reject('invalid_fields', state.spec.name, undefined, 'fields must be an object');
+    }
+    const series = this.validate(state, fields as Record<string, unknown>);
+    if (!shared.ready(state)) return undefined;
+    const cell = (state.counters ?? state.histograms!).cellFor(series.attributes);
+    if (cell.overflow) shared.overflowed(state);
+    // Only plain objects take the fast path, which reads fields like validate() does (own properties).
+    else if (series.clean && isPlainObject(fields)) this.cache(state, series.path, cell);
+    return cell;
+  }
+
+  private cache(state: MetricState, path: unknown[], cell: CounterCell | HistogramCell): void {
+    const shared = this.shared;
+    if (!path.every(isCacheKey)) return;
+    const existing = this.roots[state.index];
+    // Per view and metric: no more entries than the metric can have series.
+    if (existing !== undefined && existing.size >= shared.limit) return;
+    state.find ??= compileFind(state.keys);
+    shared.reserveCacheEntry(this); // may empty every cache, this one included
+    let root = this.roots[state.index];
+    if (root === undefined) this.roots[state.index] = root = { next: undefined, cell: undefined, size: 0 };
+    insert(root, path.map((v) => (typeof v === 'string' ? ownString(v) : v)), cell);
+  }
+
+  /** Checks every field and builds the frozen attributes (defaults + wire values). */
+  private validate(state: MetricState, fields: Record<string, unknown>): { attributes: Record<string, string>; path: unknown[]; clean: boolean } {
     const shared = this.shared;
     const { spec } = state;
     let clean = true;
@@ -279,36 +454,30 @@ class View implements CodexMetrics {
         clean = false;
       }
       // A documented field wins over a default tag of the same key (windows_sandbox.setup_* originator).
-      attributes[key] = formatted.value;
+      // Copied: a value cut from a longer string must not keep that string alive.
+      attributes[key] = ownString(formatted.value);
     }
-    Object.freeze(attributes);
-    const inPackage = spec.kind === 'histogram' && shared.histograms !== undefined;
-    if (!inPackage) shared.instrument(state);
-    const handle = () => (inPackage ? shared.histograms!.handle(spec, state.wireName, attributes) : undefined);
-    let root = this.roots.get(state);
-    if (root === undefined) this.roots.set(state, (root = newNode()));
-    if (!clean || root.size >= shared.maxSeries || !path.every(isCacheKey)) return newSeries(state, attributes, false, handle());
-    let node = root;
-    for (const value of path) {
-      node.children ??= new Map();
-      let next = node.children.get(value);
-      if (next === undefined) node.children.set(value, (next = newNode()));
-      node = next;
-    }
-    if (node.series === undefined) {
-      node.series = newSeries(state, attributes, true, handle());
-      root.size++;
-    }
-    return node.series;
+    return { attributes: Object.freeze(attributes), path, clean };
   }
 
-  private unknown(name: string, kind: string): undefined {
-    const shown = typeof name === 'string' && name.length <= 256 && METRIC_NAME.test(name) ? name : '<invalid name>';
-    return this.shared.reject('unknown_metric', shown, undefined, `not a ${kind} in the Codex catalog`);
+  private misuse(name: unknown, state: MetricState | undefined, kind: 'counter' | 'histogram', wrongKindReason?: string): undefined {
+    if (state === undefined) {
+      const shown = typeof name === 'string' && name.length <= 256 && METRIC_NAME.test(name) ? name : '<invalid name>';
+      return this.shared.reject('unknown_metric', shown, undefined, `not a ${kind} in the Codex catalog`);
+    }
+    const reason = wrongKindReason ?? (state.histogram ? 'is a histogram; use record()' : 'is a counter; use add()');
+    return this.shared.reject('wrong_kind', state.spec.name, undefined, reason);
+  }
+
+  private badNumber(state: MetricState, value: unknown): undefined {
+    const what = state.histogram ? 'value' : 'increment';
+    if (typeof value !== 'number' || !Number.isFinite(value)) return this.shared.reject('invalid_number', state.spec.name, undefined, `${what} must be a finite number`);
+    const kind = state.histogram ? 'histogram values' : 'counter increments';
+    return this.shared.reject('negative_value', state.spec.name, undefined, `${kind} must not be negative`);
   }
 
   /** Lenient mode never lets an exception reach the host (getters that throw, proxies, ...). */
-  private unexpected(err: unknown, name: string): void {
+  private unexpected(err: unknown, name: unknown): void {
     if (err instanceof CodexMetricsError) throw err; // strict mode only
     if (this.shared.strict) throw err;
     this.shared.log.drop('invalid_fields', `${typeof name === 'string' ? name.slice(0, 256) : '<invalid name>'}: unexpected error while reading fields`);
@@ -328,13 +497,9 @@ function mergeFields(start: unknown, stop: unknown): unknown {
   return { ...(start as object), ...(stop as object) };
 }
 
-function isCacheKey(value: unknown): boolean {
-  return value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-}
-
 /**
- * Creates the Codex instruments on a MeterProvider (default: the global one) and returns the typed
- * recording API. Call once per process; use `withDefaults` for per-session or per-turn tags.
+ * Creates the Codex instruments and returns the typed recording API. Call once per process (the
+ * series limits are per metrics object); use `withDefaults` for per-session or per-turn tags.
  */
 export function createCodexMetrics(options: CodexMetricsOptions = {}): CodexMetrics {
   const shared = new Shared(options);
@@ -348,5 +513,3 @@ export function createCodexMetrics(options: CodexMetricsOptions = {}): CodexMetr
   }
   return shared.view(defaults);
 }
-
-export type { Attributes };

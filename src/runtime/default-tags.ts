@@ -3,7 +3,7 @@ import { DEFAULT_TAG_KEYS, type DefaultTagKey } from '../catalog/spec.js';
 import { DEFAULT_TAGS, type DefaultTags } from '../generated/catalog.js';
 import { CodexMetricsError } from './errors.js';
 import type { DropLog } from './drop-log.js';
-import { displayName, formatValue } from './values.js';
+import { displayName, formatValue, ownString } from './values.js';
 
 export type NormalizedDefaults = Readonly<Record<DefaultTagKey, string>>;
 
@@ -41,7 +41,7 @@ export function normalizeDefaults(
       if (strict) throw new CodexMetricsError(formatted.problem, 'defaults', key, formatted.reason!);
       log.repair(formatted.problem, `default tag ${displayName(key)}: ${formatted.reason}; sanitized`);
     }
-    out[key] = formatted.value;
+    out[key] = ownString(formatted.value);
   }
   return Object.freeze(out);
 }

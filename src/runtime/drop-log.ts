@@ -30,6 +30,12 @@ export class DropLog {
     this.say(`repaired measurement: ${message}`);
   }
 
+  /** Counts without a message (the caller reports the condition once itself). */
+  count(kind: 'dropped' | 'sanitized', code: CodexMetricsErrorCode): void {
+    const counts = kind === 'dropped' ? this.dropped : this.sanitized;
+    counts[code] = (counts[code] ?? 0) + 1;
+  }
+
   stats(): DropStats {
     return { dropped: { ...this.dropped }, sanitized: { ...this.sanitized } };
   }

@@ -1,6 +1,9 @@
 import { displayName } from './values.js';
 
-/** Why a measurement was rejected (strict mode) or dropped/sanitized (lenient mode). */
+/**
+ * Why a measurement was rejected (strict mode) or dropped/sanitized (lenient mode). The last three
+ * are limits rather than bad input: counted in `stats()` in both modes, never thrown.
+ */
 export type CodexMetricsErrorCode =
   | 'unknown_metric'
   | 'wrong_kind'
@@ -12,7 +15,13 @@ export type CodexMetricsErrorCode =
   | 'invalid_value'
   | 'value_not_allowed'
   | 'invalid_fields'
-  | 'invalid_option';
+  | 'invalid_option'
+  /** Past the metric's series limit: recorded into the `otel.metric.overflow=true` series (sanitized). */
+  | 'series_limit'
+  /** The series' sum would no longer be a finite number (dropped). */
+  | 'non_finite'
+  /** No MeterProvider registered yet (dropped). */
+  | 'no_meter_provider';
 
 /**
  * Thrown in strict mode. The message names the metric, field and reason but never the offending

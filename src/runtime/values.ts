@@ -75,6 +75,16 @@ function printable(raw: unknown): string {
   return '';
 }
 
+/**
+ * A copy of `value` that keeps nothing else alive. V8 represents `big.slice(0, 256)` (and other
+ * substrings of 13+ characters) as a view into `big`: a value cut from a 1 MB string would pin the
+ * whole megabyte for as long as its series lives. Concatenating and slicing again forces a flat
+ * copy one character longer than the value, which is all the result refers to.
+ */
+export function ownString(value: string): string {
+  return value.length < 13 ? value : (' ' + value).slice(1);
+}
+
 /** Field names are caller input too: quoted, bounded and escaped, so they cannot flood or forge log lines. */
 export function displayName(key: string): string {
   return `${JSON.stringify(key.slice(0, 64))}${key.length > 64 ? '…' : ''}`;

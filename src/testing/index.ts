@@ -1,7 +1,7 @@
 // In-memory set-up for users' own tests: record through the real SDK, read back flat points.
 import { AggregationTemporality, DataPointType, MeterProvider, MetricReader, type MetricProducer, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { ownedReaderHistograms } from '../export/histogram-producer.js';
 import { createCodexMetrics } from '../runtime/codex-metrics.js';
+import { CodexMetricProducer } from '../runtime/metric-producer.js';
 import type { CodexMetrics, CodexMetricsOptions } from '../runtime/types.js';
 
 export interface RecordedPoint {
@@ -38,14 +38,14 @@ class InMemoryReader extends MetricReader {
 }
 
 export function createTestCodexMetrics(
-  options: Omit<CodexMetricsOptions, 'meterProvider'> & { temporality?: 'cumulative' | 'delta' } = {},
+  options: Omit<CodexMetricsOptions, 'meterProvider' | 'metricProducer'> & { temporality?: 'cumulative' | 'delta' } = {},
 ): TestCodexMetrics {
-  // Same set-up as startCodexMetrics: histograms aggregated in the package unless turned off.
+  // Same set-up as startCodexMetrics: aggregated in the package unless turned off.
   const temporality = options.temporality === 'delta' ? 'delta' : 'cumulative';
-  const { histogramStorage, metricProducers } = ownedReaderHistograms(options.aggregateInPackage, temporality);
-  const reader = new InMemoryReader(temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE, metricProducers);
+  const metricProducer = options.aggregateInPackage === false ? undefined : new CodexMetricProducer({ temporality });
+  const reader = new InMemoryReader(temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE, metricProducer ? [metricProducer] : []);
   const meterProvider = new MeterProvider({ readers: [reader] });
-  const metrics = createCodexMetrics({ ...options, meterProvider, histogramStorage });
+  const metrics = createCodexMetrics({ ...options, meterProvider, metricProducer });
   return {
     metrics,
     meterProvider,

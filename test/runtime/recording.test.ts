@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestCodexMetrics, type TestCodexMetrics } from '../../src/testing/index.js';
 import { METRICS } from '../../src/generated/catalog.js';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { metrics as otelMetrics } from '@opentelemetry/api';
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, MetricReader, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { diag, DiagLogLevel, metrics as otelMetrics, type DiagLogger } from '@opentelemetry/api';
 import { HISTOGRAM_BUCKETS } from '../../src/generated/catalog.js';
-import { createCodexMetrics } from '../../src/index.js';
+import { bucketsFor, CodexMetricProducer, createCodexMetrics } from '../../src/index.js';
 import { flattenResourceMetrics } from '../../src/testing/index.js';
 
 const defaults = { auth_mode: 'ApiKey', originator: 'codex_cli_rs', session_source: 'cli', model: 'gpt-5.1-codex', 'app.version': '0.64.0' } as const;
@@ -146,3 +146,124 @@ describe('recording', () => {
     expect(t.metrics.stats()).toEqual({ dropped: {}, sanitized: {} });
   });
 });
+
+describe('a global MeterProvider registered after createCodexMetrics()', () => {
+  it('records once the provider is registered, warning once (diag) and counting what was dropped before', async () => {
+    const warnings: string[] = [];
+    const logger: DiagLogger = { error: () => {}, warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} };
+    diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    const reader = new ManualReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    try {
+      // As a host does when it creates the metrics before NodeSDK.start().
+      const m = createCodexMetrics({ defaults });
+      m.add('thread.rename');
+      m.record('turn.e2e_duration_ms', 5);
+      m.add('thread.rename');
+      expect(m.stats().dropped.no_meter_provider).toBe(3);
+      expect(warnings.filter((w) => /no global MeterProvider/.test(w))).toHaveLength(1);
+
+      otelMetrics.setGlobalMeterProvider(provider);
+      m.add('thread.rename');
+      m.add('thread.rename', undefined, 2);
+      m.withDefaults({ model: 'o3' }).record('turn.e2e_duration_ms', 5);
+      const points = flattenResourceMetrics((await reader.collect()).resourceMetrics);
+      expect(points.map((p) => [p.name, p.value ?? p.count])).toEqual([
+        ['codex.thread.rename', 3],
+        ['codex.turn.e2e_duration_ms', 1],
+      ]);
+      expect(m.stats().dropped.no_meter_provider).toBe(3);
+      expect(warnings.filter((w) => /no global MeterProvider/.test(w))).toHaveLength(1);
+    } finally {
+      otelMetrics.disable();
+      diag.disable();
+      await provider.shutdown();
+    }
+  });
+
+  it('an explicit provider or a producer needs no global one', async () => {
+    const producer = new CodexMetricProducer();
+    const reader = new ManualReader({ metricProducers: [producer] });
+    const provider = new MeterProvider({ readers: [reader] });
+    const m = createCodexMetrics({ defaults, metricProducer: producer });
+    m.add('thread.rename');
+    expect(flattenResourceMetrics((await reader.collect()).resourceMetrics)).toEqual([expect.objectContaining({ name: 'codex.thread.rename', value: 1 })]);
+    expect(m.stats()).toEqual({ dropped: {}, sanitized: {} });
+    await provider.shutdown();
+  });
+});
+
+describe('detached methods', () => {
+  it('work without their object and never throw in lenient mode', async () => {
+    t = createTestCodexMetrics({ defaults });
+    const { add, record, startTimer, withDefaults, stats, flush } = t.metrics;
+    add('api_request', { status: 200, success: true });
+    record('api_request.duration_ms', 5, { status: 200, success: true });
+    startTimer('tool.call.duration_ms', { tool: 'shell' })({ success: true });
+    const { add: addTurn } = withDefaults({ model: 'o3' });
+    addTurn('thread.rename');
+    flush();
+    (add as (...args: unknown[]) => void)('nope');
+    const calls = [add, record, startTimer, withDefaults, stats, flush] as ((...args: unknown[]) => unknown)[];
+    for (const call of calls) expect(() => call.call(undefined, Symbol('not a name'), 'not fields', {})).not.toThrow();
+    const names = (await t.snapshot()).map((p) => `${p.name} ${p.attributes.model}`);
+    expect(names).toEqual(['codex.api_request gpt-5.1-codex', 'codex.api_request.duration_ms gpt-5.1-codex', 'codex.thread.rename o3', 'codex.tool.call.duration_ms gpt-5.1-codex']);
+    expect(stats().dropped.unknown_metric).toBe(4); // 'nope', and the symbol given to add, record and startTimer
+  });
+});
+
+describe('histogramBuckets', () => {
+  it('chooses the boundaries through bucketsFor, on the producer and the SDK path alike', async () => {
+    for (const histogramBuckets of ['codex', 'wide'] as const) {
+      for (const aggregateInPackage of [true, false]) {
+        t = createTestCodexMetrics({ defaults, histogramBuckets, aggregateInPackage });
+        t.metrics.record('api_request.duration_ms', 5, { status: 200, success: true });
+        const [point] = await t.snapshot();
+        const spec = METRICS.find((m) => m.name === 'api_request.duration_ms')!;
+        expect(point.boundaries).toEqual(bucketsFor(spec, histogramBuckets));
+        await t.shutdown();
+      }
+    }
+    const spec = METRICS.find((m) => m.name === 'api_request.duration_ms')!;
+    expect(bucketsFor(spec, 'codex')).toEqual(HISTOGRAM_BUCKETS.duration.boundaries);
+    expect(bucketsFor(spec, 'wide')).toEqual(spec.buckets!.wide);
+  });
+
+  it('rejects an unknown choice', () => {
+    expect(() => createCodexMetrics({ histogramBuckets: 'narrow' as 'wide' })).toThrow(/histogramBuckets/);
+  });
+});
+
+describe('CodexMetricProducer on a reader the host creates', () => {
+  it.each([AggregationTemporality.CUMULATIVE, AggregationTemporality.DELTA])('exports counters and histograms with the reader (temporality %s)', async (temporality) => {
+    const exporter = new InMemoryMetricExporter(temporality);
+    const producer = new CodexMetricProducer({ temporality: temporality === AggregationTemporality.DELTA ? 'delta' : 'cumulative' });
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000, metricProducers: [producer] });
+    const provider = new MeterProvider({ readers: [reader] });
+    // The host's own instruments keep working beside it.
+    provider.getMeter('host').createCounter('host.requests').add(1);
+    const m = createCodexMetrics({ defaults, metricProducer: producer });
+    m.add('api_request', { status: 200, success: true }, 2);
+    m.record('api_request.duration_ms', 7, { status: 200, success: true });
+    await reader.forceFlush();
+    const [exported] = exporter.getMetrics();
+    await provider.shutdown();
+    const scopes = exported.scopeMetrics;
+    expect(scopes.map((s) => s.scope.name).sort()).toEqual(['codex', 'host']);
+    const codex = flattenResourceMetrics({ resource: exported.resource, scopeMetrics: scopes.filter((s) => s.scope.name === 'codex') });
+    expect(codex.map((p) => [p.name, p.value ?? p.sum])).toEqual([
+      ['codex.api_request', 2],
+      ['codex.api_request.duration_ms', 7],
+    ]);
+    expect(new Set(scopes.flatMap((s) => s.metrics.map((x) => x.aggregationTemporality)))).toEqual(new Set([temporality]));
+  });
+
+  it('belongs to one metrics object and cannot be combined with aggregateInPackage: false', () => {
+    const producer = new CodexMetricProducer();
+    createCodexMetrics({ metricProducer: producer });
+    expect(() => createCodexMetrics({ metricProducer: producer })).toThrow(/metricProducer/);
+    expect(() => createCodexMetrics({ metricProducer: new CodexMetricProducer(), aggregateInPackage: false })).toThrow(/aggregateInPackage/);
+    expect(() => new CodexMetricProducer({ temporality: 'lowmemory' as 'delta' })).toThrow(/temporality/);
+  });
+});
+

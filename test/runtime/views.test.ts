@@ -19,7 +19,7 @@ function countingProvider(): { provider: MeterProvider; adds: () => number } {
 describe('withDefaults views', () => {
   it('thousands of per-turn views leave the root view on the cached fast path', () => {
     const { provider, adds } = countingProvider();
-    const root = createCodexMetrics({ defaults: { model: 'm' }, meterProvider: provider });
+    const root = createCodexMetrics({ defaults: { model: 'm' }, meterProvider: provider, maxSeriesPerMetric: 10_000 });
     for (let turn = 0; turn < 2500; turn++) root.withDefaults({ model: `m${turn}` }).add('tool.call', { tool: 'shell', success: true });
     const before = adds();
     for (let i = 0; i < 1000; i++) root.add('tool.call', { tool: 'shell', success: true });
@@ -27,11 +27,16 @@ describe('withDefaults views', () => {
     expect(adds() - before).toBe(1);
   });
 
-  it('the view cache is bounded per metric and view: past it calls still count exactly', async () => {
-    const t = createTestCodexMetrics({ maxSeriesPerMetric: 2 });
+  it('past maxSeriesPerMetric further series go to the overflow series, totals exact', async () => {
+    const t = createTestCodexMetrics({ maxSeriesPerMetric: 3 });
     for (let k = 0; k < 5; k++) for (let i = 0; i < 3; i++) t.metrics.add('thread.fork', { source: `s${k}` });
     const points = await t.snapshot();
-    expect(points.map((p) => [p.attributes.source, p.value])).toEqual([0, 1, 2, 3, 4].map((k) => [`s${k}`, 3]));
+    expect(points.map((p) => [p.attributes.source ?? p.attributes['otel.metric.overflow'], p.value])).toEqual([
+      ['s0', 3],
+      ['s1', 3],
+      ['true', 9],
+    ]);
+    expect(t.metrics.stats().sanitized.series_limit).toBe(9);
     await t.shutdown();
   });
 
@@ -44,7 +49,7 @@ describe('withDefaults views', () => {
     await t.shutdown();
   });
 
-  it('rejects a maxSeriesPerMetric that is not a non-negative integer', () => {
-    expect(() => createCodexMetrics({ maxSeriesPerMetric: Number.NaN })).toThrow(/maxSeriesPerMetric/);
+  it('rejects a maxSeriesPerMetric that is not a positive integer', () => {
+    for (const bad of [Number.NaN, 0, -1, 1.5, Infinity]) expect(() => createCodexMetrics({ maxSeriesPerMetric: bad })).toThrow(/maxSeriesPerMetric/);
   });
 });

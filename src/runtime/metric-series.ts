@@ -1,0 +1,244 @@
+// The series of one metric for the process lifetime: one cell per exported attribute set, at most
+// `limit - 1` of them plus one `otel.metric.overflow=true` cell, in both temporalities. A cell is
+// where a measurement lands: the package's own aggregation (read by CodexMetricProducer) or, on the
+// SDK path, what is needed to hand measurements to the SDK's instrument.
+//
+// The aggregation mirrors sdk-metrics 2.x exactly, so the exported data is the SDK's (property-tested
+// in test/runtime/fast-path.test.ts): per-interval sums added in call order and merged into the
+// previous total at each collection (cumulative) or reported and reset (delta); a series starts at
+// its first measurement (of the interval, for delta), and a delta series reported at the previous
+// collection starts where that report ended.
+import type { Attributes, HrTime } from '@opentelemetry/api';
+import type { MetricSpec } from '../catalog/spec.js';
+
+export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
+
+export type Temporality = 'cumulative' | 'delta';
+
+/** One counter series. */
+export class CounterCell {
+  /** Recorded since the last collection (SDK path: its first increment of the interval went to the SDK). */
+  active = false;
+  /** This interval's sum (SDK path: increments not yet handed to the SDK). */
+  current = 0;
+  /** Sum of the earlier intervals (cumulative; stays 0 for delta). SDK path: what the SDK was given. */
+  total = 0;
+  /** Date.now() of the interval's first measurement. */
+  startMs = 0;
+  /** Cumulative start time, fixed at the first collection that reports the series. */
+  startTime: HrTime | undefined = undefined;
+  /** Collection number that last reported the series (delta start-time calibration). */
+  reported = -1;
+
+  constructor(
+    readonly attributes: Attributes,
+    readonly overflow: boolean,
+  ) {}
+}
+
+/** One histogram series (bucket counts only when aggregated in the package). */
+export class HistogramCell {
+  active = false;
+  /** Observations and bucket counts: since start (cumulative) or of this interval (delta). */
+  count = 0;
+  min = Infinity;
+  max = -Infinity;
+  /** This interval's sum. */
+  sum = 0;
+  /** Sum of the earlier intervals (cumulative). SDK path: everything recorded (for the finite check). */
+  total = 0;
+  startMs = 0;
+  startTime: HrTime | undefined = undefined;
+  reported = -1;
+
+  constructor(
+    readonly attributes: Attributes,
+    readonly overflow: boolean,
+    /** Undefined on the SDK path. */
+    readonly counts: number[] | undefined,
+  ) {}
+}
+
+export type Cell = CounterCell | HistogramCell;
+
+/** Upper-inclusive bucket of `value`: the first boundary >= value (the SDK's binarySearchUB). */
+export function bucketIndex(boundaries: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = boundaries.length - 1;
+  let idx = boundaries.length;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (boundaries[mid] < value) lo = mid + 1;
+    else {
+      idx = mid;
+      hi = mid - 1;
+    }
+  }
+  return idx;
+}
+
+/** A point exactly as the SDK's aggregators build it (sdk-metrics DataPoint). */
+export interface SeriesPoint<V> {
+  readonly attributes: Attributes;
+  readonly startTime: HrTime;
+  readonly endTime: HrTime;
+  readonly value: V;
+}
+
+export interface HistogramValue {
+  readonly min: number;
+  readonly max: number;
+  readonly sum: number;
+  readonly count: number;
+  readonly buckets: { readonly boundaries: number[]; readonly counts: number[] };
+}
+
+/** What one collection hands over for one metric. */
+export type CollectedMetric =
+  | { readonly kind: 'counter'; readonly spec: MetricSpec; readonly wireName: string; readonly points: SeriesPoint<number>[] }
+  | { readonly kind: 'histogram'; readonly spec: MetricSpec; readonly wireName: string; readonly points: SeriesPoint<HistogramValue>[] };
+
+/** Where one collection stands: its number, its time and the previous one's (sdk-metrics' HrTime conversion). */
+export interface CollectionClock {
+  readonly seq: number;
+  readonly endTime: HrTime;
+  readonly previousEnd: HrTime | undefined;
+}
+
+/** The SDK's millisToHrTime, so timestamps match it to the nanosecond. */
+export function hrTime(epochMillis: number): HrTime {
+  return [Math.trunc(epochMillis / 1000), Math.round((epochMillis % 1000) * 1e6)];
+}
+
+/** Series of one metric, bounded for the process lifetime. */
+export class MetricSeries<C extends Cell> {
+  /** Admitted attribute sets, by key; never more than `limit - 1`. */
+  private readonly byKey = new Map<string, C>();
+  /** Every cell in admission order (the overflow cell where it first appeared). */
+  readonly cells: C[] = [];
+  /** Cells recorded since the last collection (SDK path: waiting to be handed over). */
+  readonly active: C[] = [];
+  private overflowCell: C | undefined;
+
+  constructor(
+    readonly spec: MetricSpec,
+    readonly wireName: string,
+    private readonly limit: number,
+    private readonly create: (attributes: Attributes, overflow: boolean) => C,
+  ) {}
+
+  /** The cell of an attribute set: its own, or the overflow cell once the limit is reached. */
+  cellFor(attributes: Attributes): C {
+    const key = attributeKey(attributes);
+    const found = this.byKey.get(key);
+    if (found !== undefined) return found;
+    if (this.byKey.size >= this.limit - 1) return this.overflow();
+    const cell = this.create(attributes, false);
+    this.byKey.set(key, cell);
+    this.cells.push(cell);
+    return cell;
+  }
+
+  private overflow(): C {
+    if (this.overflowCell === undefined) {
+      this.overflowCell = this.create(OVERFLOW_ATTRIBUTES, true);
+      this.cells.push(this.overflowCell);
+    }
+    return this.overflowCell;
+  }
+}
+
+/**
+ * Identity of an attribute set. Attributes of one metric are always built in the same key order
+ * (the five default tags, then the documented fields in catalog order), so no sort is needed;
+ * values never contain `\u0000` or `=` (they are `[A-Za-z0-9._/-]`).
+ */
+function attributeKey(attributes: Attributes): string {
+  let key = '';
+  for (const name in attributes) key += `${name}=${attributes[name] as string}\u0000`;
+  return key;
+}
+
+/** Ends the interval of a counter metric and returns its points (empty: nothing to report). */
+export function collectCounter(series: MetricSeries<CounterCell>, temporality: Temporality, clock: CollectionClock): SeriesPoint<number>[] {
+  const { endTime } = clock;
+  const active = series.active;
+  const points: SeriesPoint<number>[] = [];
+  if (temporality === 'cumulative') {
+    for (let i = 0; i < active.length; i++) {
+      const cell = active[i];
+      // previous + this interval, as the SDK's Sum merge adds them.
+      cell.total = cell.total + cell.current;
+      cell.current = 0;
+      cell.active = false;
+      cell.startTime ??= hrTime(cell.startMs);
+    }
+    active.length = 0;
+    for (const cell of series.cells) {
+      if (cell.startTime !== undefined) points.push({ attributes: cell.attributes, startTime: cell.startTime, endTime, value: cell.total });
+    }
+    return points;
+  }
+  for (let i = 0; i < active.length; i++) {
+    const cell = active[i];
+    points.push({ attributes: cell.attributes, startTime: startOfDelta(cell, clock), endTime, value: cell.current });
+    cell.current = 0;
+    cell.active = false;
+    cell.reported = clock.seq;
+  }
+  active.length = 0;
+  return points;
+}
+
+/** Ends the interval of a histogram metric aggregated in the package and returns its points. */
+export function collectHistogram(
+  series: MetricSeries<HistogramCell>,
+  boundaries: number[],
+  temporality: Temporality,
+  clock: CollectionClock,
+): SeriesPoint<HistogramValue>[] {
+  const { endTime } = clock;
+  const active = series.active;
+  const points: SeriesPoint<HistogramValue>[] = [];
+  const value = (cell: HistogramCell, sum: number): HistogramValue => ({
+    min: cell.min,
+    max: cell.max,
+    sum,
+    count: cell.count,
+    buckets: { boundaries, counts: cell.counts!.slice() },
+  });
+  if (temporality === 'cumulative') {
+    for (let i = 0; i < active.length; i++) {
+      const cell = active[i];
+      // Counts, min and max are kept since start (integer and order-free); the sum per interval,
+      // merged like the SDK's (previous.sum + delta.sum), so doubles add up bit for bit the same.
+      cell.total = cell.total + cell.sum;
+      cell.sum = 0;
+      cell.active = false;
+      cell.startTime ??= hrTime(cell.startMs);
+    }
+    active.length = 0;
+    for (const cell of series.cells) {
+      if (cell.startTime !== undefined) points.push({ attributes: cell.attributes, startTime: cell.startTime, endTime, value: value(cell, cell.total) });
+    }
+    return points;
+  }
+  for (let i = 0; i < active.length; i++) {
+    const cell = active[i];
+    points.push({ attributes: cell.attributes, startTime: startOfDelta(cell, clock), endTime, value: value(cell, cell.sum) });
+    cell.counts!.fill(0);
+    cell.count = 0;
+    cell.sum = 0;
+    cell.min = Infinity;
+    cell.max = -Infinity;
+    cell.active = false;
+    cell.reported = clock.seq;
+  }
+  active.length = 0;
+  return points;
+}
+
+/** A delta series reported by the previous collection starts where it ended (the SDK's calibration). */
+function startOfDelta(cell: Cell, clock: CollectionClock): HrTime {
+  return cell.reported === clock.seq - 1 && clock.previousEnd !== undefined ? clock.previousEnd : hrTime(cell.startMs);
+}

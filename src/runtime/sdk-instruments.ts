@@ -1,0 +1,65 @@
+// The SDK path: measurements handed to a MeterProvider's instruments (when no CodexMetricProducer
+// is used). Without an explicit provider it follows the global one, including one registered after
+// createCodexMetrics() (e.g. by NodeSDK.start()): until then nothing can be recorded, which is said
+// once through diag and counted; once bound, the check is never made again.
+import { createNoopMeter, diag, metrics as otelMetrics, type Counter, type Histogram, type Meter, type MeterProvider } from '@opentelemetry/api';
+import type { MetricSpec } from '../catalog/spec.js';
+import { PACKAGE_VERSION } from '../version.js';
+
+/** Meter name the Codex Rust emitter uses, so both land in the same instrumentation scope. */
+export const METER_NAME = 'codex';
+
+export class SdkInstruments {
+  private meter: Meter | undefined;
+  private warned = false;
+
+  constructor(
+    private readonly provider: MeterProvider | undefined,
+    /** Runs at the start of every collection of the bound meter (before synchronous instruments are read). */
+    private readonly beforeCollect: (() => void) | undefined,
+  ) {
+    this.bind();
+  }
+
+  /** True once instruments reach a real MeterProvider; tries the global provider again while not. */
+  bound(): boolean {
+    return this.meter !== undefined || this.bind();
+  }
+
+  /** Says once that measurements are dropped because no MeterProvider is registered yet. */
+  warnUnbound(): void {
+    if (this.warned) return;
+    this.warned = true;
+    diag.warn(
+      'codex-otel-metrics: no global MeterProvider is registered yet; measurements are dropped until one is ' +
+        '(register it, e.g. NodeSDK.start(), or pass meterProvider to createCodexMetrics)',
+    );
+  }
+
+  counter(spec: MetricSpec, wireName: string): Counter {
+    return this.meter!.createCounter(wireName, { description: spec.description, unit: spec.unit });
+  }
+
+  histogram(spec: MetricSpec, wireName: string, boundaries: readonly number[]): Histogram {
+    return this.meter!.createHistogram(wireName, {
+      description: spec.description,
+      unit: spec.unit,
+      advice: { explicitBucketBoundaries: [...boundaries] },
+    });
+  }
+
+  private bind(): boolean {
+    const provider = this.provider ?? otelMetrics.getMeterProvider();
+    const meter = provider.getMeter(METER_NAME, PACKAGE_VERSION);
+    // The API hands out its no-op meter while nothing is registered; an explicit provider is taken as is.
+    if (this.provider === undefined && meter === createNoopMeter()) return false;
+    this.meter = meter;
+    if (this.beforeCollect) {
+      // Observable callbacks run at the start of every collection, before synchronous instruments
+      // are read. The anchor never observes anything, so it is never exported.
+      const anchor = meter.createObservableGauge('codex_otel_metrics.internal.flush');
+      meter.addBatchObservableCallback(this.beforeCollect, [anchor]);
+    }
+    return true;
+  }
+}
