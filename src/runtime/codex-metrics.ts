@@ -55,6 +55,8 @@ interface MetricState {
   readonly wireName: string;
   /** Documented fields in a fixed order: the path through the series cache. */
   readonly keys: readonly string[];
+  /** Per key: a boolean field (two slots in the series cache instead of a Map). */
+  readonly booleans: readonly boolean[];
   readonly known: ReadonlySet<string>;
   /** Compiled at the first cache entry of the metric (a root exists only after that). */
   find: FindCell | undefined;
@@ -120,6 +122,7 @@ class Shared implements SeriesSource {
       histogram,
       wireName,
       keys,
+      booleans: keys.map((k) => spec.fields[k].type === 'boolean'),
       known: new Set(keys),
       find: undefined,
       boundaries,
@@ -266,6 +269,9 @@ class Shared implements SeriesSource {
 class View implements CodexMetrics {
   /** Per metric (by index): this view's series cache. */
   private roots: (CacheRoot | undefined)[];
+  /** The metric of the previous call: consecutive calls of one metric skip the name lookup. */
+  private lastName: unknown = undefined;
+  private lastState: MetricState | undefined = undefined;
 
   constructor(
     private readonly shared: Shared,
@@ -284,7 +290,7 @@ class View implements CodexMetrics {
   add(name: string, fields?: unknown, increment: unknown = 1): void {
     const shared = this.shared;
     try {
-      const state = shared.byName.get(name);
+      const state = name === this.lastName ? this.lastState : this.metric(name);
       if (state === undefined || state.histogram) return this.misuse(name, state, 'counter');
       // One comparison rejects NaN, infinities, negatives and non-numbers alike; badNumber says which.
       if (typeof increment !== 'number' || !(increment >= 0 && increment <= MAX_FINITE)) return this.badNumber(state, increment);
@@ -310,7 +316,7 @@ class View implements CodexMetrics {
   record(name: string, value: unknown, fields?: unknown): void {
     const shared = this.shared;
     try {
-      const state = shared.byName.get(name);
+      const state = name === this.lastName ? this.lastState : this.metric(name);
       if (state === undefined || !state.histogram) return this.misuse(name, state, 'histogram');
       if (typeof value !== 'number' || !(value >= 0 && value <= MAX_FINITE)) return this.badNumber(state, value);
       const obj = fields === undefined || fields === null ? NO_FIELDS : fields;
@@ -390,6 +396,13 @@ class View implements CodexMetrics {
     this.shared.flush();
   }
 
+  private metric(name: unknown): MetricState | undefined {
+    const state = this.shared.byName.get(name);
+    this.lastName = name;
+    this.lastState = state;
+    return state;
+  }
+
   clearCache(): void {
     this.roots = new Array<CacheRoot | undefined>(this.shared.states.length).fill(undefined);
   }
@@ -415,11 +428,11 @@ class View implements CodexMetrics {
     const existing = this.roots[state.index];
     // Per view and metric: no more entries than the metric can have series.
     if (existing !== undefined && existing.size >= shared.limit) return;
-    state.find ??= compileFind(state.keys);
+    state.find ??= compileFind(state.keys, state.booleans);
     shared.reserveCacheEntry(this); // may empty every cache, this one included
     let root = this.roots[state.index];
     if (root === undefined) this.roots[state.index] = root = { next: undefined, cell: undefined, size: 0 };
-    insert(root, path.map((v) => (typeof v === 'string' ? ownString(v) : v)), cell);
+    insert(root, path.map((v) => (typeof v === 'string' ? ownString(v) : v)), state.booleans, cell);
   }
 
   /** Checks every field and builds the frozen attributes (defaults + wire values). */
