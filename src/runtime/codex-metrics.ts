@@ -141,15 +141,13 @@ class Shared implements SeriesSource {
   firstAdd(state: MetricState, cell: CounterCell, increment: number, next: number): void {
     switch (this.mode) {
       case Mode.Producer:
-        cell.active = true;
         cell.startMs = Date.now();
-        state.counters!.active.push(cell);
+        state.counters!.markActive(cell);
         cell.current = next;
         return;
       case Mode.Aggregate:
         // Straight to the SDK, so the series starts (time, cardinality order) exactly as without the package.
-        cell.active = true;
-        state.counters!.active.push(cell);
+        state.counters!.markActive(cell);
         cell.total += increment;
         state.sdkCounter!.add(increment, cell.attributes);
         return;
@@ -170,9 +168,11 @@ class Shared implements SeriesSource {
   flush(): void {
     if (this.mode !== Mode.Aggregate) return;
     for (const state of this.states) {
-      const active = state.counters?.active;
-      if (active === undefined || active.length === 0) continue;
-      for (let i = 0; i < active.length; i++) {
+      const series = state.counters;
+      if (series === undefined || series.activeCount === 0) continue;
+      const active = series.active;
+      const n = series.takeActive();
+      for (let i = 0; i < n; i++) {
         const cell = active[i];
         const pending = cell.current;
         cell.current = 0;
@@ -183,7 +183,6 @@ class Shared implements SeriesSource {
           state.sdkCounter!.add(pending, cell.attributes);
         }
       }
-      active.length = 0;
     }
   }
 
@@ -331,9 +330,8 @@ class View implements CodexMetrics {
       const counts = cell.counts;
       if (counts === undefined) return shared.sdkRecord(state, cell, value);
       if (!cell.active) {
-        cell.active = true;
         cell.startMs = Date.now();
-        state.histograms!.active.push(cell);
+        state.histograms!.markActive(cell);
       }
       // The SDK's HistogramAccumulation.record, in the same order (Math.min/max keep its -0 handling).
       cell.sum = sum;

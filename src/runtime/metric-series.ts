@@ -116,8 +116,12 @@ export class MetricSeries<C extends Cell> {
   private readonly byKey = new Map<string, C>();
   /** Every cell in admission order (the overflow cell where it first appeared). */
   readonly cells: C[] = [];
-  /** Cells recorded since the last collection (SDK path: waiting to be handed over). */
+  /**
+   * Cells recorded since the last collection (SDK path: waiting to be handed over): the first
+   * `activeCount` entries. The array is reused, never shrunk: its length is bounded by the limit.
+   */
   readonly active: C[] = [];
+  activeCount = 0;
   private overflowCell: C | undefined;
 
   constructor(
@@ -126,6 +130,19 @@ export class MetricSeries<C extends Cell> {
     private readonly limit: number,
     private readonly create: (attributes: Attributes, overflow: boolean) => C,
   ) {}
+
+  /** Marks a cell recorded in this interval (its first measurement of the interval). */
+  markActive(cell: C): void {
+    cell.active = true;
+    this.active[this.activeCount++] = cell;
+  }
+
+  /** The cells recorded in this interval, now emptied (their `active` flag left to the caller). */
+  takeActive(): number {
+    const n = this.activeCount;
+    this.activeCount = 0;
+    return n;
+  }
 
   /** The cell of an attribute set: its own, or the overflow cell once the limit is reached. */
   cellFor(attributes: Attributes): C {
@@ -163,9 +180,10 @@ function attributeKey(attributes: Attributes): string {
 export function collectCounter(series: MetricSeries<CounterCell>, temporality: Temporality, clock: CollectionClock): SeriesPoint<number>[] {
   const { endTime } = clock;
   const active = series.active;
+  const n = series.takeActive();
   const points: SeriesPoint<number>[] = [];
   if (temporality === 'cumulative') {
-    for (let i = 0; i < active.length; i++) {
+    for (let i = 0; i < n; i++) {
       const cell = active[i];
       // previous + this interval, as the SDK's Sum merge adds them.
       cell.total = cell.total + cell.current;
@@ -173,20 +191,18 @@ export function collectCounter(series: MetricSeries<CounterCell>, temporality: T
       cell.active = false;
       cell.startTime ??= hrTime(cell.startMs);
     }
-    active.length = 0;
     for (const cell of series.cells) {
       if (cell.startTime !== undefined) points.push({ attributes: cell.attributes, startTime: cell.startTime, endTime, value: cell.total });
     }
     return points;
   }
-  for (let i = 0; i < active.length; i++) {
+  for (let i = 0; i < n; i++) {
     const cell = active[i];
     points.push({ attributes: cell.attributes, startTime: startOfDelta(cell, clock), endTime, value: cell.current });
     cell.current = 0;
     cell.active = false;
     cell.reported = clock.seq;
   }
-  active.length = 0;
   return points;
 }
 
@@ -199,6 +215,7 @@ export function collectHistogram(
 ): SeriesPoint<HistogramValue>[] {
   const { endTime } = clock;
   const active = series.active;
+  const n = series.takeActive();
   const points: SeriesPoint<HistogramValue>[] = [];
   const value = (cell: HistogramCell, sum: number): HistogramValue => ({
     min: cell.min,
@@ -208,7 +225,7 @@ export function collectHistogram(
     buckets: { boundaries, counts: cell.counts!.slice() },
   });
   if (temporality === 'cumulative') {
-    for (let i = 0; i < active.length; i++) {
+    for (let i = 0; i < n; i++) {
       const cell = active[i];
       // Counts, min and max are kept since start (integer and order-free); the sum per interval,
       // merged like the SDK's (previous.sum + delta.sum), so doubles add up bit for bit the same.
@@ -217,13 +234,12 @@ export function collectHistogram(
       cell.active = false;
       cell.startTime ??= hrTime(cell.startMs);
     }
-    active.length = 0;
     for (const cell of series.cells) {
       if (cell.startTime !== undefined) points.push({ attributes: cell.attributes, startTime: cell.startTime, endTime, value: value(cell, cell.total) });
     }
     return points;
   }
-  for (let i = 0; i < active.length; i++) {
+  for (let i = 0; i < n; i++) {
     const cell = active[i];
     points.push({ attributes: cell.attributes, startTime: startOfDelta(cell, clock), endTime, value: value(cell, cell.sum) });
     cell.counts!.fill(0);
@@ -234,7 +250,6 @@ export function collectHistogram(
     cell.active = false;
     cell.reported = clock.seq;
   }
-  active.length = 0;
   return points;
 }
 
