@@ -1,6 +1,6 @@
 // Compile-time tests: `npm run typecheck` (tsc --noEmit over test/) fails if any
 // `@ts-expect-error` line compiles, or if a correct call does not.
-import { createCodexMetrics, type CodexMetrics, type CounterFields, type HistogramName } from '../../src/index.js';
+import { CodexMetricProducer, createCodexMetrics, type CodexMetrics, type CounterFields, type HistogramName } from '../../src/index.js';
 
 declare const m: CodexMetrics;
 
@@ -78,3 +78,15 @@ m.add('hooks.run', fields);
 const name: HistogramName = 'db.backfill.duration_ms';
 m.record(name, 1, { status: 'failed' });
 void elapsed;
+
+// Options of the producer and the buckets.
+createCodexMetrics({ metricProducer: new CodexMetricProducer({ temporality: 'delta' }), histogramBuckets: 'wide', maxSeriesPerMetric: 500 });
+// @ts-expect-error an unknown bucket choice
+createCodexMetrics({ histogramBuckets: 'narrow' });
+// @ts-expect-error the producer takes the reader's temporality, not an exporter preference
+new CodexMetricProducer({ temporality: 'lowmemory' });
+// Detached methods keep their types.
+const { add: detachedAdd } = m;
+detachedAdd('api_request', { status: 200, success: true });
+// @ts-expect-error still checked when detached
+detachedAdd('api_request', { status: 200 });
