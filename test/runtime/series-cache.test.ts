@@ -42,8 +42,12 @@ const loopFind: MakeFind = (keys, booleans) => {
 describe.each([
   ['compiled', compileFind as MakeFind],
   ['loop (no code generation)', loopFind],
-])('series-cache lookup: %s', (_name, make) => {
+])('series-cache lookup: %s', (name, make) => {
   const find = make(KEYS, BOOLEANS);
+
+  it('is the variant under test', () => {
+    expect(find.name).toBe(name === 'compiled' ? 'find' : '');
+  });
 
   it('finds what was cached, by raw value (boolean slots and their string spellings)', () => {
     const { root, cells } = cached();
