@@ -41,12 +41,15 @@ function dropsFields(spec: FieldsSpec, value: unknown): boolean {
   return typeof value !== 'object' || Array.isArray(value);
 }
 
-function run(view: Loose, call: Call, acc: Account): Loose {
+/** `detached`: the methods are called without their object (`const { add } = metrics`). */
+function run(view: Loose, call: Call, acc: Account, detached = false): Loose {
   generatedCalls++;
+  const { add, record, startTimer, withDefaults } = view;
   switch (call.op) {
     case 'add': {
       const fields = materialize(call.fields);
-      view.add(call.name, fields, call.increment);
+      if (detached) add(call.name, fields, call.increment);
+      else view.add(call.name, fields, call.increment);
       const increment = call.increment === undefined ? 1 : call.increment;
       if (nameProblem(call.name, 'counter') || numberProblem(increment) || dropsFields(call.fields, fields)) acc.dropped++;
       else acc.counterSum += increment as number;
@@ -54,14 +57,15 @@ function run(view: Loose, call: Call, acc: Account): Loose {
     }
     case 'record': {
       const fields = materialize(call.fields);
-      view.record(call.name, call.value, fields);
+      if (detached) record(call.name, call.value, fields);
+      else view.record(call.name, call.value, fields);
       if (nameProblem(call.name, 'histogram') || numberProblem(call.value) || dropsFields(call.fields, fields)) acc.dropped++;
       else acc.observations++;
       return view;
     }
     case 'timer': {
       const start = materialize(call.start);
-      const stop = view.startTimer(call.name, start);
+      const stop = detached ? startTimer(call.name, start) : view.startTimer(call.name, start);
       expect(typeof stop).toBe('function');
       const stopFields = materialize(call.stop);
       const ms = stop(stopFields);
@@ -80,7 +84,7 @@ function run(view: Loose, call: Call, acc: Account): Loose {
       return view;
     }
     case 'withDefaults': {
-      const next = view.withDefaults(materialize(call.defaults));
+      const next = detached ? withDefaults(materialize(call.defaults)) : view.withDefaults(materialize(call.defaults));
       expect(typeof next.add).toBe('function');
       return next;
     }
@@ -94,13 +98,25 @@ describe('lenient mode under fuzzed input', () => {
   });
 
   it('never throws; every point is valid on the wire; every measurement is exported or counted as dropped', async () => {
+    // Through the producer (the default) or the SDK path, sometimes with a tiny series limit (the
+    // overflow series), methods called on their object or detached.
+    const setUp = fc.record({
+      withDefaults: fc.boolean(),
+      aggregateInPackage: fc.boolean(),
+      maxSeriesPerMetric: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+      detached: fc.boolean(),
+    });
     await fc.assert(
-      fc.asyncProperty(fc.array(anyCall({ hostile: true, hostileMerges: false }), CALLS_PER_RUN), fc.boolean(), async (calls, withDefaults) => {
-        const t = createTestCodexMetrics(withDefaults ? { defaults: DEFAULTS } : {});
+      fc.asyncProperty(fc.array(anyCall({ hostile: true, hostileMerges: false }), CALLS_PER_RUN), setUp, async (calls, options) => {
+        const t = createTestCodexMetrics({
+          ...(options.withDefaults ? { defaults: DEFAULTS } : {}),
+          aggregateInPackage: options.aggregateInPackage,
+          ...(options.maxSeriesPerMetric ? { maxSeriesPerMetric: options.maxSeriesPerMetric } : {}),
+        });
         try {
           let view = t.metrics as unknown as Loose;
           const acc: Account = { counterSum: 0, observations: 0, dropped: 0 };
-          for (const call of calls) view = run(view, call, acc);
+          for (const call of calls) view = run(view, call, acc, options.detached);
           const points = await t.snapshot();
           const stats = t.metrics.stats();
           expect(wireViolation(points, { strict: false, stats })).toBeUndefined();
