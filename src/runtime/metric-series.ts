@@ -9,7 +9,7 @@
 // its first measurement (of the interval, for delta), and a delta series reported at the previous
 // collection starts where that report ended.
 import type { Attributes, HrTime } from '@opentelemetry/api';
-import type { MetricSpec } from '../catalog/spec.js';
+import { DEFAULT_TAG_KEYS, type MetricSpec } from '../catalog/spec.js';
 
 export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
 
@@ -110,6 +110,20 @@ export function hrTime(epochMillis: number): HrTime {
   return [Math.trunc(epochMillis / 1000), Math.round((epochMillis % 1000) * 1e6)];
 }
 
+/** hrTime for many series in a row: series that started in the same millisecond share one (read-only) array. */
+class StartTimes {
+  private ms = NaN;
+  private time: HrTime = [0, 0];
+
+  of(epochMillis: number): HrTime {
+    if (epochMillis !== this.ms) {
+      this.ms = epochMillis;
+      this.time = hrTime(epochMillis);
+    }
+    return this.time;
+  }
+}
+
 /** Series of one metric, bounded for the process lifetime. */
 export class MetricSeries<C extends Cell> {
   /** Admitted attribute sets, by key; never more than `limit - 1`. */
@@ -123,13 +137,17 @@ export class MetricSeries<C extends Cell> {
   readonly active: C[] = [];
   activeCount = 0;
   private overflowCell: C | undefined;
+  /** Every attribute key the metric's series can have, in a fixed order (the attribute-set key's positions). */
+  private readonly keyOrder: readonly string[];
 
   constructor(
     readonly spec: MetricSpec,
     readonly wireName: string,
     private readonly limit: number,
     private readonly create: (attributes: Attributes, overflow: boolean) => C,
-  ) {}
+  ) {
+    this.keyOrder = [...new Set([...DEFAULT_TAG_KEYS, ...spec.required, ...spec.optional])];
+  }
 
   /** Marks a cell recorded in this interval (its first measurement of the interval). */
   markActive(cell: C): void {
@@ -146,7 +164,7 @@ export class MetricSeries<C extends Cell> {
 
   /** The cell of an attribute set: its own, or the overflow cell once the limit is reached. */
   cellFor(attributes: Attributes): C {
-    const key = attributeKey(attributes);
+    const key = attributeKey(attributes, this.keyOrder);
     const found = this.byKey.get(key);
     if (found !== undefined) return found;
     if (this.byKey.size >= this.limit - 1) return this.overflow();
@@ -166,14 +184,15 @@ export class MetricSeries<C extends Cell> {
 }
 
 /**
- * Identity of an attribute set. Attributes of one metric are always built in the same key order
- * (the five default tags, then the documented fields in catalog order), so no sort is needed;
- * values never contain `\u0000` or `=` (they are `[A-Za-z0-9._/-]`).
+ * Identity of an attribute set of one metric: its values at fixed positions (`keyOrder`, the
+ * default tags then the documented fields), `''` where a key is absent (values are never empty)
+ * and `\u0000` between them (values are `[A-Za-z0-9._/-]`). Built with `join`, a flat string:
+ * a `+=` chain would be kept as a rope of one node per piece, several times the size.
  */
-function attributeKey(attributes: Attributes): string {
-  let key = '';
-  for (const name in attributes) key += `${name}=${attributes[name] as string}\u0000`;
-  return key;
+function attributeKey(attributes: Attributes, keyOrder: readonly string[]): string {
+  const values = new Array<string>(keyOrder.length);
+  for (let i = 0; i < keyOrder.length; i++) values[i] = (attributes[keyOrder[i]] as string | undefined) ?? '';
+  return values.join('\u0000');
 }
 
 /** Ends the interval of a counter metric and returns its points (empty: nothing to report). */
@@ -182,6 +201,7 @@ export function collectCounter(series: MetricSeries<CounterCell>, temporality: T
   const active = series.active;
   const n = series.takeActive();
   const points: SeriesPoint<number>[] = [];
+  const starts = new StartTimes();
   if (temporality === 'cumulative') {
     for (let i = 0; i < n; i++) {
       const cell = active[i];
@@ -189,7 +209,7 @@ export function collectCounter(series: MetricSeries<CounterCell>, temporality: T
       cell.total = cell.total + cell.current;
       cell.current = 0;
       cell.active = false;
-      cell.startTime ??= hrTime(cell.startMs);
+      cell.startTime ??= starts.of(cell.startMs);
     }
     for (const cell of series.cells) {
       if (cell.startTime !== undefined) points.push({ attributes: cell.attributes, startTime: cell.startTime, endTime, value: cell.total });
@@ -198,7 +218,7 @@ export function collectCounter(series: MetricSeries<CounterCell>, temporality: T
   }
   for (let i = 0; i < n; i++) {
     const cell = active[i];
-    points.push({ attributes: cell.attributes, startTime: startOfDelta(cell, clock), endTime, value: cell.current });
+    points.push({ attributes: cell.attributes, startTime: startOfDelta(cell, clock, starts), endTime, value: cell.current });
     cell.current = 0;
     cell.active = false;
     cell.reported = clock.seq;
@@ -217,6 +237,7 @@ export function collectHistogram(
   const active = series.active;
   const n = series.takeActive();
   const points: SeriesPoint<HistogramValue>[] = [];
+  const starts = new StartTimes();
   const value = (cell: HistogramCell, sum: number): HistogramValue => ({
     min: cell.min,
     max: cell.max,
@@ -232,7 +253,7 @@ export function collectHistogram(
       cell.total = cell.total + cell.sum;
       cell.sum = 0;
       cell.active = false;
-      cell.startTime ??= hrTime(cell.startMs);
+      cell.startTime ??= starts.of(cell.startMs);
     }
     for (const cell of series.cells) {
       if (cell.startTime !== undefined) points.push({ attributes: cell.attributes, startTime: cell.startTime, endTime, value: value(cell, cell.total) });
@@ -241,7 +262,7 @@ export function collectHistogram(
   }
   for (let i = 0; i < n; i++) {
     const cell = active[i];
-    points.push({ attributes: cell.attributes, startTime: startOfDelta(cell, clock), endTime, value: value(cell, cell.sum) });
+    points.push({ attributes: cell.attributes, startTime: startOfDelta(cell, clock, starts), endTime, value: value(cell, cell.sum) });
     cell.counts!.fill(0);
     cell.count = 0;
     cell.sum = 0;
@@ -254,6 +275,6 @@ export function collectHistogram(
 }
 
 /** A delta series reported by the previous collection starts where it ended (the SDK's calibration). */
-function startOfDelta(cell: Cell, clock: CollectionClock): HrTime {
-  return cell.reported === clock.seq - 1 && clock.previousEnd !== undefined ? clock.previousEnd : hrTime(cell.startMs);
+function startOfDelta(cell: Cell, clock: CollectionClock, starts: StartTimes): HrTime {
+  return cell.reported === clock.seq - 1 && clock.previousEnd !== undefined ? clock.previousEnd : starts.of(cell.startMs);
 }
