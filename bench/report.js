@@ -194,7 +194,7 @@ export function renderReadme(result) {
   const coll = (result.collection ?? []).filter((g) => g.op === 'add');
   const collLine = coll.length
     ? `Collecting ${coll.map((g) => int(g.series)).join(' / ')} counter series (${result.config.collectionCallsPerSeries} calls each): ` +
-      ['pkg_owned', 'pkg_host', 'prom']
+      ['pkg_owned', 'pkg_host_producer', 'pkg_host', 'prom']
         .filter((id) => coll[0].cells[id])
         .map((id) => `${headerOf(result, id)} ${coll.map((g) => num(g.cells[id].collectRatio.median)).join(' / ')}×`)
         .join(', ') +

@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import client from 'prom-client';
-import { bucketsFor, createCodexMetrics, METRICS, startCodexMetrics } from '../dist/index.js';
+import { bucketsFor, CodexMetricProducer, createCodexMetrics, METRICS, startCodexMetrics } from '../dist/index.js';
 import { LOOPS } from './loops.js';
 import { cpuMicros } from './measure.js';
 import { COUNTER, DEFAULTS, HISTOGRAM, PROM_DEFAULT_LABELS } from './workload.js';
@@ -268,9 +268,19 @@ export const VARIANTS = [
   {
     id: 'pkg_host',
     header: "pkg, host's provider",
-    label: "this package on a host's MeterProvider: `createCodexMetrics({ meterProvider })`",
+    label: "this package on a host's MeterProvider, nothing registered (the SDK path): `createCodexMetrics({ meterProvider })`",
     family: 'pkg',
     setup: (o) => hostEnv(o),
+  },
+  {
+    id: 'pkg_host_producer',
+    header: 'pkg, host reader + producer',
+    label: "this package on a host's MeterProvider whose reader the host gave the package's producer: `metricProducers: [producer]`, `createCodexMetrics({ metricProducer: producer })`",
+    family: 'pkg',
+    setup: (o) => {
+      const producer = new CodexMetricProducer();
+      return hostEnv(o, { metricProducer: producer }, { metricProducers: [producer] });
+    },
   },
   {
     id: 'pkg_noagg',
