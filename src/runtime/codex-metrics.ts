@@ -20,11 +20,14 @@ import { DEFAULT_CARDINALITY_LIMIT, MAX_FINITE, MAX_INTERNED_VIEWS, SERIES_CACHE
 import { ATTACH, type SeriesSource } from './metric-producer.js';
 import {
   bucketIndex,
-  collectCounter,
-  collectHistogram,
+  collectSeries,
+  COUNTER_AGGREGATION,
   CounterCell,
+  histogramAggregation,
   HistogramCell,
   MetricSeries,
+  type Aggregation,
+  type HistogramValue,
   type CollectedMetric,
   type CollectionClock,
   type Temporality,
@@ -61,6 +64,8 @@ interface MetricState {
   /** Compiled at the first cache entry of the metric (a root exists only after that). */
   find: FindCell | undefined;
   readonly boundaries: number[];
+  /** Histograms aggregated in the package: how a series becomes a point. */
+  readonly histogramAggregation: Aggregation<HistogramCell, HistogramValue> | undefined;
   readonly counters: MetricSeries<CounterCell> | undefined;
   readonly histograms: MetricSeries<HistogramCell> | undefined;
   /** SDK path: the instrument, created with the metric's first series. */
@@ -126,6 +131,7 @@ class Shared implements SeriesSource {
       known: new Set(keys),
       find: undefined,
       boundaries,
+      histogramAggregation: histogram && counts ? histogramAggregation(boundaries) : undefined,
       counters: histogram ? undefined : new MetricSeries(spec, wireName, this.limit, (a, o) => new CounterCell(a, o)),
       histograms: histogram
         ? new MetricSeries(spec, wireName, this.limit, (a, o) => new HistogramCell(a, o, counts ? new Array<number>(boundaries.length + 1).fill(0) : undefined))
@@ -192,10 +198,10 @@ class Shared implements SeriesSource {
     for (const state of this.states) {
       const { spec, wireName } = state;
       if (state.counters !== undefined) {
-        const points = collectCounter(state.counters, temporality, clock);
+        const points = collectSeries(state.counters, COUNTER_AGGREGATION, temporality, clock);
         if (points.length > 0) out.push({ kind: 'counter', spec, wireName, points });
       } else {
-        const points = collectHistogram(state.histograms!, state.boundaries, temporality, clock);
+        const points = collectSeries(state.histograms!, state.histogramAggregation!, temporality, clock);
         if (points.length > 0) out.push({ kind: 'histogram', spec, wireName, points });
       }
     }
@@ -293,13 +299,8 @@ class View implements CodexMetrics {
       if (state === undefined || state.histogram) return this.misuse(name, state, 'counter');
       // One comparison rejects NaN, infinities, negatives and non-numbers alike; badNumber says which.
       if (typeof increment !== 'number' || !(increment >= 0 && increment <= MAX_FINITE)) return this.badNumber(state, increment);
-      const obj = fields === undefined || fields === null ? NO_FIELDS : fields;
-      const root = this.roots[state.index];
-      let cell = root !== undefined && typeof obj === 'object' ? (state.find!(root, obj) as CounterCell | undefined) : undefined;
-      if (cell === undefined) {
-        cell = this.slowCell(state, obj) as CounterCell | undefined;
-        if (cell === undefined) return;
-      }
+      const cell = this.cellOf(state, fields) as CounterCell | undefined;
+      if (cell === undefined) return;
       const next = cell.current + increment;
       if (!(cell.total + next <= MAX_FINITE)) return shared.nonFinite(state);
       if (cell.active) {
@@ -318,13 +319,8 @@ class View implements CodexMetrics {
       const state = name === this.lastName ? this.lastState : this.metric(name);
       if (state === undefined || !state.histogram) return this.misuse(name, state, 'histogram');
       if (typeof value !== 'number' || !(value >= 0 && value <= MAX_FINITE)) return this.badNumber(state, value);
-      const obj = fields === undefined || fields === null ? NO_FIELDS : fields;
-      const root = this.roots[state.index];
-      let cell = root !== undefined && typeof obj === 'object' ? (state.find!(root, obj) as HistogramCell | undefined) : undefined;
-      if (cell === undefined) {
-        cell = this.slowCell(state, obj) as HistogramCell | undefined;
-        if (cell === undefined) return;
-      }
+      const cell = this.cellOf(state, fields) as HistogramCell | undefined;
+      if (cell === undefined) return;
       const sum = cell.sum + value;
       if (!(cell.total + sum <= MAX_FINITE)) return shared.nonFinite(state);
       const counts = cell.counts;
@@ -403,6 +399,17 @@ class View implements CodexMetrics {
 
   clearCache(): void {
     this.roots = new Array<CacheRoot | undefined>(this.shared.states.length).fill(undefined);
+  }
+
+  /** The cell of the series `fields` names: cached (fast path) or validated (slow path); undefined when dropped. */
+  private cellOf(state: MetricState, fields: unknown): CounterCell | HistogramCell | undefined {
+    const obj = fields === undefined || fields === null ? NO_FIELDS : fields;
+    const root = this.roots[state.index];
+    if (root !== undefined && typeof obj === 'object') {
+      const cell = state.find!(root, obj);
+      if (cell !== undefined) return cell as CounterCell | HistogramCell;
+    }
+    return this.slowCell(state, obj);
   }
 
   /** Slow path: validate, find the series' cell (bounded), cache it when the input was clean. */

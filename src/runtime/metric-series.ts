@@ -15,12 +15,10 @@ export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.over
 
 export type Temporality = 'cumulative' | 'delta';
 
-/** One counter series. */
-export class CounterCell {
-  /** Recorded since the last collection (SDK path: its first increment of the interval went to the SDK). */
+/** What every series has: its attributes and where it stands in the current interval. */
+abstract class SeriesCell {
+  /** Recorded since the last collection (SDK path, counters: the interval's first increment went to the SDK). */
   active = false;
-  /** This interval's sum (SDK path: increments not yet handed to the SDK). */
-  current = 0;
   /** Sum of the earlier intervals (cumulative; stays 0 for delta). SDK path: what the SDK was given. */
   total = 0;
   /** Date.now() of the interval's first measurement. */
@@ -36,27 +34,29 @@ export class CounterCell {
   ) {}
 }
 
+/** One counter series. */
+export class CounterCell extends SeriesCell {
+  /** This interval's sum (SDK path: increments not yet handed to the SDK). */
+  current = 0;
+}
+
 /** One histogram series (bucket counts only when aggregated in the package). */
-export class HistogramCell {
-  active = false;
+export class HistogramCell extends SeriesCell {
   /** Observations and bucket counts: since start (cumulative) or of this interval (delta). */
   count = 0;
   min = Infinity;
   max = -Infinity;
   /** This interval's sum. */
   sum = 0;
-  /** Sum of the earlier intervals (cumulative). SDK path: everything recorded (for the finite check). */
-  total = 0;
-  startMs = 0;
-  startTime: HrTime | undefined = undefined;
-  reported = -1;
 
   constructor(
-    readonly attributes: Attributes,
-    readonly overflow: boolean,
+    attributes: Attributes,
+    overflow: boolean,
     /** Undefined on the SDK path. */
     readonly counts: number[] | undefined,
-  ) {}
+  ) {
+    super(attributes, overflow);
+  }
 }
 
 export type Cell = CounterCell | HistogramCell;
@@ -195,79 +195,86 @@ function attributeKey(attributes: Attributes, keyOrder: readonly string[]): stri
   return values.join('\u0000');
 }
 
-/** Ends the interval of a counter metric and returns its points (empty: nothing to report). */
-export function collectCounter(series: MetricSeries<CounterCell>, temporality: Temporality, clock: CollectionClock): SeriesPoint<number>[] {
-  const { endTime } = clock;
-  const active = series.active;
-  const n = series.takeActive();
-  const points: SeriesPoint<number>[] = [];
-  const starts = new StartTimes();
-  if (temporality === 'cumulative') {
-    for (let i = 0; i < n; i++) {
-      const cell = active[i];
-      // previous + this interval, as the SDK's Sum merge adds them.
-      cell.total = cell.total + cell.current;
-      cell.current = 0;
-      cell.active = false;
-      cell.startTime ??= starts.of(cell.startMs);
-    }
-    for (const cell of series.cells) {
-      if (cell.startTime !== undefined) points.push({ attributes: cell.attributes, startTime: cell.startTime, endTime, value: cell.total });
-    }
-    return points;
-  }
-  for (let i = 0; i < n; i++) {
-    const cell = active[i];
-    points.push({ attributes: cell.attributes, startTime: startOfDelta(cell, clock, starts), endTime, value: cell.current });
-    cell.current = 0;
-    cell.active = false;
-    cell.reported = clock.seq;
-  }
-  return points;
+/** How one kind of series ends an interval and becomes a point value. */
+export interface Aggregation<C extends Cell, V> {
+  /** Cumulative: adds the interval's sum to the earlier ones (as the SDK's merge adds them). */
+  fold(cell: C): void;
+  /** The point's value: since start (cumulative) or of the interval (delta). */
+  value(cell: C, cumulative: boolean): V;
+  /** Delta: forgets the interval just reported. */
+  reset(cell: C): void;
 }
 
-/** Ends the interval of a histogram metric aggregated in the package and returns its points. */
-export function collectHistogram(
-  series: MetricSeries<HistogramCell>,
-  boundaries: number[],
+export const COUNTER_AGGREGATION: Aggregation<CounterCell, number> = {
+  fold(cell) {
+    cell.total = cell.total + cell.current;
+    cell.current = 0;
+  },
+  value: (cell, cumulative) => (cumulative ? cell.total : cell.current),
+  reset(cell) {
+    cell.current = 0;
+  },
+};
+
+/**
+ * Histograms over `boundaries`. Counts, min and max are kept since start (cumulative; integer and
+ * order-free), the sum per interval and merged like the SDK's (previous.sum + delta.sum), so sums of
+ * doubles are bit for bit the SDK's.
+ */
+export function histogramAggregation(boundaries: number[]): Aggregation<HistogramCell, HistogramValue> {
+  return {
+    fold(cell) {
+      cell.total = cell.total + cell.sum;
+      cell.sum = 0;
+    },
+    value: (cell, cumulative) => ({
+      min: cell.min,
+      max: cell.max,
+      sum: cumulative ? cell.total : cell.sum,
+      count: cell.count,
+      buckets: { boundaries, counts: cell.counts!.slice() },
+    }),
+    reset(cell) {
+      cell.counts!.fill(0);
+      cell.count = 0;
+      cell.sum = 0;
+      cell.min = Infinity;
+      cell.max = -Infinity;
+    },
+  };
+}
+
+/**
+ * Ends the interval of one metric and returns its points (empty: nothing to report). Cumulative:
+ * every series recorded since start; delta: the series recorded in the interval.
+ */
+export function collectSeries<C extends Cell, V>(
+  series: MetricSeries<C>,
+  aggregation: Aggregation<C, V>,
   temporality: Temporality,
   clock: CollectionClock,
-): SeriesPoint<HistogramValue>[] {
+): SeriesPoint<V>[] {
   const { endTime } = clock;
   const active = series.active;
   const n = series.takeActive();
-  const points: SeriesPoint<HistogramValue>[] = [];
+  const points: SeriesPoint<V>[] = [];
   const starts = new StartTimes();
-  const value = (cell: HistogramCell, sum: number): HistogramValue => ({
-    min: cell.min,
-    max: cell.max,
-    sum,
-    count: cell.count,
-    buckets: { boundaries, counts: cell.counts!.slice() },
-  });
   if (temporality === 'cumulative') {
     for (let i = 0; i < n; i++) {
       const cell = active[i];
-      // Counts, min and max are kept since start (integer and order-free); the sum per interval,
-      // merged like the SDK's (previous.sum + delta.sum), so doubles add up bit for bit the same.
-      cell.total = cell.total + cell.sum;
-      cell.sum = 0;
+      aggregation.fold(cell);
       cell.active = false;
       cell.startTime ??= starts.of(cell.startMs);
     }
     for (const cell of series.cells) {
-      if (cell.startTime !== undefined) points.push({ attributes: cell.attributes, startTime: cell.startTime, endTime, value: value(cell, cell.total) });
+      if (cell.startTime !== undefined) points.push({ attributes: cell.attributes, startTime: cell.startTime, endTime, value: aggregation.value(cell, true) });
     }
     return points;
   }
   for (let i = 0; i < n; i++) {
     const cell = active[i];
-    points.push({ attributes: cell.attributes, startTime: startOfDelta(cell, clock, starts), endTime, value: value(cell, cell.sum) });
-    cell.counts!.fill(0);
-    cell.count = 0;
-    cell.sum = 0;
-    cell.min = Infinity;
-    cell.max = -Infinity;
+    points.push({ attributes: cell.attributes, startTime: startOfDelta(cell, clock, starts), endTime, value: aggregation.value(cell, false) });
+    aggregation.reset(cell);
     cell.active = false;
     cell.reported = clock.seq;
   }

@@ -6,9 +6,9 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DiagLogLevel } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCodexMetrics, type CodexMetrics, type CodexMetricsSession } from '../../src/index.js';
+import { startCodexMetrics, type CodexMetrics } from '../../src/index.js';
 import { createTestCodexMetrics, type TestCodexMetrics } from '../../src/testing/index.js';
-import { captureDiag, DEFAULTS, hostGuard, startCollector, type Collector, type DiagCapture, type HostGuard } from '../faults/harness.js';
+import { captureDiag, DEFAULTS, hostGuard, startCollector } from '../faults/harness.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -141,42 +141,37 @@ describe('non-finite sums', () => {
 });
 
 describe('shutdown at the series limit', () => {
-  let session: CodexMetricsSession | undefined;
-  let collector: Collector | undefined;
-  let guard: HostGuard | undefined;
-  let logs: DiagCapture | undefined;
-  afterEach(async () => {
-    await session?.shutdown();
-    await collector?.close();
-    logs?.dispose();
-    guard?.dispose();
-    session = collector = guard = logs = undefined;
-  });
-
   it('2,000 series per instrument and a 100 ms export timeout: shutdown within timeout + 100 ms, collector hanging', async () => {
-    guard = hostGuard();
-    logs = captureDiag(DiagLogLevel.WARN);
-    collector = await startCollector(() => 'hang');
-    session = startCodexMetrics({ endpoint: collector.url, defaults: DEFAULTS, exportIntervalMillis: 60_000, exportTimeoutMillis: 100, env: {} });
-    const record = (round: number) => {
-      for (let i = 0; i < 2000; i++) {
-        const fields = { tool: `tool_${i}`, success: true };
-        session!.metrics.add('tool.call', fields);
-        session!.metrics.record('tool.call.duration_ms', i + round, fields);
-      }
-    };
-    // A process that has exported before: the exporter's lazily loaded serializer is in place.
-    record(0);
-    await session.forceFlush();
-    record(1);
-    const timeout = session.config.timeoutMillis;
-    const { ms, lateness, cpuMs } = await timeShutdown(() => session!.shutdown(), timeout + 50);
-    // Waiting: never past the deadline (`lateness`: how late a plain timer of the same deadline fired,
-    // a loaded machine or synchronous work). Working: the collection and the encoding of 4,000 points
-    // are CPU time well within the timeout (generous: a loaded 2-core machine).
-    expect(ms, `lateness ${lateness} ms, CPU ${cpuMs} ms`).toBeLessThanOrEqual(timeout + 100 + lateness);
-    expect(cpuMs).toBeLessThanOrEqual(3 * timeout);
-    expect(guard.events).toEqual([]);
+    const guard = hostGuard();
+    const logs = captureDiag(DiagLogLevel.WARN);
+    const collector = await startCollector(() => 'hang');
+    const session = startCodexMetrics({ endpoint: collector.url, defaults: DEFAULTS, exportIntervalMillis: 60_000, exportTimeoutMillis: 100, env: {} });
+    try {
+      const record = (round: number) => {
+        for (let i = 0; i < 2000; i++) {
+          const fields = { tool: `tool_${i}`, success: true };
+          session.metrics.add('tool.call', fields);
+          session.metrics.record('tool.call.duration_ms', i + round, fields);
+        }
+      };
+      // A process that has exported before: the exporter's lazily loaded serializer is in place.
+      record(0);
+      await session.forceFlush();
+      record(1);
+      const timeout = session.config.timeoutMillis;
+      const { ms, lateness, cpuMs } = await timeShutdown(() => session.shutdown(), timeout + 50);
+      // Waiting: never past the deadline (`lateness`: how late a plain timer of the same deadline fired,
+      // a loaded machine or synchronous work). Working: the collection and the encoding of 4,000 points
+      // are CPU time well within the timeout (generous: a loaded 2-core machine).
+      expect(ms, `lateness ${lateness} ms, CPU ${cpuMs} ms`).toBeLessThanOrEqual(timeout + 100 + lateness);
+      expect(cpuMs).toBeLessThanOrEqual(3 * timeout);
+      expect(guard.events).toEqual([]);
+    } finally {
+      await session.shutdown();
+      await collector.close();
+      logs.dispose();
+      guard.dispose();
+    }
   });
 });
 
