@@ -9,7 +9,7 @@
 //   package), the rest is summed and handed over once per series at collection; histogram values go
 //   to the SDK's histogram during the call;
 // - direct (aggregateInPackage: false): every measurement goes to the SDK during the call.
-import type { Counter, Histogram, MeterProvider } from '@opentelemetry/api';
+import type { Counter, Histogram } from '@opentelemetry/api';
 import { DEFAULT_PREFIX, type MetricSpec } from '../catalog/spec.js';
 import { METRICS, type DefaultTags } from '../generated/catalog.js';
 import { bucketsFor, HISTOGRAM_BUCKETS_MODES, type HistogramBucketsMode } from './buckets.js';
@@ -43,14 +43,19 @@ export const DEFAULT_MAX_SERIES = DEFAULT_CARDINALITY_LIMIT;
 
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
 
+/** Catalog metrics by name, with their position (built once, at the first createCodexMetrics). */
+let catalogIndex: Map<unknown, number> | undefined;
+const indexOf = (name: unknown): number | undefined => (catalogIndex ??= new Map(METRICS.map((spec, i) => [spec.name, i]))).get(name);
+
 const enum Mode {
   Producer,
   Aggregate,
   Direct,
 }
 
-/** Everything about one metric that does not depend on the view. */
+/** Everything about one metric that does not depend on the view (created at the metric's first use). */
 interface MetricState {
+  /** Position in the catalog: the index of the views' caches. */
   readonly index: number;
   readonly spec: MetricSpec;
   readonly histogram: boolean;
@@ -80,8 +85,10 @@ class Shared implements SeriesSource {
   readonly mode: Mode;
   readonly limit: number;
   readonly log = new DropLog();
+  /** The metrics used so far, in order of first use. */
   readonly states: MetricState[] = [];
-  readonly byName = new Map<unknown, MetricState>();
+  private readonly byName = new Map<unknown, MetricState>();
+  private readonly buckets: HistogramBucketsMode;
   readonly sdk: SdkInstruments | undefined;
   /** Interned views, least recently requested first. */
   readonly views = new Map<string, View>();
@@ -101,7 +108,7 @@ class Shared implements SeriesSource {
       throw new CodexMetricsError('invalid_option', 'maxSeriesPerMetric', undefined, 'must be a positive integer');
     }
     this.cacheBudget = Math.max(SERIES_CACHE_BUDGET, 2 * this.limit);
-    const buckets: HistogramBucketsMode = options.histogramBuckets ?? 'codex';
+    const buckets: HistogramBucketsMode = (this.buckets = options.histogramBuckets ?? 'codex');
     if (!HISTOGRAM_BUCKETS_MODES.includes(buckets)) {
       throw new CodexMetricsError('invalid_option', 'histogramBuckets', undefined, `must be one of ${HISTOGRAM_BUCKETS_MODES.join(', ')}`);
     }
@@ -110,19 +117,26 @@ class Shared implements SeriesSource {
       throw new CodexMetricsError('invalid_option', 'aggregateInPackage', undefined, 'cannot be false with a metricProducer (it aggregates in the package)');
     }
     this.mode = producer !== undefined ? Mode.Producer : options.aggregateInPackage === false ? Mode.Direct : Mode.Aggregate;
-    for (const spec of METRICS) this.addMetric(spec, buckets);
     if (producer !== undefined) producer[ATTACH](this);
-    else this.sdk = new SdkInstruments(options.meterProvider as MeterProvider | undefined, this.mode === Mode.Aggregate ? () => this.flush() : undefined);
+    else this.sdk = new SdkInstruments(options.meterProvider, this.mode === Mode.Aggregate ? () => this.flush() : undefined);
   }
 
-  private addMetric(spec: MetricSpec, buckets: HistogramBucketsMode): void {
+  /** The state of a catalog metric, created at its first use (creating all of them up front costs every process). */
+  metric(name: unknown): MetricState | undefined {
+    const found = this.byName.get(name);
+    if (found !== undefined) return found;
+    const index = indexOf(name);
+    return index === undefined ? undefined : this.addMetric(METRICS[index], index);
+  }
+
+  private addMetric(spec: MetricSpec, index: number): MetricState {
     const keys = [...spec.required, ...spec.optional];
     const wireName = this.prefix + spec.name;
     const histogram = spec.kind === 'histogram';
-    const counts = this.mode === Mode.Producer;
-    const boundaries = histogram ? [...bucketsFor(spec, buckets)] : [];
+    const aggregated = this.mode === Mode.Producer;
+    const boundaries = histogram ? [...bucketsFor(spec, this.buckets)] : [];
     const state: MetricState = {
-      index: this.states.length,
+      index,
       spec,
       histogram,
       wireName,
@@ -131,16 +145,17 @@ class Shared implements SeriesSource {
       known: new Set(keys),
       find: undefined,
       boundaries,
-      histogramAggregation: histogram && counts ? histogramAggregation(boundaries) : undefined,
+      histogramAggregation: histogram && aggregated ? histogramAggregation(boundaries) : undefined,
       counters: histogram ? undefined : new MetricSeries(spec, wireName, this.limit, (a, o) => new CounterCell(a, o)),
       histograms: histogram
-        ? new MetricSeries(spec, wireName, this.limit, (a, o) => new HistogramCell(a, o, counts ? new Array<number>(boundaries.length + 1).fill(0) : undefined))
+        ? new MetricSeries(spec, wireName, this.limit, (a, o) => new HistogramCell(a, o, aggregated ? new Array<number>(boundaries.length + 1).fill(0) : undefined))
         : undefined,
       sdkCounter: undefined,
       sdkHistogram: undefined,
     };
     this.states.push(state);
     this.byName.set(spec.name, state);
+    return state;
   }
 
   /** A counter series' first increment since the last collection (or every one, in direct mode). */
@@ -282,7 +297,7 @@ class View implements CodexMetrics {
     private readonly shared: Shared,
     readonly defaults: NormalizedDefaults,
   ) {
-    this.roots = new Array<CacheRoot | undefined>(shared.states.length).fill(undefined);
+    this.roots = new Array<CacheRoot | undefined>(METRICS.length).fill(undefined);
     // Own bound methods: detached calls work, and each call site still sees one function.
     this.add = this.add.bind(this);
     this.record = this.record.bind(this);
@@ -344,7 +359,7 @@ class View implements CodexMetrics {
     const started = performance.now();
     const noop = () => 0;
     try {
-      const state = this.shared.byName.get(name);
+      const state = this.shared.metric(name);
       if (state === undefined || !state.histogram) return this.misuse(name, state, 'histogram', 'is a counter; timers record histograms') ?? noop;
       if (startFields !== undefined && startFields !== null && (typeof startFields !== 'object' || Array.isArray(startFields))) {
         return this.shared.reject('invalid_fields', name, undefined, 'timer start fields must be an object') ?? noop;
@@ -391,14 +406,14 @@ class View implements CodexMetrics {
   }
 
   private metric(name: unknown): MetricState | undefined {
-    const state = this.shared.byName.get(name);
+    const state = this.shared.metric(name);
     this.lastName = name;
     this.lastState = state;
     return state;
   }
 
   clearCache(): void {
-    this.roots = new Array<CacheRoot | undefined>(this.shared.states.length).fill(undefined);
+    this.roots = new Array<CacheRoot | undefined>(METRICS.length).fill(undefined);
   }
 
   /** The cell of the series `fields` names: cached (fast path) or validated (slow path); undefined when dropped. */
