@@ -206,7 +206,7 @@ describe('generate', () => {
     const { code } = cli(['generate', '--docs', docs, '--out', out], pkg);
     expect(code).toBe(0);
     const text = readFileSync(out, 'utf8');
-    expect(text).toContain('name: "tool.extra_probe"');
+    expect(text).toContain(`'{"name":"tool.extra_probe",`);
     expect(text).toContain("  'tool.extra_probe': { tool: string };");
   });
 });

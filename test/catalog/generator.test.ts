@@ -71,6 +71,19 @@ describe('drift', () => {
     }
   });
 
+  it('equal field definitions are one shared object, and a bucket without a wide alternative reuses its boundaries', () => {
+    const seen = new Map<string, object>();
+    for (const m of METRICS) {
+      for (const spec of Object.values(m.fields)) {
+        const key = JSON.stringify(spec);
+        expect(seen.get(key) ?? spec, `${m.name}.${spec.name}`).toBe(spec);
+        seen.set(key, spec);
+      }
+    }
+    expect(seen.size).toBeLessThan(METRICS.reduce((n, m) => n + Object.keys(m.fields).length, 0));
+    for (const b of catalog.buckets) expect(HISTOGRAM_BUCKETS[b.name].wide === HISTOGRAM_BUCKETS[b.name].boundaries, b.name).toBe(b.wide === b.boundaries);
+  });
+
   it('renders deterministically', () => {
     const again = loadCatalogFiles(METRICS_DOC, ATTRIBUTES_DOC);
     expect(renderCatalogModule(again)).toBe(renderCatalogModule(catalog));
