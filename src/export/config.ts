@@ -1,7 +1,6 @@
 // Export settings from options first, then the standard OTEL_* variables, then defaults.
 // Credentials (header values, URL user info and query) are carried but never printed: they are
 // kept off JSON.stringify/util.inspect of the config, and describeConfig() masks them.
-import { inspect } from 'node:util';
 import { DEFAULT_CARDINALITY_LIMIT } from '../runtime/limits.js';
 import { ExportConfigError } from './errors.js';
 import { maskHeaders, maskUrl } from './mask.js';
@@ -54,6 +53,8 @@ export interface ExportConfig {
 
 type Env = Record<string, string | undefined>;
 
+/** util.inspect.custom, a registered symbol: importing node:util for it would add to the package's cold import. */
+const INSPECT_CUSTOM = Symbol.for('nodejs.util.inspect.custom');
 const DEFAULT_BASE = 'http://localhost:4318';
 const DEFAULT_INTERVAL = 60_000;
 const DEFAULT_TIMEOUT = 10_000;
@@ -66,7 +67,7 @@ export function resolveExportConfig(options: ExportOptions = {}, env: Env = proc
   Object.defineProperty(config, 'headers', { enumerable: false });
   const printable = () => ({ ...config, url: maskUrl(config.url), headers: maskHeaders(config.headers) });
   Object.defineProperty(config, 'toJSON', { value: printable, enumerable: false });
-  Object.defineProperty(config, inspect.custom, { value: () => printable(), enumerable: false });
+  Object.defineProperty(config, INSPECT_CUSTOM, { value: () => printable(), enumerable: false });
   return config;
 }
 

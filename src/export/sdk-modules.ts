@@ -14,13 +14,15 @@ import type * as OtlpProto from '@opentelemetry/exporter-metrics-otlp-proto';
 import type * as Resources from '@opentelemetry/resources';
 import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
 
-const requireModule = createRequire(import.meta.url);
+let requireFn: NodeJS.Require | undefined;
+/** Created on first use: importing the package touches neither import.meta nor the loader. */
+const requireModule = (): NodeJS.Require => (requireFn ??= createRequire(import.meta.url));
 const loaded = new Map<string, unknown>();
 
 function load<T>(specifier: string): T {
   let module = loaded.get(specifier);
   if (module === undefined) {
-    module = requireModule(importPath(specifier));
+    module = requireModule()(importPath(specifier));
     loaded.set(specifier, module);
   }
   return module as T;
@@ -37,7 +39,7 @@ function importPath(specifier: string): string {
       // fall back to require's resolution below
     }
   }
-  return requireModule.resolve(specifier);
+  return requireModule().resolve(specifier);
 }
 
 export const sdkMetrics = (): typeof SdkMetrics => load('@opentelemetry/sdk-metrics');
