@@ -99,10 +99,14 @@ function machine() {
   };
 }
 
-/** Runs every section of `preset` (a name of PRESETS), logging progress through `log`. */
-export async function runBench(preset, log = () => {}) {
+export const SECTIONS = ['coldImport', 'grid', 'collection'];
+
+/** Runs the sections of `preset` (a name of PRESETS), every one or those `only` names, logging progress through `log`. */
+export async function runBench(preset, log = () => {}, only = SECTIONS) {
   const config = PRESETS[preset];
   if (!config) throw new Error(`unknown preset ${preset}; known: ${Object.keys(PRESETS).join(', ')}`);
+  const unknown = only.filter((name) => !SECTIONS.includes(name));
+  if (unknown.length) throw new Error(`unknown section ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`);
   if (!config.variants.includes('raw') || !config.collectionVariants.includes('raw')) throw new Error('every ratio is relative to the raw SDK: keep the raw variant');
   const started = performance.now();
   const cpuStarted = cpuMicros();
@@ -122,6 +126,7 @@ export async function runBench(preset, log = () => {}) {
   };
   log(`bench (${preset}): ${result.machine.cpu} x${result.machine.cores}, Node ${result.machine.node}, load average ${result.machine.loadAverageStart.join(' ')}`);
   const section = async (name, fn) => {
+    if (!only.includes(name)) return;
     log(name);
     const t0 = performance.now();
     result[name] = await fn();

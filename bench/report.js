@@ -61,7 +61,7 @@ function variantLines(result) {
 const headerOf = (result, id) => result.variants.find((v) => v.id === id)?.header ?? id;
 
 function gridTables(result, op) {
-  const groups = result.grid.filter((g) => g.op === op);
+  const groups = (result.grid ?? []).filter((g) => g.op === op);
   if (groups.length === 0) return [];
   const ids = result.variants.map((v) => v.id).filter((id) => groups[0].cells[id]);
   const others = ids.filter((id) => id !== 'raw');
@@ -118,6 +118,14 @@ function coldTable(result) {
   );
 }
 
+/** The cold-start targets of issue #12: per-round ratios of the setup CPU time (results saved before them have none). */
+function coldRatioLines(result) {
+  const ratios = result.coldImport?.ratios;
+  if (!ratios?.length) return [];
+  const line = (t) => `\`${t.id}\` / \`${t.baseline}\` ${spread(t.ratio)}, target ≤ ${t.bound}${t.ratio.median <= t.bound ? ', met' : ' ✗'}`;
+  return [`Per-round ratios of the setup CPU time, median (min–max): ${ratios.map(line).join('; ')}.`, ''];
+}
+
 function acceptanceTable(result) {
   const head = ['target (issue #14)', 'variant', 'series × calls per series per collection: median (min–max) of the per-round ratios', 'met'];
   const rows = [];
@@ -141,34 +149,44 @@ export function renderResults(result) {
   return [
     ...machineLines(result),
     '',
-    ...variantLines(result),
-    '',
-    `Every cell: CPU time of this process (\`process.cpuUsage()\`), median of ${r} interleaved rounds with the min–max in brackets. ` +
-      'Ratios are to the raw SDK call measured in the same round (below 1 = cheaper than the raw SDK). ' +
-      `A sample is at least ${int(result.config.minCallsPerSample)} calls (at most ${int(result.config.maxIntervalsPerSample)} collections).`,
-    '',
-    '### Targets of issue #14',
-    '',
-    'A ✗ marks a cell whose median misses the target.',
-    '',
-    ...acceptanceTable(result),
-    '',
-    '### Calls',
-    '',
-    ...result.config.ops.flatMap((op) => gridTables(result, op)),
-    '### Collection and export',
-    '',
-    `${int(result.config.collectionCallsPerSeries)} calls per series, then one collection serialised to the wire: OTLP protobuf by the exporter's own serializer for the OpenTelemetry variants, ` +
-      `the text format (\`metrics()\`) for prom-client, text lines for the Map bound. Median (min–max) of ${r} interleaved rounds; heap per series: \`heapUsed\` growth (after two \`gc()\`) once the series exist and were collected once.`,
-    '',
-    ...collectionTable(result),
-    '',
-    '### Cold import',
-    '',
-    `Fresh processes (\`node bench/cold-child.js SCENARIO\`), ${result.coldImport?.rounds ?? 0} round(s) interleaved across the scenarios: median (min–max).`,
-    '',
-    ...coldTable(result),
-    '',
+    // A run of some sections (`--only`) renders those only.
+    ...(result.grid || result.collection
+      ? [
+          ...variantLines(result),
+          '',
+          `Every cell: CPU time of this process (\`process.cpuUsage()\`), median of ${r} interleaved rounds with the min–max in brackets. ` +
+            'Ratios are to the raw SDK call measured in the same round (below 1 = cheaper than the raw SDK). ' +
+            `A sample is at least ${int(result.config.minCallsPerSample)} calls (at most ${int(result.config.maxIntervalsPerSample)} collections).`,
+          '',
+          '### Targets of issue #14',
+          '',
+          'A ✗ marks a cell whose median misses the target.',
+          '',
+          ...acceptanceTable(result),
+          '',
+          '### Calls',
+          '',
+          ...result.config.ops.flatMap((op) => gridTables(result, op)),
+          '### Collection and export',
+          '',
+          `${int(result.config.collectionCallsPerSeries)} calls per series, then one collection serialised to the wire: OTLP protobuf by the exporter's own serializer for the OpenTelemetry variants, ` +
+            `the text format (\`metrics()\`) for prom-client, text lines for the Map bound. Median (min–max) of ${r} interleaved rounds; heap per series: \`heapUsed\` growth (after two \`gc()\`) once the series exist and were collected once.`,
+          '',
+          ...collectionTable(result),
+          '',
+        ]
+      : []),
+    ...(result.coldImport
+      ? [
+          '### Cold import',
+          '',
+          `Fresh processes (\`node bench/cold-child.js SCENARIO\`), ${result.coldImport?.rounds ?? 0} round(s) interleaved across the scenarios: median (min–max).`,
+          '',
+          ...coldTable(result),
+          '',
+          ...coldRatioLines(result),
+        ]
+      : []),
     `Section times (wall): ${Object.entries(result.seconds)
       .filter(([k]) => k !== 'total' && k !== 'cpu')
       .map(([k, v]) => `${k} ${v} s`)

@@ -8,6 +8,7 @@
 //   --no-write                       full run without touching the docs
 //   --out-dir DIR                    write README.md and docs/performance.md under DIR instead
 //   --from FILE                      no measuring: render (and write) a result saved with --json
+//   --only SECTION[,SECTION]         only these sections (coldImport, grid, collection); writes nothing
 // Progress goes to stderr.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     'out-dir': { type: 'string' },
     from: { type: 'string' },
+    only: { type: 'string' },
   },
 });
 const log = (message) => process.stderr.write(`${message}\n`);
@@ -35,9 +37,11 @@ function readSaved(file) {
   return JSON.parse(text.slice(start));
 }
 
-const result = values.from ? readSaved(values.from) : await runBench(values.tiny ? 'tiny' : values.quick ? 'quick' : 'full', log);
+const only = values.only?.split(',').map((s) => s.trim());
+const result = values.from ? readSaved(values.from) : await runBench(values.tiny ? 'tiny' : values.quick ? 'quick' : 'full', log, only);
 const preset = result.preset;
 process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderResults(result)}\n`);
 // Only a full run documents numbers; --out-dir lets any run write elsewhere (the test does).
-const root = values['out-dir'] ?? (preset === 'full' && !values['no-write'] ? fileURLToPath(new URL('..', import.meta.url)) : undefined);
+// A run of some sections only (--only) would blank the others' tables: it writes nothing.
+const root = only ? undefined : (values['out-dir'] ?? (preset === 'full' && !values['no-write'] ? fileURLToPath(new URL('..', import.meta.url)) : undefined));
 if (root) log(`wrote ${writeDocs(result, root).join(', ')} under ${root}`);

@@ -27,7 +27,7 @@ interface Result {
   variants: { id: string; header: string; label: string }[];
   grid: { op: string; series: number; callsPerSeries: number; rounds: unknown[]; cells: Record<string, Record<'callNs' | 'e2eNs' | 'callRatio' | 'e2eRatio', Stat>> }[];
   collection: { op: string; series: number; rounds: unknown[]; cells: Record<string, { collectMs: Stat; exportMs: Stat; collectRatio: Stat; exportRatio: Stat; bytes: number; heapBytesPerSeries: number }> }[];
-  coldImport: { rounds: number; scenarios: { id: string; setupCpuMs: Stat; processCpuMs: Stat }[] };
+  coldImport: { rounds: number; scenarios: { id: string; setupCpuMs: Stat; processCpuMs: Stat }[]; ratios: { id: string; baseline: string; bound: number; ratio: Stat }[] };
   seconds: Record<string, number>;
 }
 
@@ -128,7 +128,26 @@ describe('bench harness, tiny preset (needs `npm run build`)', () => {
       expectStat(s.setupCpuMs, result.config.coldRounds);
       expectStat(s.processCpuMs, result.config.coldRounds);
     }
+    // The targets of issue #12, per round.
+    expect(result.coldImport.ratios.map(({ id, baseline, bound }) => ({ id, baseline, bound }))).toEqual([
+      { id: 'create', baseline: 'api', bound: 1.3 },
+      { id: 'start', baseline: 'sdk_exporter', bound: 1.2 },
+    ]);
+    for (const t of result.coldImport.ratios) expectStat(t.ratio, result.config.coldRounds);
   });
+
+  it('--only runs the sections it names, renders those only and writes nothing', async () => {
+    const out = join(dir, 'only');
+    mkdirSync(join(out, 'docs'), { recursive: true });
+    const only = await run(process.execPath, ['bench/run.js', '--tiny', '--only', 'coldImport', '--out-dir', out], { cwd: ROOT, env: CLEAN_ENV, timeout: 120_000 });
+    expect(only.stdout).toContain('### Cold import');
+    expect(only.stdout).toMatch(/`create` \/ `api` [\d.]+ \([\d.]+–[\d.]+\), target ≤ 1\.3/);
+    expect(only.stdout).not.toContain('### Calls');
+    expect(only.stdout).not.toContain('### Targets of issue #14');
+    expect(only.stderr).not.toContain('wrote');
+    const unknown = await run(process.execPath, ['bench/run.js', '--tiny', '--only', 'grids'], { cwd: ROOT, env: CLEAN_ENV, timeout: 60_000 }).catch((e: { stderr: string }) => e);
+    expect(unknown.stderr).toContain('unknown section grids; known: coldImport, grid, collection');
+  }, 130_000);
 
   it('writes the results section and the README table between their markers, and nothing else', () => {
     for (const file of DOCS) {
