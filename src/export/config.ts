@@ -49,6 +49,8 @@ export interface ExportConfig {
   readonly cardinalityLimit: number;
   /** Asked-for diag console logging, if any. */
   readonly logLevel: LogLevel | undefined;
+  /** `CODEX_OTEL_METRICS_GENAI` (`true`/`false`), when set and valid; the `genAi` option wins over it. */
+  readonly genAi: boolean | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -94,6 +96,7 @@ function resolve(options: ExportOptions, env: Env): ExportConfig {
     serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? nonEmpty(resourceServiceName) ?? options.serviceName ?? 'codex',
     cardinalityLimit: positive(options.cardinalityLimit, 'cardinalityLimit') ?? DEFAULT_CARDINALITY_LIMIT,
     logLevel: logLevel(options.logLevel, env, options.strict === true),
+    genAi: genAiFromEnv(env, options.strict === true),
   };
 }
 
@@ -168,6 +171,17 @@ function logLevel(option: LogLevel | undefined, env: Env, strict: boolean): LogL
   const [value, source] = option !== undefined ? [option, 'the logLevel option'] : [nonEmpty(env.CODEX_OTEL_METRICS_LOG_LEVEL)?.toLowerCase(), 'CODEX_OTEL_METRICS_LOG_LEVEL'];
   if (value === undefined || isLogLevel(value)) return value;
   const message = `${source} ${JSON.stringify(String(value).slice(0, 32))} is not one of none, error, warn, info, debug, verbose, all`;
+  if (strict) throw new ExportConfigError('invalid_option', message);
+  reportLine('warn', `codex-otel-metrics: ignoring ${message}`);
+  return undefined;
+}
+
+/** CODEX_OTEL_METRICS_GENAI: `true` or `false` (any case); anything else is an error (strict) or ignored with a warning. */
+function genAiFromEnv(env: Env, strict: boolean): boolean | undefined {
+  const value = nonEmpty(env.CODEX_OTEL_METRICS_GENAI)?.toLowerCase();
+  if (value === undefined) return undefined;
+  if (value === 'true' || value === 'false') return value === 'true';
+  const message = `CODEX_OTEL_METRICS_GENAI ${JSON.stringify(value.slice(0, 32))} is not true or false`;
   if (strict) throw new ExportConfigError('invalid_option', message);
   reportLine('warn', `codex-otel-metrics: ignoring ${message}`);
   return undefined;

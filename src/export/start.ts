@@ -56,9 +56,11 @@ const NO_EXPORTS: ExportStats = { succeeded: 0, failed: 0, lastFailure: undefine
 
 export function startCodexMetrics(options: StartCodexMetricsOptions = {}): CodexMetricsSession {
   const config = resolveExportConfig(options, options.env ?? process.env);
+  // The option wins over CODEX_OTEL_METRICS_GENAI.
+  const genAi = options.genAi ?? config.genAi;
   if (config.logLevel !== undefined) installConsoleDiag(config.logLevel);
   if (config.disabled) {
-    const metrics = createCodexMetrics({ ...options, meterProvider: NOOP_PROVIDER, aggregateInPackage: false });
+    const metrics = createCodexMetrics({ ...options, genAi, meterProvider: NOOP_PROVIDER, aggregateInPackage: false });
     return { metrics, meterProvider: undefined, config, forceFlush: async () => {}, shutdown: async () => {}, exportStats: () => NO_EXPORTS };
   }
   const sdk = sdkMetrics();
@@ -94,7 +96,7 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
     metricProducers: metricProducer ? [metricProducer] : [],
   });
   const meterProvider = new sdk.MeterProvider({ resource, readers: [reader, ...(options.readers ?? [])], views: options.views ?? [] });
-  const metrics = createCodexMetrics({ ...options, maxSeriesPerMetric, meterProvider, metricProducer });
+  const metrics = createCodexMetrics({ ...options, genAi, maxSeriesPerMetric, meterProvider, metricProducer });
   const bound = config.timeoutMillis + 50;
 
   let shutdownPromise: Promise<void> | undefined;

@@ -32,6 +32,9 @@ import {
   type CollectionClock,
   type Temporality,
 } from './metric-series.js';
+import { genAiSourceOf } from '../genai/mapping.js';
+import { resolveGenAi, type GenAiConfig } from '../genai/options.js';
+import { GenAiTee, type TeeHost } from './genai-tee.js';
 import { SdkInstruments } from './sdk-instruments.js';
 import { compileFind, insert, isCacheKey, type CacheRoot, type FindCell } from './series-cache.js';
 import type { CodexMetrics, CodexMetricsOptions, StopTimer } from './types.js';
@@ -76,10 +79,12 @@ interface MetricState {
   /** SDK path: the instrument, created with the metric's first series. */
   sdkCounter: Counter | undefined;
   sdkHistogram: Histogram | undefined;
+  /** GenAI view on: the tee of a source metric (src/genai/mapping.ts); undefined for every other metric. */
+  readonly genAi: GenAiTee<MetricState> | undefined;
 }
 
 /** State shared by a metrics object and all its `withDefaults` views. */
-class Shared implements SeriesSource {
+class Shared implements SeriesSource, TeeHost<MetricState> {
   readonly prefix: string;
   readonly strict: boolean;
   readonly mode: Mode;
@@ -96,6 +101,9 @@ class Shared implements SeriesSource {
   private readonly caching = new Set<View>();
   private cacheEntries = 0;
   private readonly cacheBudget: number;
+  /** The GenAI view's settings (undefined: off) and its metrics' states, created at first use. */
+  private readonly genAiConfig: GenAiConfig | undefined;
+  private readonly genAiStates = new Map<string, MetricState>();
 
   constructor(options: CodexMetricsOptions) {
     this.strict = options.strict === true;
@@ -116,6 +124,9 @@ class Shared implements SeriesSource {
     if (producer !== undefined && options.aggregateInPackage === false) {
       throw new CodexMetricsError('invalid_option', 'aggregateInPackage', undefined, 'cannot be false with a metricProducer (it aggregates in the package)');
     }
+    const genAi = resolveGenAi(options.genAi);
+    if (!genAi.ok) throw new CodexMetricsError('invalid_option', 'genAi', undefined, genAi.reason);
+    this.genAiConfig = genAi.config;
     this.mode = producer !== undefined ? Mode.Producer : options.aggregateInPackage === false ? Mode.Direct : Mode.Aggregate;
     if (producer !== undefined) producer[ATTACH](this);
     else this.sdk = new SdkInstruments(options.meterProvider, this.mode === Mode.Aggregate ? () => this.flush() : undefined);
@@ -129,9 +140,16 @@ class Shared implements SeriesSource {
     return index === undefined ? undefined : this.addMetric(METRICS[index], index);
   }
 
-  private addMetric(spec: MetricSpec, index: number): MetricState {
+  /** A GenAI metric's state (no prefix: gen_ai.* names are the convention's; never reachable by add/record). */
+  genAiState(spec: MetricSpec): MetricState {
+    let state = this.genAiStates.get(spec.name);
+    if (state === undefined) this.genAiStates.set(spec.name, (state = this.addMetric(spec, -1, spec.name)));
+    return state;
+  }
+
+  private addMetric(spec: MetricSpec, index: number, genAiName?: string): MetricState {
     const keys = [...spec.required, ...spec.optional];
-    const wireName = this.prefix + spec.name;
+    const wireName = genAiName ?? this.prefix + spec.name;
     const histogram = spec.kind === 'histogram';
     const aggregated = this.mode === Mode.Producer;
     const boundaries = histogram ? [...bucketsFor(spec, this.buckets)] : [];
@@ -152,9 +170,13 @@ class Shared implements SeriesSource {
         : undefined,
       sdkCounter: undefined,
       sdkHistogram: undefined,
+      genAi: undefined,
     };
     this.states.push(state);
+    if (genAiName !== undefined) return state;
     this.byName.set(spec.name, state);
+    const source = this.genAiConfig && genAiSourceOf(spec.name);
+    if (source) (state as { genAi: GenAiTee<MetricState> | undefined }).genAi = new GenAiTee(this, source, this.genAiConfig!.providerName);
     return state;
   }
 
@@ -239,6 +261,10 @@ class Shared implements SeriesSource {
 
   overflowed(state: MetricState): void {
     this.log.repair('series_limit', `${state.spec.name}: more than ${this.limit - 1} series; recorded in the otel.metric.overflow=true series`);
+  }
+
+  unmirrored(source: string, reason: string): void {
+    this.log.drop('series_limit', `${source}: ${reason}`);
   }
 
   nonFinite(state: MetricState): undefined {
@@ -339,17 +365,21 @@ class View implements CodexMetrics {
       const sum = cell.sum + value;
       if (!(cell.total + sum <= MAX_FINITE)) return shared.nonFinite(state);
       const counts = cell.counts;
-      if (counts === undefined) return shared.sdkRecord(state, cell, value);
-      if (!cell.active) {
-        cell.startMs = Date.now();
-        state.histograms!.markActive(cell);
+      if (counts === undefined) shared.sdkRecord(state, cell, value);
+      else {
+        if (!cell.active) {
+          cell.startMs = Date.now();
+          state.histograms!.markActive(cell);
+        }
+        // The SDK's HistogramAccumulation.record, in the same order (Math.min/max keep its -0 handling).
+        cell.sum = sum;
+        cell.count++;
+        cell.min = Math.min(value, cell.min);
+        cell.max = Math.max(value, cell.max);
+        counts[bucketIndex(state.boundaries, value)]++;
       }
-      // The SDK's HistogramAccumulation.record, in the same order (Math.min/max keep its -0 handling).
-      cell.sum = sum;
-      cell.count++;
-      cell.min = Math.min(value, cell.min);
-      cell.max = Math.max(value, cell.max);
-      counts[bucketIndex(state.boundaries, value)]++;
+      // GenAI view: set on its few source metrics only.
+      if (state.genAi !== undefined) state.genAi.record(cell, value);
     } catch (err) {
       this.unexpected(err, name);
     }

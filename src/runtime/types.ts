@@ -1,6 +1,7 @@
 // Public, compile-time-checked shape of the recording API.
 import type { CounterFields, CounterName, DefaultTags, HistogramFields, HistogramName } from '../generated/catalog.js';
 import type { MeterProvider } from '@opentelemetry/api';
+import type { GenAiOptions } from '../genai/options.js';
 import type { HistogramBucketsMode } from './buckets.js';
 import type { DropStats } from './drop-log.js';
 import type { CodexMetricProducer } from './metric-producer.js';
@@ -69,4 +70,11 @@ export interface CodexMetricsOptions {
   maxSeriesPerMetric?: number;
   /** Histogram bucket boundaries: `codex` (default) or `wide` (see `bucketsFor`). */
   histogramBuckets?: HistogramBucketsMode;
+  /**
+   * Also record the OpenTelemetry GenAI client metrics (`gen_ai.client.token.usage`,
+   * `gen_ai.client.operation.duration`, `gen_ai.client.operation.time_to_first_chunk`) from the
+   * same calls; default off (docs/genai.md). `{ providerName }` sets `gen_ai.provider.name`
+   * (default `openai`). startCodexMetrics also reads `CODEX_OTEL_METRICS_GENAI=true`.
+   */
+  genAi?: boolean | GenAiOptions;
 }

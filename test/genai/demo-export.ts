@@ -13,7 +13,7 @@ export type ExportSetup = 'producer' | 'sdk';
 const TIME_FIELDS = new Set(['timeUnixNano', 'startTimeUnixNano']);
 
 /** The request bodies (parsed JSON) of one demo run, normalised. */
-export async function demoExport(setup: ExportSetup, options: { genAi?: unknown; env?: Record<string, string> } = {}): Promise<unknown[]> {
+export async function demoExport(setup: ExportSetup, options: Pick<StartCodexMetricsOptions, 'genAi' | 'env'> = {}): Promise<unknown[]> {
   const bodies: Buffer[] = [];
   const receiver = await startOtlpReceiver({
     respond: (request) => {
@@ -30,6 +30,7 @@ export async function demoExport(setup: ExportSetup, options: { genAi?: unknown;
       exportTimeoutMillis: 5_000,
       strict: true,
       env: options.env ?? {},
+      ...(options.genAi !== undefined ? { genAi: options.genAi } : {}),
       
       ...(setup === 'sdk' ? { readers: [new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 60_000 })] } : {}),
     });
