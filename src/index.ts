@@ -3,6 +3,7 @@ export { createCodexMetrics, METER_NAME } from './runtime/codex-metrics.js';
 export { CodexMetricsError, type CodexMetricsErrorCode } from './runtime/errors.js';
 export type { CodexMetrics, CodexMetricsOptions, CounterArgs, HistogramArgs, StopTimer } from './runtime/types.js';
 export type { DropStats } from './runtime/drop-log.js';
+export type { GenAiOptions } from './genai/options.js';
 export { bucketsFor, type HistogramBucketsMode } from './runtime/buckets.js';
 export { startCodexMetrics, type StartCodexMetricsOptions, type CodexMetricsSession } from './export/start.js';
 export { resolveExportConfig, describeConfig, type ExportOptions, type ExportConfig, type OtlpProtocol, type Temporality } from './export/config.js';
