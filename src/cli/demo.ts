@@ -10,6 +10,7 @@ import { maskUrl } from '../export/mask.js';
 import type { ExportStats } from '../export/export-failures.js';
 import { startCodexMetrics, type CodexMetricsSession } from '../export/start.js';
 import { DEFAULT_TAGS, METRICS, RETIRED_METRICS, type DefaultTags } from '../generated/catalog.js';
+import { GENAI_METRICS } from '../genai/conventions.js';
 import { createConformanceChecker } from '../verify/checker.js';
 import { encodeExportFile, type RequestBody } from '../verify/export-file-writer.js';
 import type { ReceivedPoint } from '../verify/points.js';
@@ -25,7 +26,7 @@ export const DEMO_DEFAULTS: DefaultTags = {
   'app.version': '0.171.0',
 };
 
-export const DEMO_USAGE = `usage: codex-otel-metrics demo [--endpoint URL] [--protocol http/protobuf|http/json] [--turns N] [--json] [--save FILE]
+export const DEMO_USAGE = `usage: codex-otel-metrics demo [--endpoint URL] [--protocol http/protobuf|http/json] [--turns N] [--json] [--save FILE] [--genai]
 
 Runs a simulated agent session that records every catalog metric and exports it over OTLP/HTTP.
 Without an endpoint (option or OTEL_EXPORTER_OTLP_[METRICS_]ENDPOINT) it exports to an embedded
@@ -36,6 +37,8 @@ receiver, when any metric is missing or violates the catalog).
   --protocol P       http/protobuf (default) or http/json
   --turns N          simulated turns (default 3, at most 1000)
   --json             print the arrival table as JSON on stdout
+  --genai            also record the OpenTelemetry GenAI metrics (gen_ai.client.token.usage,
+                     gen_ai.client.operation.duration, …) from the same calls (docs/genai.md)
   --save FILE        write the OTLP request bodies the embedded receiver got to FILE, for
                      \`verify --file FILE\`: JSON lines (--save makes http/json the default protocol),
                      or length-delimited frames with --protocol http/protobuf
@@ -50,6 +53,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
       turns: { type: 'string' },
       json: { type: 'boolean' },
       save: { type: 'string' },
+      genai: { type: 'boolean' },
     },
     strict: true,
   });
@@ -84,6 +88,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
       exportIntervalMillis: 60_000,
       exportTimeoutMillis: 5_000,
       strict: true,
+      ...(values.genai ? { genAi: true } : {}),
     });
     // With --json, stdout is only the JSON document; progress lines go to stderr.
     const say = (line: string) => (values.json ? process.stderr : process.stdout).write(line);
@@ -111,20 +116,25 @@ export async function demoCommand(argv: string[]): Promise<number> {
     }
     const saved = values.save !== undefined ? await saveExports(values.save, sent) : undefined;
     if (saved === false) return 1;
-    const summary = summarize(points);
-    const checker = createConformanceChecker({ specs: METRICS, defaultTags: DEFAULT_TAGS, retired: RETIRED_METRICS });
+    const expected = values.genai ? [...METRICS.map((spec) => ({ spec, wire: `codex.${spec.name}` })), ...GENAI_METRICS.map((spec) => ({ spec, wire: spec.name }))] : undefined;
+    const summary = summarize(points, expected);
+    const checker = createConformanceChecker({ specs: METRICS, conventionSpecs: GENAI_METRICS, defaultTags: DEFAULT_TAGS, retired: RETIRED_METRICS });
     checker.check(points);
     const report = checker.report();
     if (values.json) process.stdout.write(`${JSON.stringify({ metrics: summary.rows, violations: report.violations }, null, 2)}\n`);
     else printTable(summary.rows);
-    const arrived = summary.rows.filter((r) => r.points > 0).length;
+    const arrivedOf = (rows: readonly Row[]) => rows.filter((r) => r.points > 0).length;
+    const catalogRows = summary.rows.filter((r) => r.metric.startsWith('codex.'));
+    const genAiRows = summary.rows.filter((r) => !r.metric.startsWith('codex.'));
+    const arrived = arrivedOf(catalogRows);
     const tagged = summary.rows.every((r) => r.points === 0 || r.defaultTags);
+    const genAiLine = values.genai ? `${arrivedOf(genAiRows)}/${GENAI_METRICS.length} GenAI metrics and ` : '';
     say(
-      `\n${arrived}/${METRICS.length} catalog metrics arrived in ${receiver.requests().length} OTLP request(s), ${points.length} data points; ` +
+      `\n${genAiLine}${arrived}/${METRICS.length} catalog metrics arrived in ${receiver.requests().length} OTLP request(s), ${points.length} data points; ` +
         `default tags on every point: ${tagged ? 'yes' : 'NO'}; conformance violations: ${report.violations.length}\n`,
     );
     if (saved) say(saved);
-    return arrived === METRICS.length && tagged && report.violations.length === 0 ? 0 : 1;
+    return arrived === METRICS.length && arrivedOf(genAiRows) === genAiRows.length && tagged && report.violations.length === 0 ? 0 : 1;
   } finally {
     await receiver?.close();
   }
@@ -164,9 +174,9 @@ interface Row {
   defaultTags: boolean;
 }
 
-function summarize(points: readonly ReceivedPoint[]): { rows: Row[] } {
-  const rows = METRICS.map((spec) => {
-    const wire = `codex.${spec.name}`;
+/** The arrival of each expected metric (default: the catalog's, under the codex. prefix). */
+function summarize(points: readonly ReceivedPoint[], expected = METRICS.map((spec) => ({ spec, wire: `codex.${spec.name}` }))): { rows: Row[] } {
+  const rows = expected.map(({ spec, wire }) => {
     const mine = points.filter((p) => p.metric === wire);
     return {
       metric: wire,

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_PREFIX } from '../catalog/spec.js';
 import { DEFAULT_TAGS, METRICS, RETIRED_METRICS } from '../generated/catalog.js';
+import { GENAI_METRICS } from '../genai/conventions.js';
 import { LARGE_REQUEST_BYTES, releaseHeapSoon } from './heap-release.js';
 import { DEFAULT_MAX_DISTINCT_VIOLATIONS, createConformanceChecker } from '../verify/checker.js';
 import { coverageTargets, createCoverageTracker } from '../verify/coverage.js';
@@ -12,7 +13,7 @@ import { checkExportFiles } from '../verify/file-run.js';
 import { DEFAULT_MAX_SERIES } from '../verify/monotonic.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, startOtlpReceiver } from '../verify/receiver.js';
 import type { OtlpReceiver } from '../verify/receiver.js';
-import { resolveRequired } from '../verify/required-metrics.js';
+import { RequireError, resolveRequired } from '../verify/required-metrics.js';
 import type { RequiredMetrics } from '../verify/required-metrics.js';
 import { buildRunReport, formatRunReport, malformed } from '../verify/run-report.js';
 import type { RunLimits, RunSource } from '../verify/run-report.js';
@@ -26,7 +27,7 @@ export { MAX_REPORTED_MALFORMED } from '../verify/verify-run.js';
 
 const USAGE = `usage: codex-otel-metrics verify [--listen HOST:PORT] [--duration SECONDS] [--json] [--ignore CODE]...
        codex-otel-metrics verify --file PATH... [--json] [--ignore CODE]...
-       either with [--require all|SECTION|METRIC]... [--min-coverage PERCENT]
+       either with [--require all|SECTION|METRIC]... [--min-coverage PERCENT] [--genai]
 
 Receives OTLP/HTTP metrics on POST /v1/metrics (protobuf or JSON, gzip or not), or reads saved
 exports with --file, and checks every data point against the Codex metric registry. Stops after
@@ -44,6 +45,9 @@ refused connection, unreadable file or failed coverage gate.
                        one), or metric names with or without ${DEFAULT_PREFIX} (repeatable; names may be
                        comma-separated); also fails on a required field none of their points carried
   --min-coverage PCT   fail unless at least PCT percent of the documented metrics arrive
+  --genai              also count the GenAI view's gen_ai.* metrics (docs/genai.md) in the coverage,
+                       as their own section, requireable with --require genai; they are checked
+                       against the convention (unit, buckets, attributes) with or without it
   --prefix PREFIX      metric name prefix (default ${DEFAULT_PREFIX})
   --buckets MODE       histogram boundaries to expect: codex (default, what the Codex CLI sends),
                        wide (the package's histogramBuckets: 'wide'), any (not checked)
@@ -74,12 +78,14 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
 
   let options: VerifyOptions;
   let required: RequiredMetrics | undefined;
-  const targets = (prefix: string) => coverageTargets(METRICS, prefix);
+  // The GenAI view is opt-in, so its metrics are coverage targets only when asked for.
+  const targets = (prefix: string, genAi: boolean) => [...coverageTargets(METRICS, prefix), ...(genAi ? coverageTargets(GENAI_METRICS, '') : [])];
   try {
     options = parseVerifyArgs(argv);
-    if (options.require.length > 0) required = resolveRequired(options.require, targets(options.prefix), { prefix: options.prefix, retired: RETIRED_METRICS });
+    if (options.require.length > 0) required = resolveRequired(options.require, targets(options.prefix, options.genAi), { prefix: options.prefix, retired: RETIRED_METRICS });
   } catch (e) {
-    err(`verify: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    const hint = e instanceof RequireError && !argv.includes('--genai') && /gen_?ai/i.test(e.message) ? ' (the GenAI view\'s metrics are targets with --genai)' : '';
+    err(`verify: ${e instanceof Error ? e.message : String(e)}${hint}\n${USAGE}`);
     return 2;
   }
   if (options.help) {
@@ -89,6 +95,7 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
 
   const checker = createConformanceChecker({
     specs: METRICS,
+    conventionSpecs: GENAI_METRICS,
     defaultTags: DEFAULT_TAGS,
     retired: RETIRED_METRICS,
     prefix: options.prefix,
@@ -97,7 +104,7 @@ export async function verifyCommand(argv: string[], io: VerifyIo = {}): Promise<
     maxDistinctViolations: options.maxViolations,
     maxSeries: options.maxSeries,
   });
-  const coverage = createCoverageTracker(targets(options.prefix), { required, minPercent: options.minCoverage });
+  const coverage = createCoverageTracker(targets(options.prefix, options.genAi), { required, minPercent: options.minCoverage });
   const run = createVerifyRun(checker, coverage, (line) => err(`${line}\n`));
   const started = performance.now();
   const measured = options.files ? await checkFiles(options, options.files, run, io, err) : await listen(options, run, io, err);
@@ -225,6 +232,8 @@ interface VerifyOptions {
   readonly minCoverage?: number;
   readonly prefix: string;
   readonly buckets: 'codex' | 'wide' | 'any';
+  /** --genai: the GenAI view's metrics are coverage targets too. */
+  readonly genAi: boolean;
   readonly maxConnections: number;
   readonly requestTimeoutMs: number;
   readonly maxPoints: number;
@@ -253,6 +262,7 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
       'min-coverage': { type: 'string' },
       prefix: { type: 'string', default: DEFAULT_PREFIX },
       buckets: { type: 'string', default: 'codex' },
+      genai: { type: 'boolean', default: false },
       'max-connections': { type: 'string' },
       'request-timeout': { type: 'string' },
       'max-points': { type: 'string', default: String(DEFAULT_REQUEST_LIMITS.maxPointsPerRequest) },
@@ -309,6 +319,7 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
     ...(minCoverage !== undefined ? { minCoverage } : {}),
     prefix: values.prefix,
     buckets: values.buckets,
+    genAi: values.genai,
     maxConnections: positiveInteger('--max-connections', values['max-connections'] ?? String(DEFAULT_MAX_CONNECTIONS)),
     requestTimeoutMs: Math.round(requestTimeoutSeconds * 1000),
     maxPoints: positiveInteger('--max-points', values['max-points']),

@@ -11,6 +11,11 @@ import type { ConformanceReport, Violation, ViolationCode } from './violations.j
 
 export interface ConformanceCheckerOptions {
   readonly specs: readonly MetricSpec[];
+  /**
+   * Metrics of other conventions, on the wire under their own names (no prefix), checked like the
+   * registry's instead of reported as unknown: the GenAI view's `gen_ai.*` (src/genai/conventions.ts).
+   */
+  readonly conventionSpecs?: readonly MetricSpec[];
   /** Types of the default tags (the generated `DEFAULT_TAGS`); without it they are checked as plain strings. */
   readonly defaultTags?: Readonly<Record<string, FieldSpec>>;
   /** Prefix in front of every catalog name on the wire. Default `codex.`. */
@@ -58,7 +63,7 @@ export function createConformanceChecker(options: ConformanceCheckerOptions): Co
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const requireDefaultTags = options.requireDefaultTags ?? true;
   const ignored = new Set(options.ignore ?? []);
-  const byWireName = new Map(options.specs.map((spec) => [prefix + spec.name, spec]));
+  const byWireName = new Map([...options.specs.map((spec) => [prefix + spec.name, spec] as const), ...(options.conventionSpecs ?? []).map((spec) => [spec.name, spec] as const)]);
   const retired = new Map((options.retired ?? []).map((r) => [prefix + r.name, r]));
   const bucketsMode = options.histogramBuckets ?? 'codex';
   const defaultTags: Readonly<Record<string, FieldSpec>> = options.defaultTags ?? plainDefaultTags();
