@@ -3,6 +3,9 @@ import { DashboardBuilder, DashboardCursorSync, RowBuilder, type Dashboard } fro
 import type { MetricSpec } from '../catalog/spec.js';
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { DEFAULT_NAMING, type PrometheusNaming } from './naming.js';
+import { GENAI_SECTION } from '../genai/conventions.js';
+import { GENAI_SOURCES } from '../genai/mapping.js';
+import { genAiPanels } from './genai-row.js';
 import { overviewPanels } from './overview.js';
 import { metricPanel } from './panels.js';
 import { JOB_LABEL, defaultTagLabels, variableAnchor } from './queries.js';
@@ -75,6 +78,13 @@ export function buildDashboard(metrics: readonly MetricSpec[], options: Dashboar
       addRow(row);
       for (const m of members) addPanel(metricPanel(m, naming));
     }
+  }
+  // The opt-in GenAI view's row, when the registry has its source metrics; collapsed, since without
+  // the view its queries would only show No data.
+  if (GENAI_SOURCES.every((s) => metrics.some((m) => m.name === s.source))) {
+    const genAi = new RowBuilder(GENAI_SECTION).id(id()).collapsed(true);
+    for (const panel of genAiPanels(naming)) genAi.withPanel(panel.id(id()));
+    addRow(genAi);
   }
   return builder.build();
 }

@@ -7,6 +7,9 @@
 // `plain`: what `@opentelemetry/exporter-prometheus` (JS) serves, i.e. `UnderscoreEscapingWithoutSuffixes`
 //   except that counters still end in `_total`: characters escaped to `_`, no unit word.
 import { DEFAULT_PREFIX, type MetricSpec } from '../catalog/spec.js';
+import { findGenAiMetric } from '../genai/conventions.js';
+
+const isGenAiMetricName = (name: string): boolean => findGenAiMetric(name) !== undefined;
 
 export const NAMING_MODES = ['collector', 'plain'] as const;
 export type PrometheusNaming = (typeof NAMING_MODES)[number];
@@ -38,7 +41,8 @@ const PER_UNIT_WORDS: Readonly<Record<string, string>> = { s: 'second', m: 'minu
  * (without `_bucket`/`_count`/`_sum`) for histograms.
  */
 export function prometheusMetricName(metric: NamedMetric, naming: PrometheusNaming): string {
-  const otlpName = `${DEFAULT_PREFIX}${metric.name}`;
+  // The GenAI view's metrics keep the convention's own names (no codex. prefix).
+  const otlpName = isGenAiMetricName(metric.name) ? metric.name : `${DEFAULT_PREFIX}${metric.name}`;
   return naming === 'collector' ? collectorName(otlpName, metric) : plainName(otlpName, metric);
 }
 

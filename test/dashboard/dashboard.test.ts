@@ -6,6 +6,7 @@ import { COLLAPSE_ABOVE, buildDashboard, renderDashboardJson, sections } from '.
 import { dashboardPanels, dashboardQueries, dashboardRows, prometheusTargets } from '../../src/dashboard/inspect.js';
 import { prometheusSeriesNames } from '../../src/dashboard/naming.js';
 import { METRICS } from '../../src/generated/catalog.js';
+import { GENAI_SECTION } from '../../src/genai/conventions.js';
 import { DEFAULT_DASHBOARD_OUT } from '../../src/cli/paths.js';
 import { PER_REQUEST_COUNTERS } from '../../src/dashboard/queries.js';
 
@@ -30,7 +31,8 @@ describe('structure', () => {
 
   it('has an overview row, then one row per docs section in order', () => {
     const titles = dashboardRows(dashboard).map((r) => r.title);
-    expect(titles).toEqual(['Overview', ...new Set(METRICS.map((m) => m.section))]);
+    // The GenAI view's row comes last (test/genai/dashboard.test.ts).
+    expect(titles).toEqual(['Overview', ...new Set(METRICS.map((m) => m.section)), GENAI_SECTION]);
     expect(dashboardRows(dashboard)[0].collapsed).toBe(false);
   });
 

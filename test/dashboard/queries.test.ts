@@ -7,6 +7,7 @@ import { buildDashboard } from '../../src/dashboard/dashboard.js';
 import { dashboardPanels, dashboardQueries, prometheusTargets } from '../../src/dashboard/inspect.js';
 import type { PrometheusNaming } from '../../src/dashboard/naming.js';
 import { METRICS } from '../../src/generated/catalog.js';
+import { GENAI_METRICS } from '../../src/genai/conventions.js';
 import { codexIdentifiers, groupingLabels, legendLabels, selectors, variables } from './promql.js';
 
 const DEFAULT_LABELS = DEFAULT_TAG_KEYS.map((k) => k.replace('.', '_'));
@@ -70,6 +71,15 @@ describe.each(['collector', 'plain'] as const)('%s naming', (naming) => {
     const m = METRICS.find((x) => x.name === metric)!;
     known.set(record, new Set(['job', ...sentTags(m), ...fields]));
     specOf.set(record, m);
+  }
+  // The GenAI view's row: gen_ai.* series, unprefixed, `s` → `_seconds` in the collector naming.
+  for (const m of GENAI_METRICS) {
+    const base = m.name.replace(/\./g, '_') + (naming === 'collector' && m.unit === 's' ? '_seconds' : '');
+    const labels = ['job', ...DEFAULT_LABELS, ...[...m.required, ...m.optional].map((f) => f.replace(/\./g, '_'))];
+    for (const [series, extra] of [[`${base}_bucket`, ['le']], [`${base}_count`, []], [`${base}_sum`, []]] as const) {
+      known.set(series, new Set([...labels, ...extra]));
+      specOf.set(series, m);
+    }
   }
   const variableNames = new Set(dashboard.templating.list?.map((v) => v.name));
 
