@@ -35,6 +35,15 @@ describe('codex-otel-metrics demo (needs `npm run build`)', () => {
     expect(new Set(receiver.points().map((p) => p.metric)).size).toBe(METRICS.length);
   });
 
+  it('--genai records both families and prints the GenAI metrics too', async () => {
+    const { stdout } = await run(process.execPath, [BIN, 'demo', '--genai'], { env: CLEAN_ENV, timeout: 30_000 });
+    expect(stdout).toContain(`3/3 GenAI metrics and ${METRICS.length}/${METRICS.length} catalog metrics arrived`);
+    expect(stdout).toContain('conformance violations: 0');
+    for (const name of ['gen_ai.client.token.usage', 'gen_ai.client.operation.duration', 'gen_ai.client.operation.time_to_first_chunk']) {
+      expect(stdout).toMatch(new RegExp(`${name.replace(/\./g, '\\.')}\\s+histogram\\s`));
+    }
+  });
+
   it('--json prints the arrival table as data', async () => {
     const { stdout } = await run(process.execPath, [BIN, 'demo', '--json'], { env: CLEAN_ENV, timeout: 30_000 });
     const data = JSON.parse(stdout) as { metrics: { points: number; defaultTags: boolean }[]; violations: unknown[] };

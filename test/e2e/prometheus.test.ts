@@ -21,6 +21,7 @@ import { recordedAggregates } from '../../src/dashboard/recorded.js';
 import { runDemoWorkload } from '../../src/demo/workload.js';
 import { createCodexMetrics } from '../../src/index.js';
 import { METRICS } from '../../src/generated/catalog.js';
+import { GENAI_METRICS } from '../../src/genai/conventions.js';
 import type { MetricSpec } from '../../src/catalog/spec.js';
 import type { ReceivedPoint } from '../../src/verify/points.js';
 import { expandForPrometheus, selectors } from '../dashboard/promql.js';
@@ -54,6 +55,8 @@ if (skip) {
 
 /** Plain histogram base names of `ms` metrics; the Collector appends `_milliseconds` to these. */
 const msHistograms = METRICS.filter((m) => m.kind === 'histogram' && m.unit === 'ms').map((m) => `codex_${m.name.replace(/\./g, '_')}`);
+/** The GenAI view's `s` histograms; the Collector appends `_seconds` to these. */
+const secondsHistograms = GENAI_METRICS.filter((m) => m.unit === 's').map((m) => m.name.replace(/\./g, '_'));
 
 function prometheusConfig(naming: PrometheusNaming, agent: string, collector: string): string {
   return stringify({
@@ -72,6 +75,12 @@ function prometheusConfig(naming: PrometheusNaming, agent: string, collector: st
                   regex: `(${msHistograms.join('|')})_(bucket|count|sum)`,
                   target_label: '__name__',
                   replacement: '${1}_milliseconds_${2}',
+                },
+                {
+                  source_labels: ['__name__'],
+                  regex: `(${secondsHistograms.join('|')})_(bucket|count|sum)`,
+                  target_label: '__name__',
+                  replacement: '${1}_seconds_${2}',
                 },
               ],
             }
@@ -105,7 +114,7 @@ function expandConcrete(expr: string, values: Readonly<Record<string, string>>):
 /** Registry spec behind every series name a query can read (raw, or recorded by the rules). */
 function seriesSpecs(naming: PrometheusNaming): Map<string, MetricSpec> {
   const specs = new Map<string, MetricSpec>();
-  for (const m of METRICS) for (const s of prometheusSeriesNames(m, naming)) specs.set(s, m);
+  for (const m of [...METRICS, ...GENAI_METRICS]) for (const s of prometheusSeriesNames(m, naming)) specs.set(s, m);
   for (const a of recordedAggregates(METRICS, naming)) specs.set(a.record, a.metric);
   return specs;
 }
@@ -126,7 +135,8 @@ describe.skipIf(skip)('generated dashboard and rules on a real Prometheus', () =
     const exporter = new PrometheusExporter({ host: '127.0.0.1', port: agentPort, preventServerStart: true });
     await exporter.startServer();
     provider = new MeterProvider({ readers: [exporter] });
-    const metrics = createCodexMetrics({ defaults: DEFAULTS, meterProvider: provider, strict: true });
+    // With the GenAI view, so the dashboard's GenAI row has data too.
+    const metrics = createCodexMetrics({ defaults: DEFAULTS, meterProvider: provider, strict: true, genAi: true });
     // Keep recording so every rate is positive and every quantile finite while Prometheus scrapes.
     let seed = 1;
     const tick = (): void => runDemoWorkload(metrics, { seed: seed++ });
@@ -182,7 +192,7 @@ describe.skipIf(skip)('generated dashboard and rules on a real Prometheus', () =
       return ((await res.json()) as { data: string[] }).data;
     }
     async function seriesOf(job: string): Promise<Record<string, string>[]> {
-      const match = `{job="${job}",__name__=~"codex.+"}`;
+      const match = `{job="${job}",__name__=~"codex.+|gen_ai.+"}`;
       const res = await fetch(`${prometheus!.url}/api/v1/series?match[]=${encodeURIComponent(match)}`);
       return ((await res.json()) as { data: Record<string, string>[] }).data;
     }
