@@ -19,7 +19,7 @@ import { CodexMetricsError, type CodexMetricsErrorCode } from './errors.js';
 import { DEFAULT_CARDINALITY_LIMIT, MAX_FINITE, MAX_INTERNED_VIEWS, SERIES_CACHE_BUDGET } from './limits.js';
 import { ATTACH, type SeriesSource } from './metric-producer.js';
 import {
-  bucketIndex,
+  accumulate,
   collectSeries,
   COUNTER_AGGREGATION,
   CounterCell,
@@ -366,18 +366,7 @@ class View implements CodexMetrics {
       if (!(cell.total + sum <= MAX_FINITE)) return shared.nonFinite(state);
       const counts = cell.counts;
       if (counts === undefined) shared.sdkRecord(state, cell, value);
-      else {
-        if (!cell.active) {
-          cell.startMs = Date.now();
-          state.histograms!.markActive(cell);
-        }
-        // The SDK's HistogramAccumulation.record, in the same order (Math.min/max keep its -0 handling).
-        cell.sum = sum;
-        cell.count++;
-        cell.min = Math.min(value, cell.min);
-        cell.max = Math.max(value, cell.max);
-        counts[bucketIndex(state.boundaries, value)]++;
-      }
+      else accumulate(state.histograms!, state.boundaries, cell, counts, value, sum);
       // GenAI view: set on its few source metrics only.
       if (state.genAi !== undefined) state.genAi.record(cell, value);
     } catch (err) {

@@ -6,7 +6,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { DEFAULT_TAG_KEYS, type MetricSpec } from '../catalog/spec.js';
 import { genAiAttributes, type GenAiSource } from '../genai/mapping.js';
-import { bucketIndex, type HistogramCell, type MetricSeries } from './metric-series.js';
+import { accumulate, type HistogramCell, type MetricSeries } from './metric-series.js';
 
 /** What the tee needs of a metric's state (codex-metrics.ts MetricState). */
 export interface TeeState {
@@ -82,15 +82,7 @@ export class GenAiTee<S extends TeeState> {
     const sum = cell.sum + value;
     if (!(cell.total + sum <= Number.MAX_VALUE)) return void this.host.nonFinite(state);
     const counts = cell.counts;
-    if (counts === undefined) return this.host.sdkRecord(state, cell, value);
-    if (!cell.active) {
-      cell.startMs = Date.now();
-      state.histograms!.markActive(cell);
-    }
-    cell.sum = sum;
-    cell.count++;
-    cell.min = Math.min(value, cell.min);
-    cell.max = Math.max(value, cell.max);
-    counts[bucketIndex(state.boundaries, value)]++;
+    if (counts === undefined) this.host.sdkRecord(state, cell, value);
+    else accumulate(state.histograms!, state.boundaries, cell, counts, value, sum);
   }
 }

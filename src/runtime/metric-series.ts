@@ -61,6 +61,23 @@ export class HistogramCell extends SeriesCell {
 
 export type Cell = CounterCell | HistogramCell;
 
+/**
+ * One value into a histogram series aggregated in the package: the SDK's
+ * HistogramAccumulation.record, in the same order (Math.min/max keep its -0 handling). `sum` is
+ * the interval's sum with the value added, already checked to stay finite.
+ */
+export function accumulate(series: MetricSeries<HistogramCell>, boundaries: readonly number[], cell: HistogramCell, counts: number[], value: number, sum: number): void {
+  if (!cell.active) {
+    cell.startMs = Date.now();
+    series.markActive(cell);
+  }
+  cell.sum = sum;
+  cell.count++;
+  cell.min = Math.min(value, cell.min);
+  cell.max = Math.max(value, cell.max);
+  counts[bucketIndex(boundaries, value)]++;
+}
+
 /** Upper-inclusive bucket of `value`: the first boundary >= value (the SDK's binarySearchUB). */
 export function bucketIndex(boundaries: readonly number[], value: number): number {
   let lo = 0;

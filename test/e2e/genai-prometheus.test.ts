@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { DEMO_DEFAULTS } from '../../src/cli/demo.js';
-import { runDemoWorkload } from '../../src/demo/workload.js';
 import { startCodexMetrics, type CodexMetricsSession } from '../../src/export/start.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../../src/verify/receiver.js';
+import { startDemoTicker, type DemoTicker } from './demo-ticker.js';
 import { OtlpExposition, serveExposition } from './otlp-exposition.js';
 import { prometheusOnPath, startPrometheus, waitFor, type PrometheusServer } from './prometheus-process.js';
 
@@ -25,8 +25,7 @@ describe.skipIf(skip)('GenAI view on a real Prometheus', () => {
   let session: CodexMetricsSession | undefined;
   let exposition: { port: number; close(): Promise<void> } | undefined;
   let prometheus: PrometheusServer | undefined;
-  let workload: NodeJS.Timeout | undefined;
-  let workloadError: unknown;
+  let ticker: DemoTicker | undefined;
 
   async function query(promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
     const res = (await (await fetch(`${prometheus!.url}/api/v1/query?query=${encodeURIComponent(promql)}`)).json()) as {
@@ -44,16 +43,7 @@ describe.skipIf(skip)('GenAI view on a real Prometheus', () => {
     receiver = await startOtlpReceiver();
     // Exports every 500 ms, so the scraped histograms keep growing and rates are positive.
     session = startCodexMetrics({ defaults: DEMO_DEFAULTS, endpoint: receiver.url, protocol: 'http/json', exportIntervalMillis: 500, exportTimeoutMillis: 500, strict: true, genAi: true, env: {} });
-    let seed = 1;
-    const tick = (): void => runDemoWorkload(session!.metrics, { seed: seed++ });
-    tick();
-    workload = setInterval(() => {
-      try {
-        tick();
-      } catch (err) {
-        workloadError ??= err;
-      }
-    }, 300);
+    ticker = startDemoTicker(session.metrics, 300);
     // Each scrape serves the latest cumulative export: the Codex and GenAI series of one scrape come from one collection.
     const served = new OtlpExposition('collector');
     let seen = 0;
@@ -78,7 +68,7 @@ describe.skipIf(skip)('GenAI view on a real Prometheus', () => {
   }, 60_000);
 
   afterAll(async () => {
-    if (workload) clearInterval(workload);
+    ticker?.stop();
     await prometheus?.stop();
     await session?.shutdown();
     await exposition?.close();
@@ -86,7 +76,7 @@ describe.skipIf(skip)('GenAI view on a real Prometheus', () => {
   });
 
   it('stores both families under the Collector names', async () => {
-    expect(workloadError).toBeUndefined();
+    expect(ticker?.error()).toBeUndefined();
     const names = new Set((await query('count by (__name__) ({__name__=~"gen_ai_.+|codex_turn_token_usage_.+"})')).map((s) => s.metric.__name__));
     for (const name of ['gen_ai_client_token_usage_bucket', 'gen_ai_client_operation_duration_seconds_bucket', 'gen_ai_client_operation_time_to_first_chunk_seconds_bucket', 'codex_turn_token_usage_sum']) {
       expect(names, name).toContain(name);

@@ -18,7 +18,6 @@ import { buildDashboard } from '../../src/dashboard/dashboard.js';
 import { dashboardQueries } from '../../src/dashboard/inspect.js';
 import { NAMING_MODES, prometheusSeriesNames, type PrometheusNaming } from '../../src/dashboard/naming.js';
 import { recordedAggregates } from '../../src/dashboard/recorded.js';
-import { runDemoWorkload } from '../../src/demo/workload.js';
 import { createCodexMetrics } from '../../src/index.js';
 import { METRICS } from '../../src/generated/catalog.js';
 import { GENAI_METRICS } from '../../src/genai/conventions.js';
@@ -26,6 +25,7 @@ import type { MetricSpec } from '../../src/catalog/spec.js';
 import type { ReceivedPoint } from '../../src/verify/points.js';
 import { expandForPrometheus, selectors } from '../dashboard/promql.js';
 import { loadFixturePoints, readManifest } from '../interop/fixtures.js';
+import { startDemoTicker, type DemoTicker } from './demo-ticker.js';
 import { OtlpExposition, serveExposition } from './otlp-exposition.js';
 import { freePort, prometheusOnPath, startPrometheus, waitFor, type PrometheusServer } from './prometheus-process.js';
 
@@ -122,8 +122,7 @@ function seriesSpecs(naming: PrometheusNaming): Map<string, MetricSpec> {
 describe.skipIf(skip)('generated dashboard and rules on a real Prometheus', () => {
   let provider: MeterProvider | undefined;
   let agentPort = 0;
-  let workload: NodeJS.Timeout | undefined;
-  let workloadError: unknown;
+  let ticker: DemoTicker | undefined;
   let collector: { port: number; close(): Promise<void> } | undefined;
   let replay: NodeJS.Timeout | undefined;
   const expositions = new Map(NAMING_MODES.map((n) => [n, new OtlpExposition(n)]));
@@ -138,16 +137,7 @@ describe.skipIf(skip)('generated dashboard and rules on a real Prometheus', () =
     // With the GenAI view, so the dashboard's GenAI row has data too.
     const metrics = createCodexMetrics({ defaults: DEFAULTS, meterProvider: provider, strict: true, genAi: true });
     // Keep recording so every rate is positive and every quantile finite while Prometheus scrapes.
-    let seed = 1;
-    const tick = (): void => runDemoWorkload(metrics, { seed: seed++ });
-    tick();
-    workload = setInterval(() => {
-      try {
-        tick();
-      } catch (err) {
-        workloadError ??= err;
-      }
-    }, 200);
+    ticker = startDemoTicker(metrics, 200);
 
     // Every captured Codex export (both protocols, all scenarios), replayed as one more interval of
     // deltas every REPLAY_MS, so the Codex counters keep growing like a busy fleet's.
@@ -164,7 +154,7 @@ describe.skipIf(skip)('generated dashboard and rules on a real Prometheus', () =
   }, 30_000);
 
   afterAll(async () => {
-    if (workload) clearInterval(workload);
+    ticker?.stop();
     if (replay) clearInterval(replay);
     await collector?.close();
     // Shuts the exporter and its HTTP server down too.
@@ -237,7 +227,7 @@ describe.skipIf(skip)('generated dashboard and rules on a real Prometheus', () =
     });
 
     it('scrapes every registry metric of the package with the default tags, and the Codex data as job codex_exec', async () => {
-      expect(workloadError).toBeUndefined();
+      expect(ticker?.error()).toBeUndefined();
       const result = (await query(`count by (__name__) ({job="${AGENT_JOB}", __name__=~"codex_.+", app_version="0.136.0", model=~".+"})`)).data?.result ?? [];
       const scraped = new Set(result.map((s) => s.metric.__name__));
       const missing = METRICS.map((m) => prometheusSeriesNames(m, naming).at(m.kind === 'counter' ? 0 : 1)!).filter((name) => !scraped.has(name));
