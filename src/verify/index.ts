@@ -27,3 +27,5 @@ export {
 } from './coverage.js';
 export { resolveRequired, RequireError, type RequiredMetrics, type RequireErrorCode } from './required-metrics.js';
 export { readExportFile, type ExportFileSummary, type ExportFileFormat, type ExportFileLimits, type SavedExport } from './export-files.js';
+// The GenAI view's metrics (docs/genai.md): `conventionSpecs` of the checker, `coverageTargets(GENAI_METRICS, '')`.
+export { GENAI_METRICS, GENAI_SECTION, type GenAiMetricSpec } from '../genai/conventions.js';
