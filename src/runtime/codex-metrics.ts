@@ -12,6 +12,8 @@
 import type { Counter, Histogram } from '@opentelemetry/api';
 import { DEFAULT_PREFIX, type MetricSpec } from '../catalog/spec.js';
 import { METRICS, type DefaultTags } from '../generated/catalog.js';
+import { genAiSourceOf } from '../genai/mapping.js';
+import { resolveGenAi, type GenAiConfig } from '../genai/options.js';
 import { bucketsFor, HISTOGRAM_BUCKETS_MODES, type HistogramBucketsMode } from './buckets.js';
 import { defaultsKey, normalizeDefaults, type NormalizedDefaults } from './default-tags.js';
 import { DropLog, type DropStats } from './drop-log.js';
@@ -32,8 +34,6 @@ import {
   type CollectionClock,
   type Temporality,
 } from './metric-series.js';
-import { genAiSourceOf } from '../genai/mapping.js';
-import { resolveGenAi, type GenAiConfig } from '../genai/options.js';
 import { GenAiTee, type TeeHost } from './genai-tee.js';
 import { SdkInstruments } from './sdk-instruments.js';
 import { compileFind, insert, isCacheKey, type CacheRoot, type FindCell } from './series-cache.js';
@@ -58,7 +58,7 @@ const enum Mode {
 
 /** Everything about one metric that does not depend on the view (created at the metric's first use). */
 interface MetricState {
-  /** Position in the catalog: the index of the views' caches. */
+  /** Position in the catalog: the index of the views' caches (-1 for a GenAI metric, which has none). */
   readonly index: number;
   readonly spec: MetricSpec;
   readonly histogram: boolean;
@@ -153,6 +153,7 @@ class Shared implements SeriesSource, TeeHost<MetricState> {
     const histogram = spec.kind === 'histogram';
     const aggregated = this.mode === Mode.Producer;
     const boundaries = histogram ? [...bucketsFor(spec, this.buckets)] : [];
+    const genAiSource = genAiName === undefined && this.genAiConfig !== undefined ? genAiSourceOf(spec.name) : undefined;
     const state: MetricState = {
       index,
       spec,
@@ -170,13 +171,11 @@ class Shared implements SeriesSource, TeeHost<MetricState> {
         : undefined,
       sdkCounter: undefined,
       sdkHistogram: undefined,
-      genAi: undefined,
+      genAi: genAiSource ? new GenAiTee(this, genAiSource, this.genAiConfig!.providerName) : undefined,
     };
     this.states.push(state);
-    if (genAiName !== undefined) return state;
-    this.byName.set(spec.name, state);
-    const source = this.genAiConfig && genAiSourceOf(spec.name);
-    if (source) (state as { genAi: GenAiTee<MetricState> | undefined }).genAi = new GenAiTee(this, source, this.genAiConfig!.providerName);
+    // GenAI metrics are never looked up by name: add/record cannot reach them.
+    if (genAiName === undefined) this.byName.set(spec.name, state);
     return state;
   }
 
