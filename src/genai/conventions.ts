@@ -21,8 +21,8 @@ const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048
 const SECONDS_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92] as const;
 
 const bucketSpec = (name: string, boundaries: readonly number[], description: string): BucketSpec => ({ name, boundaries, wide: boundaries, description });
-export const GENAI_TOKEN_BUCKETS = bucketSpec('gen_ai.tokens', TOKEN_BUCKETS, 'The GenAI convention’s token-usage boundaries (powers of 4).');
-export const GENAI_SECONDS_BUCKETS = bucketSpec('gen_ai.seconds', SECONDS_BUCKETS, 'The GenAI convention’s duration boundaries (seconds, doubling from 0.01).');
+export const GENAI_TOKEN_BUCKETS = bucketSpec('gen_ai.tokens', TOKEN_BUCKETS, 'Token-usage boundaries of the GenAI convention (powers of 4).');
+export const GENAI_SECONDS_BUCKETS = bucketSpec('gen_ai.seconds', SECONDS_BUCKETS, 'Duration boundaries of the GenAI convention (seconds, doubling from 0.01).');
 
 export interface GenAiMetricSpec extends MetricSpec {
   /** Requirement level of every attribute the view may write. */
