@@ -191,9 +191,10 @@ function summarize(points: readonly ReceivedPoint[], expected = METRICS.map((spe
 
 function printTable(rows: readonly Row[]): void {
   const width = Math.max(...rows.map((r) => r.metric.length));
-  process.stdout.write(`${'metric'.padEnd(width)}  ${'kind'.padEnd(9)}  ${'unit'.padEnd(7)}  points  default tags\n`);
+  const unitWidth = Math.max(4, ...rows.map((r) => r.unit.length));
+  process.stdout.write(`${'metric'.padEnd(width)}  ${'kind'.padEnd(9)}  ${'unit'.padEnd(unitWidth)}  points  default tags\n`);
   for (const r of rows) {
-    process.stdout.write(`${r.metric.padEnd(width)}  ${r.kind.padEnd(9)}  ${r.unit.padEnd(7)}  ${String(r.points).padStart(6)}  ${r.defaultTags ? 'yes' : 'no'}\n`);
+    process.stdout.write(`${r.metric.padEnd(width)}  ${r.kind.padEnd(9)}  ${r.unit.padEnd(unitWidth)}  ${String(r.points).padStart(6)}  ${r.defaultTags ? 'yes' : 'no'}\n`);
   }
 }
 
