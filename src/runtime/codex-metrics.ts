@@ -183,8 +183,7 @@ class Shared implements SeriesSource, TeeHost<MetricState> {
   firstAdd(state: MetricState, cell: CounterCell, increment: number, next: number): void {
     switch (this.mode) {
       case Mode.Producer:
-        cell.startMs = Date.now();
-        state.counters!.markActive(cell);
+        state.counters!.begin(cell);
         cell.current = next;
         return;
       case Mode.Aggregate:
