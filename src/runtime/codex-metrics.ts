@@ -10,7 +10,7 @@
 //   to the SDK's histogram during the call;
 // - direct (aggregateInPackage: false): every measurement goes to the SDK during the call.
 import type { Counter, Histogram } from '@opentelemetry/api';
-import { DEFAULT_PREFIX, type MetricSpec } from '../catalog/spec.js';
+import { DEFAULT_PREFIX, type FieldType, type MetricSpec } from '../catalog/spec.js';
 import { METRICS, type DefaultTags } from '../generated/catalog.js';
 import { genAiSourceOf } from '../genai/mapping.js';
 import { resolveGenAi, type GenAiConfig } from '../genai/options.js';
@@ -50,6 +50,12 @@ const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
 let catalogIndex: Map<unknown, number> | undefined;
 const indexOf = (name: unknown): number | undefined => (catalogIndex ??= new Map(METRICS.map((spec, i) => [spec.name, i]))).get(name);
 
+/**
+ * Series-cache lookups by catalog index, compiled once per process: every metrics object and view
+ * calls the same function for a metric, so that call stays monomorphic (and inlined) in add/record.
+ */
+const compiledFinds: (FindCell | undefined)[] = [];
+
 const enum Mode {
   Producer,
   Aggregate,
@@ -66,8 +72,8 @@ interface MetricState {
   readonly wireName: string;
   /** Documented fields in a fixed order: the path through the series cache. */
   readonly keys: readonly string[];
-  /** Per key: a boolean field (two slots in the series cache instead of a Map). */
-  readonly booleans: readonly boolean[];
+  /** Per key: its type (the kind of its level in the series cache). */
+  readonly types: readonly FieldType[];
   readonly known: ReadonlySet<string>;
   /** Compiled at the first cache entry of the metric (a root exists only after that). */
   find: FindCell | undefined;
@@ -160,7 +166,7 @@ class Shared implements SeriesSource, TeeHost<MetricState> {
       histogram,
       wireName,
       keys,
-      booleans: keys.map((k) => spec.fields[k].type === 'boolean'),
+      types: keys.map((k) => spec.fields[k].type),
       known: new Set(keys),
       find: undefined,
       boundaries,
@@ -322,16 +328,26 @@ class View implements CodexMetrics {
     readonly defaults: NormalizedDefaults,
   ) {
     this.roots = new Array<CacheRoot | undefined>(METRICS.length).fill(undefined);
-    // Own bound methods: detached calls work, and each call site still sees one function.
-    this.add = this.add.bind(this);
-    this.record = this.record.bind(this);
-    this.startTimer = this.startTimer.bind(this);
-    this.withDefaults = this.withDefaults.bind(this);
-    this.stats = this.stats.bind(this);
-    this.flush = this.flush.bind(this);
+    // Own methods, so that detached calls work (`const { add } = metrics`): closures of one function
+    // literal each, not a `.bind` per view. A call site that sees several views (withDefaults, more
+    // than one metrics object) then still sees one function, which V8 inlines; with a bound function
+    // per view such a call site was megamorphic, a full call on every measurement.
+    this.add = (name, fields, increment) => this.addCounter(name, fields, increment);
+    this.record = (name, value, fields) => this.recordHistogram(name, value, fields);
+    this.startTimer = (name, startFields) => this.timer(name, startFields);
+    this.withDefaults = (defaults) => this.derive(defaults);
+    this.stats = () => this.shared.log.stats();
+    this.flush = () => this.shared.flush();
   }
 
-  add(name: string, fields?: unknown, increment: unknown = 1): void {
+  readonly add: (name: string, fields?: unknown, increment?: unknown) => void;
+  readonly record: (name: string, value: unknown, fields?: unknown) => void;
+  readonly startTimer: (name: string, startFields?: unknown) => StopTimer<Record<string, unknown>>;
+  readonly withDefaults: (defaults: DefaultTags) => CodexMetrics;
+  readonly stats: () => DropStats;
+  readonly flush: () => void;
+
+  private addCounter(name: string, fields: unknown, increment: unknown = 1): void {
     const shared = this.shared;
     try {
       const state = name === this.lastName ? this.lastState : this.metric(name);
@@ -352,7 +368,7 @@ class View implements CodexMetrics {
     }
   }
 
-  record(name: string, value: unknown, fields?: unknown): void {
+  private recordHistogram(name: string, value: unknown, fields: unknown): void {
     const shared = this.shared;
     try {
       const state = name === this.lastName ? this.lastState : this.metric(name);
@@ -372,7 +388,7 @@ class View implements CodexMetrics {
     }
   }
 
-  startTimer(name: string, startFields?: unknown): StopTimer<Record<string, unknown>> {
+  private timer(name: string, startFields: unknown): StopTimer<Record<string, unknown>> {
     const started = performance.now();
     const noop = () => 0;
     try {
@@ -397,12 +413,12 @@ class View implements CodexMetrics {
         this.unexpected(err, name);
         return elapsed;
       }
-      this.record(name, elapsed, fields);
+      this.recordHistogram(name, elapsed, fields);
       return elapsed;
     };
   }
 
-  withDefaults(defaults: DefaultTags): CodexMetrics {
+  private derive(defaults: DefaultTags): CodexMetrics {
     const shared = this.shared;
     let normalized: NormalizedDefaults;
     try {
@@ -412,14 +428,6 @@ class View implements CodexMetrics {
       return this;
     }
     return shared.view(normalized);
-  }
-
-  stats(): DropStats {
-    return this.shared.log.stats();
-  }
-
-  flush(): void {
-    this.shared.flush();
   }
 
   private metric(name: unknown): MetricState | undefined {
@@ -465,11 +473,11 @@ class View implements CodexMetrics {
     const existing = this.roots[state.index];
     // Per view and metric: no more entries than the metric can have series.
     if (existing !== undefined && existing.size >= shared.limit) return;
-    state.find ??= compileFind(state.keys, state.booleans);
+    state.find ??= compiledFinds[state.index] ??= compileFind(state.keys, state.types);
     shared.reserveCacheEntry(this); // may empty every cache, this one included
     let root = this.roots[state.index];
     if (root === undefined) this.roots[state.index] = root = { next: undefined, cell: undefined, size: 0 };
-    insert(root, path.map((v) => (typeof v === 'string' ? ownString(v) : v)), state.booleans, cell);
+    insert(root, path.map((v) => (typeof v === 'string' ? ownString(v) : v)), state.types, cell);
   }
 
   /** Checks every field and builds the frozen attributes (defaults + wire values). */

@@ -1,14 +1,22 @@
 // The fast path's lookup: from the raw fields object a caller passes to the cell of its series,
 // without validating, formatting or merging again. One tree per view and metric, one level per
 // documented field (catalog order), keyed by the raw value (`200`, `true`, `'none'`); the last
-// level holds the cell. A level is a Map, or for a boolean field two slots for `true` and `false`
-// (a Map only for the string spellings). Only clean inputs are cached (a repaired one must be
-// counted every time).
+// level holds the cell. A level is a Map; for a boolean field two slots for `true` and `false` (a
+// Map only for the string spellings); for an integer field a Map plus an array indexed by the
+// integer (below). Only clean inputs are cached (a repaired one must be counted every time).
 //
 // The lookup of each metric is compiled from its field names (`f["status"]`, `f["success"]`): a
 // property read with a constant name is cached by V8 per metric, where a loop over the names is a
 // megamorphic lookup per field and makes the prototype check a call, which dominated the fast
 // path's cost. Where code generation is disabled, an equivalent loop is used.
+//
+// Integer fields (`status: 200`): a Map.get is a call into V8's hash-table builtin, the largest
+// single cost of a hit, where an array element is one bounds-checked load. So an integer level also
+// keeps its integer keys in an array over [base, base + length), while that window stays dense:
+// at most INT_SLOTS_PER_KEY slots per integer key (and MAX_INT_SLOTS in all), so its memory is
+// bounded by the entries it holds. Every key stays in the Map; the array only answers for the
+// integers inside its window, and holds every cached key inside it.
+import type { FieldType } from '../catalog/spec.js';
 import type { Cell } from './metric-series.js';
 
 /** A level of a boolean field. */
@@ -17,7 +25,24 @@ interface BooleanLevel {
   f: unknown;
   other: Map<unknown, unknown> | undefined;
 }
-type Level = Map<unknown, unknown> | BooleanLevel;
+/** A level of an integer field. */
+interface IntLevel {
+  /** Every key (numbers and the string spellings). */
+  all: Map<unknown, unknown>;
+  /** slots[i] is the child of the integer `base + i` (a hole: not cached); covers every cached integer in the window. */
+  slots: unknown[];
+  base: number;
+  /** Integer keys in `all`, and their range. */
+  ints: number;
+  min: number;
+  max: number;
+}
+type Level = Map<unknown, unknown> | BooleanLevel | IntLevel;
+
+/** Density of an integer level's array: at most this many slots per integer key. */
+export const INT_SLOTS_PER_KEY = 32;
+/** Length of an integer level's array at most (a window of HTTP status codes is a few hundred). */
+export const MAX_INT_SLOTS = 4096;
 
 /** A view's cache of one metric. */
 export interface CacheRoot {
@@ -34,19 +59,16 @@ export type FindCell = (root: CacheRoot, fields: object) => Cell | undefined;
 
 const SAFE_KEY = /^[A-Za-z0-9._-]+$/;
 
-/**
- * The lookup for a metric whose documented fields are `keys` (catalog order); `booleans[i]` says
- * whether field i is a boolean.
- */
-export function compileFind(keys: readonly string[], booleans: readonly boolean[]): FindCell {
+/** The lookup for a metric whose documented fields are `keys` (catalog order), of `types`. */
+export function compileFind(keys: readonly string[], types: readonly FieldType[]): FindCell {
   if (keys.every((k) => SAFE_KEY.test(k))) {
     try {
-      return new Function('getPrototypeOf', 'OBJECT', findSource(keys, booleans))(Object.getPrototypeOf, Object.prototype) as FindCell;
+      return new Function('getPrototypeOf', 'OBJECT', findSource(keys, types))(Object.getPrototypeOf, Object.prototype) as FindCell;
     } catch {
       // Code generation from strings disallowed (--disallow-code-generation-from-strings, CSP).
     }
   }
-  return findByLoop(keys, booleans);
+  return findByLoop(keys, types);
 }
 
 /**
@@ -54,7 +76,7 @@ export function compileFind(keys: readonly string[], booleans: readonly boolean[
  * and only when every own enumerable key is one of `keys` with a value: anything else (an extra or
  * inherited field, `undefined` values, a class instance) goes to the slow path, which decides.
  */
-function findSource(keys: readonly string[], booleans: readonly boolean[]): string {
+function findSource(keys: readonly string[], types: readonly FieldType[]): string {
   const n = keys.length;
   const v = (i: number) => `v${i}`;
   const lines = ['"use strict";', 'return function find(root, f) {'];
@@ -69,19 +91,30 @@ function findSource(keys: readonly string[], booleans: readonly boolean[]): stri
   lines.push('  let node = root.next;', '  if (node === undefined) return undefined;');
   for (let i = 0; i < n; i++) {
     const x = v(i);
-    lines.push(
-      booleans[i]
-        ? `  node = ${x} === true ? node.t : ${x} === false ? node.f : node.other === undefined ? undefined : node.other.get(${x});`
-        : `  node = node.get(${x});`,
-      '  if (node === undefined) return undefined;',
-    );
+    switch (types[i]) {
+      case 'boolean':
+        lines.push(`  node = ${x} === true ? node.t : ${x} === false ? node.f : node.other === undefined ? undefined : node.other.get(${x});`);
+        break;
+      case 'int':
+        // typeof first: arithmetic on anything else could call a valueOf.
+        lines.push(
+          `  if (typeof ${x} === "number") {`,
+          `    const j = ${x} - node.base;`,
+          `    node = (j >>> 0) === j && j < node.slots.length ? node.slots[j] : node.all.get(${x});`,
+          `  } else node = node.all.get(${x});`,
+        );
+        break;
+      default:
+        lines.push(`  node = node.get(${x});`);
+    }
+    lines.push('  if (node === undefined) return undefined;');
   }
   lines.push('  return node;', '};');
   return lines.join('\n');
 }
 
 /** The same lookup as a loop over the names (no code generation). */
-function findByLoop(keys: readonly string[], booleans: readonly boolean[]): FindCell {
+function findByLoop(keys: readonly string[], types: readonly FieldType[]): FindCell {
   return (root, fields) => {
     const proto = Object.getPrototypeOf(fields);
     if (proto !== Object.prototype && proto !== null) return undefined;
@@ -92,7 +125,7 @@ function findByLoop(keys: readonly string[], booleans: readonly boolean[]): Find
       if (node === undefined) return undefined;
       const value = record[keys[i]];
       if (value !== undefined) present++;
-      node = child(node as Level, value, booleans[i]);
+      node = child(node as Level, value, types[i]);
     }
     let own = 0;
     for (const _ in record) own++;
@@ -101,42 +134,94 @@ function findByLoop(keys: readonly string[], booleans: readonly boolean[]): Find
   };
 }
 
-function child(level: Level, value: unknown, boolean: boolean): unknown {
-  if (!boolean) return (level as Map<unknown, unknown>).get(value);
-  const b = level as BooleanLevel;
-  return value === true ? b.t : value === false ? b.f : b.other?.get(value);
+/** The child of `value` in `level` (an integer level answers from its array inside the window). */
+function child(level: Level, value: unknown, type: FieldType): unknown {
+  switch (type) {
+    case 'boolean': {
+      const b = level as BooleanLevel;
+      return value === true ? b.t : value === false ? b.f : b.other?.get(value);
+    }
+    case 'int': {
+      const l = level as IntLevel;
+      if (typeof value === 'number') {
+        const j = value - l.base;
+        if (j >>> 0 === j && j < l.slots.length) return l.slots[j];
+      }
+      return l.all.get(value);
+    }
+    default:
+      return (level as Map<unknown, unknown>).get(value);
+  }
 }
 
-function setChild(level: Level, value: unknown, boolean: boolean, next: unknown): void {
-  if (!boolean) {
-    (level as Map<unknown, unknown>).set(value, next);
+function setChild(level: Level, value: unknown, type: FieldType, next: unknown): void {
+  switch (type) {
+    case 'boolean': {
+      const b = level as BooleanLevel;
+      if (value === true) b.t = next;
+      else if (value === false) b.f = next;
+      else (b.other ??= new Map()).set(value, next);
+      return;
+    }
+    case 'int': {
+      const l = level as IntLevel;
+      l.all.set(value, next);
+      if (typeof value === 'number' && Number.isInteger(value)) setInt(l, value === 0 ? 0 : value, next);
+      return;
+    }
+    default:
+      (level as Map<unknown, unknown>).set(value, next);
+  }
+}
+
+/** A new integer key of `level` (already in `all`): in the window, or the window rebuilt over every integer key while dense enough. */
+function setInt(level: IntLevel, value: number, next: unknown): void {
+  level.ints++;
+  level.min = Math.min(level.min, value);
+  level.max = Math.max(level.max, value);
+  const j = value - level.base;
+  if (j >>> 0 === j && j < level.slots.length) {
+    level.slots[j] = next;
     return;
   }
-  const b = level as BooleanLevel;
-  if (value === true) b.t = next;
-  else if (value === false) b.f = next;
-  else (b.other ??= new Map()).set(value, next);
+  const span = level.max - level.min + 1;
+  if (span > MAX_INT_SLOTS || span > INT_SLOTS_PER_KEY * level.ints) return; // stays in the Map only
+  const slots = new Array<unknown>(span);
+  for (const [key, child] of level.all) {
+    if (typeof key === 'number' && Number.isInteger(key)) slots[key - level.min] = child;
+  }
+  level.base = level.min;
+  level.slots = slots;
 }
 
-const newLevel = (boolean: boolean): Level => (boolean ? { t: undefined, f: undefined, other: undefined } : new Map());
+function newLevel(type: FieldType): Level {
+  switch (type) {
+    case 'boolean':
+      return { t: undefined, f: undefined, other: undefined };
+    case 'int':
+      return { all: new Map(), slots: [], base: 0, ints: 0, min: Infinity, max: -Infinity };
+    default:
+      return new Map();
+  }
+}
 
 /** Caches `cell` under `path` (raw values in catalog key order). Returns false if it was there already. */
-export function insert(root: CacheRoot, path: readonly unknown[], booleans: readonly boolean[], cell: Cell): boolean {
+export function insert(root: CacheRoot, path: readonly unknown[], types: readonly FieldType[], cell: Cell): boolean {
   if (path.length === 0) {
     if (root.cell !== undefined) return false;
     root.cell = cell;
     root.size++;
     return true;
   }
-  let level = (root.next ??= newLevel(booleans[0]));
+  let level = (root.next ??= newLevel(types[0]));
   for (let i = 0; i < path.length - 1; i++) {
-    let next = child(level, path[i], booleans[i]) as Level | undefined;
-    if (next === undefined) setChild(level, path[i], booleans[i], (next = newLevel(booleans[i + 1])));
+    let next = child(level, path[i], types[i]) as Level | undefined;
+    if (next === undefined) setChild(level, path[i], types[i], (next = newLevel(types[i + 1])));
     level = next;
   }
   const last = path.length - 1;
-  if (child(level, path[last], booleans[last]) !== undefined) return false;
-  setChild(level, path[last], booleans[last], cell);
+  if (child(level, path[last], types[last]) !== undefined) return false;
+  setChild(level, path[last], types[last], cell);
   root.size++;
   return true;
 }

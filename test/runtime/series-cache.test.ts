@@ -4,11 +4,12 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { FieldType } from '../../src/catalog/spec.js';
 import { CounterCell, type Cell } from '../../src/runtime/metric-series.js';
 import { compileFind, insert, type CacheRoot } from '../../src/runtime/series-cache.js';
 
 const KEYS = ['status', 'success', 'tool'];
-const BOOLEANS = [false, true, false];
+const TYPES: FieldType[] = ['int', 'boolean', 'string'];
 
 function cell(name: string): Cell {
   return new CounterCell(Object.freeze({ name }), false);
@@ -17,23 +18,23 @@ function cell(name: string): Cell {
 function cached(): { root: CacheRoot; cells: Record<string, Cell> } {
   const root: CacheRoot = { next: undefined, cell: undefined, size: 0 };
   const cells = { a: cell('a'), b: cell('b'), c: cell('c'), d: cell('d') };
-  insert(root, [200, true, undefined], BOOLEANS, cells.a);
-  insert(root, [200, 'true', undefined], BOOLEANS, cells.b);
-  insert(root, ['none', false, 'shell'], BOOLEANS, cells.c);
-  insert(root, [404, false, undefined], BOOLEANS, cells.d);
+  insert(root, [200, true, undefined], TYPES, cells.a);
+  insert(root, [200, 'true', undefined], TYPES, cells.b);
+  insert(root, ['none', false, 'shell'], TYPES, cells.c);
+  insert(root, [404, false, undefined], TYPES, cells.d);
   return { root, cells };
 }
 
-type MakeFind = (keys: string[], booleans: boolean[]) => ReturnType<typeof compileFind>;
+type MakeFind = (keys: string[], types: FieldType[]) => ReturnType<typeof compileFind>;
 
 /** Without code generation the same lookup runs as a loop (chosen when `new Function` throws). */
-const loopFind: MakeFind = (keys, booleans) => {
+const loopFind: MakeFind = (keys, types) => {
   const original = globalThis.Function;
   globalThis.Function = function () {
     throw new EvalError('code generation from strings disallowed');
   } as unknown as FunctionConstructor;
   try {
-    return compileFind(keys, booleans);
+    return compileFind(keys, types);
   } finally {
     globalThis.Function = original;
   }
@@ -43,7 +44,7 @@ describe.each([
   ['compiled', compileFind as MakeFind],
   ['loop (no code generation)', loopFind],
 ])('series-cache lookup: %s', (name, make) => {
-  const find = make(KEYS, BOOLEANS);
+  const find = make(KEYS, TYPES);
 
   it('is the variant under test', () => {
     expect(find.name).toBe(name === 'compiled' ? 'find' : '');
