@@ -240,7 +240,7 @@ type Op =
 
 /**
  * Small pools of valid values so series repeat. Booleans and ints also come as wire strings
- * (`'true'`, `'7'`): two cache entries of the package for one SDK series. `canonical` leaves those
+ * (`'true'`, `'7'`) and ints as -0: two cache entries of the package for one SDK series (-0: one). `canonical` leaves those
  * out (one spelling per value).
  */
 function pool(spec: FieldSpec, canonical: boolean): readonly unknown[] {
@@ -248,7 +248,8 @@ function pool(spec: FieldSpec, canonical: boolean): readonly unknown[] {
     case 'boolean':
       return canonical ? [true, false] : [true, false, 'true'];
     case 'int':
-      return canonical ? [0, 200, 404, ...(spec.values ?? [])] : [0, 200, 404, '7', ...(spec.values ?? [])];
+      // Dense (200-202) and sparse (0, 404) integers: the cache's integer array and its Map; -0 is 0.
+      return canonical ? [0, 200, 201, 202, 404, ...(spec.values ?? [])] : [0, -0, 200, 201, 202, 404, '7', ...(spec.values ?? [])];
     case 'string':
       return spec.values ? spec.values.slice(0, 3) : ['a', 'b.c', 'x/y-1'];
   }
@@ -620,6 +621,45 @@ describe.each(TEMPORALITIES)('timestamps (%s)', (name, temporality) => {
         for (const [start, end] of s) expect(end - start).toBeGreaterThanOrEqual(25); // starts at the first record
         // Cumulative keeps the first start; delta starts where the previous report ended.
         expect(s[1][0]).toBe(temporality === AggregationTemporality.CUMULATIVE ? s[0][0] : s[0][1]);
+      }
+    }
+  });
+
+  it('a series that skips an interval: delta starts again at its next first record, cumulative keeps its start (the producer reads the clock only then)', async () => {
+    const producer = new CodexMetricProducer({ temporality: name });
+    const readers = [new ManualReader(temporality, 2000, [producer]), new ManualReader(temporality)];
+    const providers = readers.map((reader) => new MeterProvider({ readers: [reader] }));
+    const metrics = createCodexMetrics({ defaults: DEFAULTS, meterProvider: providers[0], metricProducer: producer });
+    const plain = providers[1].getMeter('codex').createCounter('codex.api_request');
+    const attributes = { ...expectedDefaults(DEFAULTS), status: '200', success: 'true' };
+    const ms = ([s, ns]: [number, number]) => s * 1e3 + ns / 1e6;
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 30));
+    // Per reader, per collection: [start, end] of the series, or undefined when not exported.
+    const spans: ([number, number] | undefined)[][] = [[], []];
+    for (const recorded of [true, false, true, true]) {
+      await pause();
+      if (recorded) {
+        metrics.add('api_request', { status: 200, success: true });
+        plain.add(1, attributes);
+      }
+      await pause();
+      for (let r = 0; r < readers.length; r++) {
+        const { resourceMetrics } = await readers[r].collect();
+        const point = resourceMetrics.scopeMetrics.flatMap((sm) => sm.metrics).find((m) => m.descriptor.name === 'codex.api_request')?.dataPoints[0];
+        spans[r].push(point && [ms(point.startTime as [number, number]), ms(point.endTime as [number, number])]);
+      }
+    }
+    for (const provider of providers) await provider.shutdown();
+    for (const s of spans) {
+      const [first, second, third, fourth] = s;
+      if (temporality === AggregationTemporality.CUMULATIVE) {
+        for (const later of [second, third, fourth]) expect(later![0]).toBe(first![0]);
+      } else {
+        expect(second).toBeUndefined();
+        // The interval without a record: the next one starts at its record, 30 ms after the previous end at least.
+        expect(third![0] - first![1]).toBeGreaterThanOrEqual(55);
+        expect(third![1] - third![0]).toBeGreaterThanOrEqual(25);
+        expect(fourth![0]).toBe(third![1]); // reported by the previous collection: starts where it ended
       }
     }
   });

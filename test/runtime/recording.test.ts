@@ -212,6 +212,65 @@ describe('detached methods', () => {
   });
 });
 
+describe('one fields object reused and changed between calls (the fast path caches by value, never by object)', () => {
+  const series = (points: { attributes: Record<string, unknown>; value?: number }[]) =>
+    Object.fromEntries(points.map((p) => [`${p.attributes.status}/${p.attributes.success}`, p.value]));
+
+  it('lenient: each call is judged by what the object holds at that call', async () => {
+    t = createTestCodexMetrics({ defaults });
+    const view = t.metrics.withDefaults({ model: 'o3' });
+    const fields: Record<string | symbol, unknown> = { status: 200, success: true };
+    const add = () => t.metrics.add('api_request', fields);
+    add();
+    add(); // cached
+    fields.status = 201; // another series, in the integer array's window
+    add();
+    fields.status = 200.5; // not an integer: repaired and counted, every time
+    add();
+    add();
+    fields.status = '200'; // another spelling of the first series
+    add();
+    fields.status = -0; // the series "0"
+    add();
+    fields.status = 200;
+    fields.extra = 1; // an undocumented field after the object was cached
+    add();
+    add();
+    delete fields.extra;
+    fields[Symbol('ignored')] = 1; // symbols are not fields (Object.keys and for…in skip them alike)
+    add();
+    delete fields.success; // a required field goes missing
+    add();
+    fields.success = true;
+    Object.freeze(fields);
+    add();
+    view.add('api_request', fields); // another view's cache, same object
+    const getter = Object.defineProperty({ success: true }, 'status', { get: () => 201, enumerable: true });
+    add.call(undefined);
+    t.metrics.add('api_request', getter);
+    t.metrics.add('api_request', getter);
+    const points = await t.snapshot();
+    const mine = series(points.filter((p) => p.attributes.model === defaults.model));
+    expect(mine).toEqual({ '200/true': 8, '201/true': 3, '200.5/true': 2, '0/true': 1, '200/unknown': 1 });
+    expect(series(points.filter((p) => p.attributes.model === 'o3'))).toEqual({ '200/true': 1 });
+    expect(t.metrics.stats().sanitized).toEqual({ wrong_type: 2, unknown_field: 2, missing_field: 1 });
+  });
+
+  it('strict: an undocumented field added to a cached object throws at that call', () => {
+    const m = createCodexMetrics({ defaults, strict: true, metricProducer: new CodexMetricProducer() });
+    const fields: Record<string, unknown> = { status: 200, success: true };
+    m.add('api_request', fields);
+    m.add('api_request', fields);
+    fields.extra = 1;
+    expect(() => m.add('api_request', fields)).toThrow(/extra/);
+    delete fields.extra;
+    fields.status = 200.5;
+    expect(() => m.add('api_request', fields)).toThrow(/integer/);
+    fields.status = 201;
+    expect(() => m.add('api_request', fields)).not.toThrow();
+  });
+});
+
 describe('histogramBuckets', () => {
   it('chooses the boundaries through bucketsFor, on the producer and the SDK path alike', async () => {
     for (const histogramBuckets of ['codex', 'wide'] as const) {

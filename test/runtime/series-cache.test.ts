@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FieldType } from '../../src/catalog/spec.js';
 import { CounterCell, type Cell } from '../../src/runtime/metric-series.js';
-import { compileFind, insert, type CacheRoot } from '../../src/runtime/series-cache.js';
+import { compileFind, insert, INT_SLOTS_PER_KEY, MAX_INT_SLOTS, type CacheRoot } from '../../src/runtime/series-cache.js';
 
 const KEYS = ['status', 'success', 'tool'];
 const TYPES: FieldType[] = ['int', 'boolean', 'string'];
@@ -83,6 +83,63 @@ describe.each([
     const findEmpty = make([], []);
     expect(findEmpty(root, {})).toBe(only);
     expect(findEmpty(root, { x: 1 })).toBeUndefined();
+  });
+});
+
+describe.each([
+  ['compiled', compileFind as MakeFind],
+  ['loop (no code generation)', loopFind],
+])('series-cache lookup of an integer field: %s', (_name, make) => {
+  const find = make(['status'], ['int']);
+  const fresh = (): CacheRoot => ({ next: undefined, cell: undefined, size: 0 });
+  /** The integer level's array (internals: its length is the documented memory bound). */
+  const slots = (root: CacheRoot) => (root.next as unknown as { slots: unknown[] }).slots;
+
+  it('dense integers answer from the array, every key stays findable while the window is rebuilt', () => {
+    const root = fresh();
+    const cells = new Map<number, Cell>();
+    // Shuffled dense HTTP codes, then a far one, then the string spelling of one of them.
+    const codes = [149, 100, 148, 200, ...Array.from({ length: 47 }, (_, i) => 101 + ((i * 7) % 47))];
+    for (const code of codes) {
+      const c = cell(String(code));
+      cells.set(code, c);
+      expect(insert(root, [code], ['int'], c)).toBe(true);
+      for (const [k, v] of cells) expect(find(root, { status: k })).toBe(v);
+    }
+    expect(slots(root).length).toBe(101); // 100 … 200
+    expect(slots(root).length).toBeLessThanOrEqual(INT_SLOTS_PER_KEY * codes.length);
+    const asString = cell('"120"');
+    expect(insert(root, ['120'], ['int'], asString)).toBe(true);
+    expect(find(root, { status: '120' })).toBe(asString); // another spelling, another entry
+    expect(find(root, { status: 120 })).toBe(cells.get(120));
+    expect(insert(root, [120], ['int'], cell('again'))).toBe(false);
+  });
+
+  it('sparse integers stay in the Map: the array never holds more than INT_SLOTS_PER_KEY slots per key', () => {
+    const root = fresh();
+    const keys = [0, 5000, 10_000, 2 ** 40, -3];
+    for (const k of keys) insert(root, [k], ['int'], cell(String(k)));
+    expect(slots(root).length).toBeLessThanOrEqual(Math.min(MAX_INT_SLOTS, INT_SLOTS_PER_KEY * keys.length));
+    for (const k of keys) expect(find(root, { status: k })).toEqual(cell(String(k)));
+  });
+
+  it('never turns a non-integer, a negative zero or a non-number into another key', () => {
+    const root = fresh();
+    const zero = cell('0');
+    const one = cell('1');
+    insert(root, [0], ['int'], zero);
+    insert(root, [1], ['int'], one);
+    expect(find(root, { status: -0 })).toBe(zero); // SameValueZero, as the Map; one series ("0") either way
+    for (const miss of [0.5, 1.0000001, NaN, Infinity, -Infinity, -1, 2 ** 32, 2 ** 32 + 1, '1', true, null, 1n]) {
+      expect(find(root, { status: miss })).toBeUndefined();
+    }
+    let read = 0;
+    const tricky = { valueOf: () => (read++, 1) };
+    expect(find(root, { status: tricky })).toBeUndefined();
+    expect(read).toBe(0); // typeof before arithmetic: a valueOf is never called
+    const negative = fresh();
+    insert(negative, [-0], ['int'], zero);
+    expect(find(negative, { status: 0 })).toBe(zero);
   });
 });
 
