@@ -32,11 +32,17 @@ interface IntLevel {
   /** slots[i] is the child of the integer `base + i` (a hole: not cached); covers every cached integer in the window. */
   slots: unknown[];
   base: number;
-  /** Integer keys in `all`, and their range. */
+  /** Integer keys in `all` that the array may hold (SMALL_INT), and their range. */
   ints: number;
   min: number;
   max: number;
 }
+
+/**
+ * Integers an array may hold: V8's small integers, so that `base`, `min` and `max` stay small-integer
+ * fields and the lookup's `x - base` integer arithmetic (a field that once held a double stays one).
+ */
+const SMALL_INT = 2 ** 30;
 type Level = Map<unknown, unknown> | BooleanLevel | IntLevel;
 
 /** Density of an integer level's array: at most this many slots per integer key. */
@@ -166,7 +172,7 @@ function setChild(level: Level, value: unknown, type: FieldType, next: unknown):
     case 'int': {
       const l = level as IntLevel;
       l.all.set(value, next);
-      if (typeof value === 'number' && Number.isInteger(value)) setInt(l, value === 0 ? 0 : value, next);
+      if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < SMALL_INT) setInt(l, value === 0 ? 0 : value, next);
       return;
     }
     default:
@@ -176,9 +182,9 @@ function setChild(level: Level, value: unknown, type: FieldType, next: unknown):
 
 /** A new integer key of `level` (already in `all`): in the window, or the window rebuilt over every integer key while dense enough. */
 function setInt(level: IntLevel, value: number, next: unknown): void {
-  level.ints++;
-  level.min = Math.min(level.min, value);
-  level.max = Math.max(level.max, value);
+  if (level.ints++ === 0) level.min = level.max = value;
+  else if (value < level.min) level.min = value;
+  else if (value > level.max) level.max = value;
   const j = value - level.base;
   if (j >>> 0 === j && j < level.slots.length) {
     level.slots[j] = next;
@@ -188,7 +194,7 @@ function setInt(level: IntLevel, value: number, next: unknown): void {
   if (span > MAX_INT_SLOTS || span > INT_SLOTS_PER_KEY * level.ints) return; // stays in the Map only
   const slots = new Array<unknown>(span);
   for (const [key, child] of level.all) {
-    if (typeof key === 'number' && Number.isInteger(key)) slots[key - level.min] = child;
+    if (typeof key === 'number' && key >= level.min && key <= level.max && Number.isInteger(key)) slots[key - level.min] = child;
   }
   level.base = level.min;
   level.slots = slots;
@@ -199,7 +205,7 @@ function newLevel(type: FieldType): Level {
     case 'boolean':
       return { t: undefined, f: undefined, other: undefined };
     case 'int':
-      return { all: new Map(), slots: [], base: 0, ints: 0, min: Infinity, max: -Infinity };
+      return { all: new Map(), slots: [], base: 0, ints: 0, min: 0, max: 0 };
     default:
       return new Map();
   }
