@@ -106,7 +106,7 @@ function findSource(keys: readonly string[], types: readonly FieldType[]): strin
         lines.push(
           `  if (typeof ${x} === "number") {`,
           `    const j = ${x} - node.base;`,
-          `    node = (j >>> 0) === j && j < node.slots.length ? node.slots[j] : node.all.get(${x});`,
+          `    node = (j | 0) === j && j >= 0 && j < node.slots.length ? node.slots[j] : node.all.get(${x});`,
           `  } else node = node.all.get(${x});`,
         );
         break;
@@ -151,7 +151,7 @@ function child(level: Level, value: unknown, type: FieldType): unknown {
       const l = level as IntLevel;
       if (typeof value === 'number') {
         const j = value - l.base;
-        if (j >>> 0 === j && j < l.slots.length) return l.slots[j];
+        if ((j | 0) === j && j >= 0 && j < l.slots.length) return l.slots[j];
       }
       return l.all.get(value);
     }
@@ -186,7 +186,7 @@ function setInt(level: IntLevel, value: number, next: unknown): void {
   else if (value < level.min) level.min = value;
   else if (value > level.max) level.max = value;
   const j = value - level.base;
-  if (j >>> 0 === j && j < level.slots.length) {
+  if ((j | 0) === j && j >= 0 && j < level.slots.length) {
     level.slots[j] = next;
     return;
   }
