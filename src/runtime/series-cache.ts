@@ -2,8 +2,8 @@
 // without validating, formatting or merging again. One tree per view and metric, one level per
 // documented field (catalog order), keyed by the raw value (`200`, `true`, `'none'`); the last
 // level holds the cell. A level is a Map; for a boolean field two slots for `true` and `false` (a
-// Map only for the string spellings); for an integer field a Map plus an array indexed by the
-// integer (below). Only clean inputs are cached (a repaired one must be counted every time).
+// Map only for the string spellings); for an integer field a Map plus a direct-mapped table (below).
+// Only clean inputs are cached (a repaired one must be counted every time).
 //
 // The lookup of each metric is compiled from its field names (`f["status"]`, `f["success"]`): a
 // property read with a constant name is cached by V8 per metric, where a loop over the names is a
@@ -11,11 +11,12 @@
 // path's cost. Where code generation is disabled, an equivalent loop is used.
 //
 // Integer fields (`status: 200`): a Map.get is a call into V8's hash-table builtin, the largest
-// single cost of a hit, where an array element is one bounds-checked load. So an integer level also
-// keeps its integer keys in an array over [base, base + length), while that window stays dense:
-// at most INT_SLOTS_PER_KEY slots per integer key (and MAX_INT_SLOTS in all), so its memory is
-// bounded by the entries it holds. Every key stays in the Map; the array only answers for the
-// integers inside its window, and holds every cached key inside it.
+// single cost of a hit. An integer level also keeps its small integer keys in a direct-mapped table:
+// key k at slot `k & mask`, so a hit is one AND, one compare and two array loads. A key whose slot is
+// taken stays in the Map only; the table is rebuilt (larger, picking a size without collisions where
+// one of two does) as keys arrive, at most 8 slots per integer key and MAX_INT_SLOTS in all, so its
+// memory is bounded by the entries it holds. Every key is also in the Map, which answers whatever
+// the table does not hold.
 import type { FieldType } from '../catalog/spec.js';
 import type { Cell } from './metric-series.js';
 
@@ -29,25 +30,24 @@ interface BooleanLevel {
 interface IntLevel {
   /** Every key (numbers and the string spellings). */
   all: Map<unknown, unknown>;
-  /** slots[i] is the child of the integer `base + i` (a hole: not cached); covers every cached integer in the window. */
-  slots: unknown[];
-  base: number;
-  /** Integer keys in `all` that the array may hold (SMALL_INT), and their range. */
+  /**
+   * keys[k & mask] is k and vals[k & mask] its child, for the small integer keys the table holds. An
+   * empty slot h holds h ^ 1, a key of another slot, so no number can match it.
+   */
+  keys: number[];
+  vals: unknown[];
+  mask: number;
+  /** Small integer keys in `all` (held by the table or not). */
   ints: number;
-  min: number;
-  max: number;
 }
-
-/**
- * Integers an array may hold: V8's small integers, so that `base`, `min` and `max` stay small-integer
- * fields and the lookup's `x - base` integer arithmetic (a field that once held a double stays one).
- */
-const SMALL_INT = 2 ** 30;
 type Level = Map<unknown, unknown> | BooleanLevel | IntLevel;
 
-/** Density of an integer level's array: at most this many slots per integer key. */
-export const INT_SLOTS_PER_KEY = 32;
-/** Length of an integer level's array at most (a window of HTTP status codes is a few hundred). */
+/**
+ * Integers the table may hold: V8's small integers, so that `keys` stays an array of small integers
+ * and the lookup's AND and compare are integer operations.
+ */
+const SMALL_INT = 2 ** 30;
+/** Slots of an integer level's table at most (a power of two). */
 export const MAX_INT_SLOTS = 4096;
 
 /** A view's cache of one metric. */
@@ -105,8 +105,8 @@ function findSource(keys: readonly string[], types: readonly FieldType[]): strin
         // typeof first: arithmetic on anything else could call a valueOf.
         lines.push(
           `  if (typeof ${x} === "number") {`,
-          `    const j = ${x} - node.base;`,
-          `    node = (j | 0) === j && j >= 0 && j < node.slots.length ? node.slots[j] : node.all.get(${x});`,
+          `    const h = ${x} & node.mask;`,
+          `    node = node.keys[h] === ${x} ? node.vals[h] : node.all.get(${x});`,
           `  } else node = node.all.get(${x});`,
         );
         break;
@@ -150,8 +150,8 @@ function child(level: Level, value: unknown, type: FieldType): unknown {
     case 'int': {
       const l = level as IntLevel;
       if (typeof value === 'number') {
-        const j = value - l.base;
-        if ((j | 0) === j && j >= 0 && j < l.slots.length) return l.slots[j];
+        const h = value & l.mask;
+        if (l.keys[h] === value) return l.vals[h];
       }
       return l.all.get(value);
     }
@@ -172,7 +172,7 @@ function setChild(level: Level, value: unknown, type: FieldType, next: unknown):
     case 'int': {
       const l = level as IntLevel;
       l.all.set(value, next);
-      if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < SMALL_INT) setInt(l, value === 0 ? 0 : value, next);
+      if (isSmallInt(value)) setInt(l, value === 0 ? 0 : value, next); // -0 is the Map's key 0
       return;
     }
     default:
@@ -180,24 +180,50 @@ function setChild(level: Level, value: unknown, type: FieldType, next: unknown):
   }
 }
 
-/** A new integer key of `level` (already in `all`): in the window, or the window rebuilt over every integer key while dense enough. */
+const isSmallInt = (key: unknown): key is number => typeof key === 'number' && Number.isInteger(key) && Math.abs(key) < SMALL_INT;
+
+/** A new small integer key of `level` (already in `all`): into the table, which grows to at least twice the keys. */
 function setInt(level: IntLevel, value: number, next: unknown): void {
-  if (level.ints++ === 0) level.min = level.max = value;
-  else if (value < level.min) level.min = value;
-  else if (value > level.max) level.max = value;
-  const j = value - level.base;
-  if ((j | 0) === j && j >= 0 && j < level.slots.length) {
-    level.slots[j] = next;
-    return;
+  level.ints++;
+  if (2 * level.ints > level.keys.length && level.keys.length < MAX_INT_SLOTS) rebuild(level);
+  else place(level, value, next);
+}
+
+function place(level: IntLevel, key: number, child: unknown): void {
+  const h = key & level.mask;
+  if ((level.keys[h] & level.mask) === h) return; // taken: this key stays in the Map only
+  level.keys[h] = key;
+  level.vals[h] = child;
+}
+
+/** A table of at least 2 slots per key, or of 4 if that one has no collisions; every small integer key of `all` placed in it. */
+function rebuild(level: IntLevel): void {
+  const ints: number[] = [];
+  for (const key of level.all.keys()) if (isSmallInt(key)) ints.push(key);
+  let size = 2;
+  while (size < 2 * ints.length && size < MAX_INT_SLOTS) size *= 2;
+  if (size < MAX_INT_SLOTS && collides(ints, size - 1) && !collides(ints, 2 * size - 1)) size *= 2;
+  level.mask = size - 1;
+  level.keys = emptyKeys(size);
+  level.vals = new Array<unknown>(size);
+  for (const key of ints) place(level, key, level.all.get(key));
+}
+
+function collides(keys: readonly number[], mask: number): boolean {
+  const seen = new Set<number>();
+  for (const key of keys) {
+    const h = key & mask;
+    if (seen.has(h)) return true;
+    seen.add(h);
   }
-  const span = level.max - level.min + 1;
-  if (span > MAX_INT_SLOTS || span > INT_SLOTS_PER_KEY * level.ints) return; // stays in the Map only
-  const slots = new Array<unknown>(span);
-  for (const [key, child] of level.all) {
-    if (typeof key === 'number' && key >= level.min && key <= level.max && Number.isInteger(key)) slots[key - level.min] = child;
-  }
-  level.base = level.min;
-  level.slots = slots;
+  return false;
+}
+
+/** An empty table's keys (size >= 2); one way of building them, so every table has the same elements kind (monomorphic loads). */
+function emptyKeys(size: number): number[] {
+  const keys = new Array<number>(size);
+  for (let h = 0; h < size; h++) keys[h] = h ^ 1;
+  return keys;
 }
 
 function newLevel(type: FieldType): Level {
@@ -205,7 +231,7 @@ function newLevel(type: FieldType): Level {
     case 'boolean':
       return { t: undefined, f: undefined, other: undefined };
     case 'int':
-      return { all: new Map(), slots: [], base: 0, ints: 0, min: 0, max: 0 };
+      return { all: new Map(), keys: emptyKeys(2), vals: new Array<unknown>(2), mask: 1, ints: 0 };
     default:
       return new Map();
   }

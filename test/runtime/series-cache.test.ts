@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FieldType } from '../../src/catalog/spec.js';
 import { CounterCell, type Cell } from '../../src/runtime/metric-series.js';
-import { compileFind, insert, INT_SLOTS_PER_KEY, MAX_INT_SLOTS, type CacheRoot } from '../../src/runtime/series-cache.js';
+import { compileFind, insert, MAX_INT_SLOTS, type CacheRoot } from '../../src/runtime/series-cache.js';
 
 const KEYS = ['status', 'success', 'tool'];
 const TYPES: FieldType[] = ['int', 'boolean', 'string'];
@@ -92,13 +92,13 @@ describe.each([
 ])('series-cache lookup of an integer field: %s', (_name, make) => {
   const find = make(['status'], ['int']);
   const fresh = (): CacheRoot => ({ next: undefined, cell: undefined, size: 0 });
-  /** The integer level's array (internals: its length is the documented memory bound). */
-  const slots = (root: CacheRoot) => (root.next as unknown as { slots: unknown[] }).slots;
+  /** The integer level's table (internals: its size is the documented memory bound). */
+  const table = (root: CacheRoot) => root.next as unknown as { keys: number[]; all: Map<unknown, unknown> };
+  const held = (root: CacheRoot) => table(root).keys.filter((k, h) => (k & (table(root).keys.length - 1)) === h).length;
 
-  it('dense integers answer from the array, every key stays findable while the window is rebuilt', () => {
+  it('dense HTTP codes: every one in the table, every key findable while the table grows', () => {
     const root = fresh();
     const cells = new Map<number, Cell>();
-    // Shuffled dense HTTP codes, then a far one, then the string spelling of one of them.
     const codes = [149, 100, 148, 200, ...Array.from({ length: 47 }, (_, i) => 101 + ((i * 7) % 47))];
     for (const code of codes) {
       const c = cell(String(code));
@@ -106,8 +106,8 @@ describe.each([
       expect(insert(root, [code], ['int'], c)).toBe(true);
       for (const [k, v] of cells) expect(find(root, { status: k })).toBe(v);
     }
-    expect(slots(root).length).toBe(101); // 100 … 200
-    expect(slots(root).length).toBeLessThanOrEqual(INT_SLOTS_PER_KEY * codes.length);
+    expect(held(root)).toBe(codes.length);
+    expect(table(root).keys.length).toBeLessThanOrEqual(8 * codes.length);
     const asString = cell('"120"');
     expect(insert(root, ['120'], ['int'], asString)).toBe(true);
     expect(find(root, { status: '120' })).toBe(asString); // another spelling, another entry
@@ -115,12 +115,29 @@ describe.each([
     expect(insert(root, [120], ['int'], cell('again'))).toBe(false);
   });
 
-  it('sparse integers stay in the Map: the array never holds more than INT_SLOTS_PER_KEY slots per key', () => {
+  it('sparse codes use the table too; colliding and large keys stay in the Map, at most 8 slots per key', () => {
     const root = fresh();
-    const keys = [0, 5000, 10_000, 2 ** 40, -3];
-    for (const k of keys) insert(root, [k], ['int'], cell(String(k)));
-    expect(slots(root).length).toBeLessThanOrEqual(Math.min(MAX_INT_SLOTS, INT_SLOTS_PER_KEY * keys.length));
-    for (const k of keys) expect(find(root, { status: k })).toEqual(cell(String(k)));
+    const sparse = [200, 201, 204, 400, 401, 403, 404, 429, 500, 502, 503];
+    for (const k of sparse) insert(root, [k], ['int'], cell(String(k)));
+    expect(held(root)).toBe(sparse.length);
+    expect(table(root).keys.length).toBeLessThanOrEqual(8 * sparse.length);
+    const colliding = fresh();
+    const keys = [0, 64, 128, 4096, 2 ** 40, -3, 2 ** 30, -(2 ** 30)];
+    for (const k of keys) insert(colliding, [k], ['int'], cell(String(k)));
+    expect(held(colliding)).toBeLessThan(keys.length);
+    expect(table(colliding).keys.length).toBeLessThanOrEqual(Math.min(MAX_INT_SLOTS, 8 * keys.length));
+    for (const k of keys) expect(find(colliding, { status: k })).toEqual(cell(String(k)));
+    for (const k of keys) expect(insert(colliding, [k], ['int'], cell('again'))).toBe(false); // found, so never counted twice
+    expect(colliding.size).toBe(keys.length);
+  });
+
+  it('past MAX_INT_SLOTS the table stops growing and the rest stays in the Map', () => {
+    const root = fresh();
+    const n = MAX_INT_SLOTS + 100;
+    for (let k = 0; k < n; k++) insert(root, [k * 3], ['int'], cell(String(k * 3)));
+    expect(table(root).keys.length).toBe(MAX_INT_SLOTS);
+    for (let k = 0; k < n; k += 97) expect(find(root, { status: k * 3 })).toEqual(cell(String(k * 3)));
+    expect(find(root, { status: 1 })).toBeUndefined();
   });
 
   it('never turns a non-integer, a negative zero or a non-number into another key', () => {
@@ -130,13 +147,17 @@ describe.each([
     insert(root, [0], ['int'], zero);
     insert(root, [1], ['int'], one);
     expect(find(root, { status: -0 })).toBe(zero); // SameValueZero, as the Map; one series ("0") either way
-    for (const miss of [0.5, 1.0000001, NaN, Infinity, -Infinity, -1, 2 ** 32, 2 ** 32 + 1, '1', true, null, 1n]) {
+    for (const miss of [0.5, 1.0000001, NaN, Infinity, -Infinity, -1, 2 ** 32, 2 ** 32 + 1, 2 ** 30, 2 ** 30 + 1, '1', true, null, 1n]) {
       expect(find(root, { status: miss })).toBeUndefined();
     }
     let read = 0;
     const tricky = { valueOf: () => (read++, 1) };
     expect(find(root, { status: tricky })).toBeUndefined();
     expect(read).toBe(0); // typeof before arithmetic: a valueOf is never called
+    // An empty slot's mark is never a hit: h ^ 1 for every slot h of every size.
+    const marks = fresh();
+    insert(marks, [1000], ['int'], cell('1000'));
+    for (let k = -70; k < 70; k++) if (k !== 1000) expect(find(marks, { status: k })).toBeUndefined();
     const negative = fresh();
     insert(negative, [-0], ['int'], zero);
     expect(find(negative, { status: 0 })).toBe(zero);
