@@ -92,6 +92,21 @@ describe('view caches', () => {
     expect(points.reduce((s, p) => s + p.value!, 0)).toBe(500_000);
   });
 
+  it('1,000 views x 500 integer values (the integer tables included) stay bounded', { timeout: 300_000 }, async () => {
+    t = createTestCodexMetrics({ defaults: DEFAULTS });
+    const before = heapAfterGc();
+    for (let v = 0; v < 1000; v++) {
+      const view = t.metrics.withDefaults({ model: `model-${v}` });
+      // Spread values: tables of up to 8 slots per key.
+      for (let k = 0; k < 500; k++) view.add('api_request', { status: 100 + 7 * k, success: true });
+    }
+    const growth = heapAfterGc() - before;
+    expect(growth, `heap growth ${mb(growth)}`).toBeLessThan(20 * MB);
+    const points = (await t.snapshot()).filter((p) => p.name === 'codex.api_request');
+    expect(points.length).toBeLessThanOrEqual(2000);
+    expect(points.reduce((s, p) => s + p.value!, 0)).toBe(500_000);
+  });
+
   it('many views sharing series (fields that override a default tag) keep a bounded cache', { timeout: 300_000 }, async () => {
     // windows_sandbox.setup_* document `originator`, which wins over the default tag: views that only
     // differ in it share the metric's series, so each view's cache points at the same 1000 cells.
