@@ -12,7 +12,7 @@
 //
 // Integer fields (`status: 200`): a Map.get is a call into V8's hash-table builtin, the largest
 // single cost of a hit. An integer level also keeps its small integer keys in a direct-mapped table:
-// key k at slot `k & mask`, so a hit is one AND, one compare and two array loads. A key whose slot is
+// key k at slot `k & mask`, so a hit is one AND, one compare and two loads from one array. A key whose slot is
 // taken stays in the Map only; the table is rebuilt (larger, picking a size without collisions where
 // one of two does) as keys arrive, at most 8 slots per integer key and MAX_INT_SLOTS in all, so its
 // memory is bounded by the entries it holds. Every key is also in the Map, which answers whatever
@@ -31,11 +31,11 @@ interface IntLevel {
   /** Every key (numbers and the string spellings). */
   all: Map<unknown, unknown>;
   /**
-   * keys[k & mask] is k and vals[k & mask] its child, for the small integer keys the table holds. An
-   * empty slot h holds h ^ 1, a key of another slot, so no number can match it.
+   * For the small integer keys the table holds, slot h = k & mask: table[2h] is k, table[2h + 1] its
+   * child (one array: the key and its child share a cache line). An empty slot h holds the key h ^ 1,
+   * a key of another slot, so no number can match it.
    */
-  keys: number[];
-  vals: unknown[];
+  table: unknown[];
   mask: number;
   /** Small integer keys in `all` (held by the table or not). */
   ints: number;
@@ -105,8 +105,8 @@ function findSource(keys: readonly string[], types: readonly FieldType[]): strin
         // typeof first: arithmetic on anything else could call a valueOf.
         lines.push(
           `  if (typeof ${x} === "number") {`,
-          `    const h = ${x} & node.mask;`,
-          `    node = node.keys[h] === ${x} ? node.vals[h] : node.all.get(${x});`,
+          `    const h = (${x} & node.mask) << 1, t = node.table;`,
+          `    node = t[h] === ${x} ? t[h + 1] : node.all.get(${x});`,
           `  } else node = node.all.get(${x});`,
         );
         break;
@@ -150,8 +150,8 @@ function child(level: Level, value: unknown, type: FieldType): unknown {
     case 'int': {
       const l = level as IntLevel;
       if (typeof value === 'number') {
-        const h = value & l.mask;
-        if (l.keys[h] === value) return l.vals[h];
+        const h = (value & l.mask) << 1;
+        if (l.table[h] === value) return l.table[h + 1];
       }
       return l.all.get(value);
     }
@@ -185,15 +185,16 @@ const isSmallInt = (key: unknown): key is number => typeof key === 'number' && N
 /** A new small integer key of `level` (already in `all`): into the table, which grows to at least twice the keys. */
 function setInt(level: IntLevel, value: number, next: unknown): void {
   level.ints++;
-  if (2 * level.ints > level.keys.length && level.keys.length < MAX_INT_SLOTS) rebuild(level);
+  const slots = level.mask + 1;
+  if (2 * level.ints > slots && slots < MAX_INT_SLOTS) rebuild(level);
   else place(level, value, next);
 }
 
 function place(level: IntLevel, key: number, child: unknown): void {
   const h = key & level.mask;
-  if ((level.keys[h] & level.mask) === h) return; // taken: this key stays in the Map only
-  level.keys[h] = key;
-  level.vals[h] = child;
+  if (((level.table[2 * h] as number) & level.mask) === h) return; // taken: this key stays in the Map only
+  level.table[2 * h] = key;
+  level.table[2 * h + 1] = child;
 }
 
 /** A table of at least 2 slots per key, or of 4 if that one has no collisions; every small integer key of `all` placed in it. */
@@ -204,8 +205,7 @@ function rebuild(level: IntLevel): void {
   while (size < 2 * ints.length && size < MAX_INT_SLOTS) size *= 2;
   if (size < MAX_INT_SLOTS && collides(ints, size - 1) && !collides(ints, 2 * size - 1)) size *= 2;
   level.mask = size - 1;
-  level.keys = emptyKeys(size);
-  level.vals = new Array<unknown>(size);
+  level.table = emptyTable(size);
   for (const key of ints) place(level, key, level.all.get(key));
 }
 
@@ -219,11 +219,14 @@ function collides(keys: readonly number[], mask: number): boolean {
   return false;
 }
 
-/** An empty table's keys (size >= 2); one way of building them, so every table has the same elements kind (monomorphic loads). */
-function emptyKeys(size: number): number[] {
-  const keys = new Array<number>(size);
-  for (let h = 0; h < size; h++) keys[h] = h ^ 1;
-  return keys;
+/** An empty table of `size` slots (>= 2); one way of building it, so every table has the same elements kind (monomorphic loads). */
+function emptyTable(size: number): unknown[] {
+  const table = new Array<unknown>(2 * size);
+  for (let h = 0; h < size; h++) {
+    table[2 * h] = h ^ 1;
+    table[2 * h + 1] = undefined;
+  }
+  return table;
 }
 
 function newLevel(type: FieldType): Level {
@@ -231,7 +234,7 @@ function newLevel(type: FieldType): Level {
     case 'boolean':
       return { t: undefined, f: undefined, other: undefined };
     case 'int':
-      return { all: new Map(), keys: emptyKeys(2), vals: new Array<unknown>(2), mask: 1, ints: 0 };
+      return { all: new Map(), table: emptyTable(2), mask: 1, ints: 0 };
     default:
       return new Map();
   }
