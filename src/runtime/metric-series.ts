@@ -181,8 +181,7 @@ export class MetricSeries<C extends Cell> {
    */
   begin(cell: C): void {
     if (cell.startTime === undefined && cell.reported !== this.collected) cell.startMs = Date.now();
-    cell.active = true;
-    this.active[this.activeCount++] = cell;
+    this.markActive(cell);
   }
 
   /** The cells recorded in this interval, now emptied (their `active` flag left to the caller). */

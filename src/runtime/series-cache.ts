@@ -12,11 +12,11 @@
 //
 // Integer fields (`status: 200`): a Map.get is a call into V8's hash-table builtin, the largest
 // single cost of a hit. An integer level also keeps its small integer keys in a direct-mapped table:
-// key k at slot `k & mask`, so a hit is one AND, one compare and two loads from one array. A key whose slot is
-// taken stays in the Map only; the table is rebuilt (larger, picking a size without collisions where
-// one of two does) as keys arrive, at most 8 slots per integer key and MAX_INT_SLOTS in all, so its
-// memory is bounded by the entries it holds. Every key is also in the Map, which answers whatever
-// the table does not hold.
+// key k at slot `k & mask`, so a hit is one AND, one compare and two loads from one array. A key
+// whose slot is taken stays in the Map only; the table is rebuilt (larger, picking a size without
+// collisions where one of two does) as keys arrive, at most 8 slots per integer key and
+// MAX_INT_SLOTS in all, so its memory is bounded by the entries it holds. Every key is also in the
+// Map, which answers whatever the table does not hold.
 import type { FieldType } from '../catalog/spec.js';
 import type { Cell } from './metric-series.js';
 
@@ -43,8 +43,8 @@ interface IntLevel {
 type Level = Map<unknown, unknown> | BooleanLevel | IntLevel;
 
 /**
- * Integers the table may hold: V8's small integers, so that `keys` stays an array of small integers
- * and the lookup's AND and compare are integer operations.
+ * Integers the table may hold: V8's small integers, so that its keys are small integers and the
+ * lookup's AND and compare are integer operations.
  */
 const SMALL_INT = 2 ** 30;
 /** Slots of an integer level's table at most (a power of two). */
@@ -140,7 +140,7 @@ function findByLoop(keys: readonly string[], types: readonly FieldType[]): FindC
   };
 }
 
-/** The child of `value` in `level` (an integer level answers from its array inside the window). */
+/** The child of `value` in `level` (an integer level answers from its table first). */
 function child(level: Level, value: unknown, type: FieldType): unknown {
   switch (type) {
     case 'boolean': {
