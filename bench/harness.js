@@ -101,10 +101,16 @@ function machine() {
 
 export const SECTIONS = ['coldImport', 'grid', 'collection'];
 
-/** Runs the sections of `preset` (a name of PRESETS), every one or those `only` names, logging progress through `log`. */
-export async function runBench(preset, log = () => {}, only = SECTIONS) {
-  const config = PRESETS[preset];
-  if (!config) throw new Error(`unknown preset ${preset}; known: ${Object.keys(PRESETS).join(', ')}`);
+/**
+ * Runs the sections of `preset` (a name of PRESETS), every one or those `only` names, logging
+ * progress through `log`. `narrow` replaces the preset's `series` (grid series counts) and `ops`.
+ */
+export async function runBench(preset, log = () => {}, only = SECTIONS, narrow = {}) {
+  if (!PRESETS[preset]) throw new Error(`unknown preset ${preset}; known: ${Object.keys(PRESETS).join(', ')}`);
+  const badOps = (narrow.ops ?? []).filter((op) => !OPS.includes(op));
+  if (badOps.length) throw new Error(`unknown op ${badOps.join(', ')}; known: ${OPS.join(', ')}`);
+  if (narrow.series?.some((n) => !Number.isSafeInteger(n) || n < 1)) throw new Error('--series: positive integers');
+  const config = { ...PRESETS[preset], ...(narrow.ops && { ops: narrow.ops }), ...(narrow.series && { series: narrow.series }) };
   const unknown = only.filter((name) => !SECTIONS.includes(name));
   if (unknown.length) throw new Error(`unknown section ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`);
   if (!config.variants.includes('raw') || !config.collectionVariants.includes('raw')) throw new Error('every ratio is relative to the raw SDK: keep the raw variant');

@@ -9,6 +9,7 @@
 //   --out-dir DIR                    write README.md and docs/performance.md under DIR instead
 //   --from FILE                      no measuring: render (and write) a result saved with --json
 //   --only SECTION[,SECTION]         only these sections (coldImport, grid, collection); writes nothing
+//   --series N[,N] --ops OP[,OP]     only these grid series counts / operations; writes nothing
 // Progress goes to stderr.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     'out-dir': { type: 'string' },
     from: { type: 'string' },
     only: { type: 'string' },
+    series: { type: 'string' },
+    ops: { type: 'string' },
   },
 });
 const log = (message) => process.stderr.write(`${message}\n`);
@@ -37,11 +40,14 @@ function readSaved(file) {
   return JSON.parse(text.slice(start));
 }
 
-const only = values.only?.split(',').map((s) => s.trim());
-const result = values.from ? readSaved(values.from) : await runBench(values.tiny ? 'tiny' : values.quick ? 'quick' : 'full', log, only);
+const list = (text) => text?.split(',').map((s) => s.trim());
+const only = list(values.only);
+const narrow = { series: list(values.series)?.map(Number), ops: list(values.ops) };
+const narrowed = only !== undefined || narrow.series !== undefined || narrow.ops !== undefined;
+const result = values.from ? readSaved(values.from) : await runBench(values.tiny ? 'tiny' : values.quick ? 'quick' : 'full', log, only, narrow);
 const preset = result.preset;
 process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderResults(result)}\n`);
 // Only a full run documents numbers; --out-dir lets any run write elsewhere (the test does).
-// A run of some sections only (--only) would blank the others' tables: it writes nothing.
-const root = only ? undefined : (values['out-dir'] ?? (preset === 'full' && !values['no-write'] ? fileURLToPath(new URL('..', import.meta.url)) : undefined));
+// A run of some sections or cells only (--only, --series, --ops) would blank the others' tables: it writes nothing.
+const root = narrowed ? undefined : (values['out-dir'] ?? (preset === 'full' && !values['no-write'] ? fileURLToPath(new URL('..', import.meta.url)) : undefined));
 if (root) log(`wrote ${writeDocs(result, root).join(', ')} under ${root}`);
