@@ -129,6 +129,8 @@ export async function runBench(preset, log = () => {}, only = SECTIONS, narrow =
     config,
     variants: VARIANTS.filter((v) => config.variants.includes(v.id)).map(({ id, header, label }) => ({ id, header, label })),
     seconds: {},
+    // Some sections or cells only: never written to the docs, also not when rendered later (--from).
+    ...((only !== SECTIONS || narrow.ops || narrow.series) && { narrowed: { sections: only, ...narrow } }),
   };
   log(`bench (${preset}): ${result.machine.cpu} x${result.machine.cores}, Node ${result.machine.node}, load average ${result.machine.loadAverageStart.join(' ')}`);
   const section = async (name, fn) => {

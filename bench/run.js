@@ -49,5 +49,5 @@ const preset = result.preset;
 process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderResults(result)}\n`);
 // Only a full run documents numbers; --out-dir lets any run write elsewhere (the test does).
 // A run of some sections or cells only (--only, --series, --ops) would blank the others' tables: it writes nothing.
-const root = narrowed ? undefined : (values['out-dir'] ?? (preset === 'full' && !values['no-write'] ? fileURLToPath(new URL('..', import.meta.url)) : undefined));
+const root = narrowed || result.narrowed ? undefined : (values['out-dir'] ?? (preset === 'full' && !values['no-write'] ? fileURLToPath(new URL('..', import.meta.url)) : undefined));
 if (root) log(`wrote ${writeDocs(result, root).join(', ')} under ${root}`);
