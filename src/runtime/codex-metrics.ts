@@ -51,10 +51,17 @@ let catalogIndex: Map<unknown, number> | undefined;
 const indexOf = (name: unknown): number | undefined => (catalogIndex ??= new Map(METRICS.map((spec, i) => [spec.name, i]))).get(name);
 
 /**
- * Series-cache lookups by catalog index, compiled once per process: every metrics object and view
- * calls the same function for a metric, so that call stays monomorphic (and inlined) in add/record.
+ * Series-cache lookups compiled once per process and field signature (names and types in order):
+ * every metrics object and view, and metrics with the same fields (`api_request` and its duration),
+ * call the same function, so that call stays monomorphic (and inlined) in add/record.
  */
-const compiledFinds: (FindCell | undefined)[] = [];
+const compiledFinds = new Map<string, FindCell>();
+const findFor = (keys: readonly string[], types: readonly FieldType[]): FindCell => {
+  const signature = keys.map((k, i) => `${k}:${types[i]}`).join(',');
+  let find = compiledFinds.get(signature);
+  if (find === undefined) compiledFinds.set(signature, (find = compileFind(keys, types)));
+  return find;
+};
 
 const enum Mode {
   Producer,
@@ -473,7 +480,7 @@ class View implements CodexMetrics {
     const existing = this.roots[state.index];
     // Per view and metric: no more entries than the metric can have series.
     if (existing !== undefined && existing.size >= shared.limit) return;
-    state.find ??= compiledFinds[state.index] ??= compileFind(state.keys, state.types);
+    state.find ??= findFor(state.keys, state.types);
     shared.reserveCacheEntry(this); // may empty every cache, this one included
     let root = this.roots[state.index];
     if (root === undefined) this.roots[state.index] = root = { next: undefined, cell: undefined, size: 0 };
