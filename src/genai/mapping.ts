@@ -21,10 +21,11 @@ import { findGenAiMetric, GEN_AI_OPERATION_DURATION, GEN_AI_TIME_TO_FIRST_CHUNK,
 
 type SourceAttributes = Readonly<Record<string, unknown>>;
 
-/** One GenAI measurement a source series feeds: into `metric`, the source value times `scale`. */
+/** One GenAI measurement a source series feeds: into `metric`, the source value divided by `divisor`
+ * (a division, so that 2300 ms is exactly 2.3 s; times 0.001 is not). */
 export interface GenAiTarget {
   readonly metric: GenAiMetricSpec;
-  readonly scale: number;
+  readonly divisor: number;
   /** GenAI attributes specific to the series (operation, token or error type). */
   readonly attributes: Readonly<Record<string, string>>;
 }
@@ -38,7 +39,7 @@ export interface GenAiSource {
   targets(attributes: SourceAttributes): GenAiTarget[];
 }
 
-const MS_TO_S = 1 / 1000;
+const MS_PER_S = 1000;
 const metric = (name: string): GenAiMetricSpec => findGenAiMetric(name)!;
 const operation = (name: GenAiOperation) => ({ [GEN_AI_OPERATION_NAME]: name });
 
@@ -49,7 +50,7 @@ export const GENAI_SOURCES: readonly GenAiSource[] = [
     targets(attributes) {
       const type = attributes.token_type;
       if (type !== 'input' && type !== 'output') return []; // subsets of input/output, or their total
-      return [{ metric: metric(GEN_AI_TOKEN_USAGE), scale: 1, attributes: { ...operation('invoke_agent'), [GEN_AI_TOKEN_TYPE]: type } }];
+      return [{ metric: metric(GEN_AI_TOKEN_USAGE), divisor: 1, attributes: { ...operation('invoke_agent'), [GEN_AI_TOKEN_TYPE]: type } }];
     },
   },
   {
@@ -59,19 +60,19 @@ export const GENAI_SOURCES: readonly GenAiSource[] = [
       const failed = attributes.success === 'false';
       const status = attributes.status;
       const error: Record<string, string> = failed ? { [ERROR_TYPE]: typeof status === 'string' && isWireInt(status) ? status : ERROR_TYPE_OTHER } : {};
-      return [{ metric: metric(GEN_AI_OPERATION_DURATION), scale: MS_TO_S, attributes: { ...operation('chat'), ...error } }];
+      return [{ metric: metric(GEN_AI_OPERATION_DURATION), divisor: MS_PER_S, attributes: { ...operation('chat'), ...error } }];
     },
   },
   {
     source: 'turn.e2e_duration_ms',
     reads: [],
-    targets: () => [{ metric: metric(GEN_AI_OPERATION_DURATION), scale: MS_TO_S, attributes: operation('invoke_agent') }],
+    targets: () => [{ metric: metric(GEN_AI_OPERATION_DURATION), divisor: MS_PER_S, attributes: operation('invoke_agent') }],
   },
   {
     // Approximation: measured from the turn's start, not from the request that streamed the chunk.
     source: 'turn.ttft.duration_ms',
     reads: [],
-    targets: () => [{ metric: metric(GEN_AI_TIME_TO_FIRST_CHUNK), scale: MS_TO_S, attributes: operation('invoke_agent') }],
+    targets: () => [{ metric: metric(GEN_AI_TIME_TO_FIRST_CHUNK), divisor: MS_PER_S, attributes: operation('invoke_agent') }],
   },
 ];
 

@@ -32,7 +32,7 @@ export interface TeeHost<S extends TeeState> {
 interface Route<S> {
   readonly state: S;
   readonly cell: HistogramCell;
-  readonly scale: number;
+  readonly divisor: number;
 }
 
 export class GenAiTee<S extends TeeState> {
@@ -61,7 +61,7 @@ export class GenAiTee<S extends TeeState> {
     for (const route of routes) {
       // Like a catalog metric's overflow series (never cached), counted at every measurement.
       if (route.cell.overflow) this.host.overflowed(route.state);
-      this.recordInto(route.state, route.cell, value * route.scale);
+      this.recordInto(route.state, route.cell, value / route.divisor);
     }
   }
 
@@ -72,7 +72,7 @@ export class GenAiTee<S extends TeeState> {
       if (!this.host.ready(state)) return undefined;
       const attributes = Object.freeze(genAiAttributes(target, source, DEFAULT_TAG_KEYS, this.providerName));
       const cell = state.histograms!.cellFor(attributes);
-      routes.push({ state, cell, scale: target.scale });
+      routes.push({ state, cell, divisor: target.divisor });
     }
     return routes;
   }

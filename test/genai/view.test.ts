@@ -104,7 +104,14 @@ describe('GenAI view: what the same calls record', () => {
     const [point] = genAi(await t.snapshot());
     expect(point.name).toBe('gen_ai.client.operation.duration');
     expect(point.count).toBe(1);
-    expect(point.sum).toBeCloseTo(ms / 1000, 9);
+    expect(point.sum).toBe(ms / 1000);
+  });
+
+  it('milliseconds become seconds by a division, exact where the decimal is (2300 ms is 2.3 s, not 2.3000000000000003)', async () => {
+    const t = testMetrics({ defaults: DEFAULTS, genAi: true });
+    t.metrics.record('api_request.duration_ms', 2300, { status: 200, success: true });
+    const [point] = genAi(await t.snapshot());
+    expect(point.sum).toBe(2.3);
   });
 
   it('the same data in every set-up: package aggregation (delta too), SDK aggregated, SDK direct, the host MeterProvider', async () => {
