@@ -156,17 +156,18 @@ class Shared implements SeriesSource, TeeHost<MetricState> {
   /** A GenAI metric's state (no prefix: gen_ai.* names are the convention's; never reachable by add/record). */
   genAiState(spec: MetricSpec): MetricState {
     let state = this.genAiStates.get(spec.name);
-    if (state === undefined) this.genAiStates.set(spec.name, (state = this.addMetric(spec, -1, spec.name)));
+    if (state === undefined) this.genAiStates.set(spec.name, (state = this.addMetric(spec, -1, true)));
     return state;
   }
 
-  private addMetric(spec: MetricSpec, index: number, genAiName?: string): MetricState {
+  /** `convention`: a GenAI metric, named as the convention names it (no prefix, no catalog index). */
+  private addMetric(spec: MetricSpec, index: number, convention = false): MetricState {
     const keys = [...spec.required, ...spec.optional];
-    const wireName = genAiName ?? this.prefix + spec.name;
+    const wireName = convention ? spec.name : this.prefix + spec.name;
     const histogram = spec.kind === 'histogram';
     const aggregated = this.mode === Mode.Producer;
     const boundaries = histogram ? [...bucketsFor(spec, this.buckets)] : [];
-    const genAiSource = genAiName === undefined && this.genAiConfig !== undefined ? genAiSourceOf(spec.name) : undefined;
+    const genAiSource = !convention && this.genAiConfig !== undefined ? genAiSourceOf(spec.name) : undefined;
     const state: MetricState = {
       index,
       spec,
@@ -188,7 +189,7 @@ class Shared implements SeriesSource, TeeHost<MetricState> {
     };
     this.states.push(state);
     // GenAI metrics are never looked up by name: add/record cannot reach them.
-    if (genAiName === undefined) this.byName.set(spec.name, state);
+    if (!convention) this.byName.set(spec.name, state);
     return state;
   }
 
