@@ -21,7 +21,7 @@ export function genAiPanels(naming: PrometheusNaming): PanelBuilder[] {
   const quantileBy = (q: number, name: string, by: readonly string[]) =>
     `histogram_quantile(${q}, ${sumBy(['le', ...by], rate(`${series(name)}_bucket`, filters(name)))})`;
   const chatCount = (matchers: Record<string, string>) => `rate(${selector(`${duration}_count`, filters(GEN_AI_OPERATION_DURATION), { [operation]: 'chat', ...matchers })}[${RATE_WINDOW}])`;
-  const chatErrors = `${selector(`${duration}_count`, filters(GEN_AI_OPERATION_DURATION), { [operation]: 'chat' }).slice(0, -1)},${error}!=""}`;
+  const chatErrors = selector(`${duration}_count`, filters(GEN_AI_OPERATION_DURATION), { [operation]: 'chat' }, [error]);
 
   return [
     timeseriesPanel({

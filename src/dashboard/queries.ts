@@ -62,10 +62,12 @@ export function tagFilterLabels(metric: ScopedMetric, naming: PrometheusNaming):
 }
 
 /** `name{job=~"$job",model=~"$model",…,extra}`: the variable filters plus any exact matchers. */
-export function selector(series: string, filterLabels: readonly string[], matchers: Readonly<Record<string, string>> = {}): string {
+/** `present`: labels that must be set (`label!=""`), e.g. `error.type` for failures only. */
+export function selector(series: string, filterLabels: readonly string[], matchers: Readonly<Record<string, string>> = {}, present: readonly string[] = []): string {
   const filters = [JOB_LABEL, ...filterLabels].map((label) => `${label}=~"$${label}"`);
   const exact = Object.entries(matchers).map(([label, value]) => `${label}="${value}"`);
-  return `${series}{${[...filters, ...exact].join(',')}}`;
+  const set = present.map((label) => `${label}!=""`);
+  return `${series}{${[...filters, ...exact, ...set].join(',')}}`;
 }
 
 /** Documented fields of a metric as Prometheus labels, required first. */
