@@ -3,8 +3,11 @@
 // installed into fresh consumer projects as a user would, with no npm flags, on Node 20 and Node 22
 // (a Node 22 binary comes from the `node` package on npm when this Node is not 22, and vice versa):
 //
-// 1. beside the newest @opentelemetry/sdk-node + @opentelemetry/api that npm picks for that Node:
-//    no ERESOLVE, exactly one copy of api/core/resources/sdk-metrics, then a recording end to end
+// 1. beside the newest @opentelemetry/sdk-node that declares support for that Node (resolved from the
+//    registry at run time, so the next OpenTelemetry release is tested the day it is published) and
+//    the newest @opentelemetry/api its peer range allows: no ERESOLVE, exactly one copy of
+//    api/core/resources/sdk-metrics (a second copy is named with its version and who pulled it in),
+//    then a recording end to end
 //    (the quick start with startCodexMetrics, and createCodexMetrics on the NodeSDK's provider),
 //    exported over OTLP/HTTP to a loopback receiver and checked on arrival;
 // 2. alone (npm installs the peer api): the install size against the bare OpenTelemetry pieces;
@@ -13,6 +16,7 @@
 // 4. a TypeScript CommonJS project (`"module": "nodenext"`) importing the ESM package compiles
 //    (TS1479 only under node16) and runs with require(esm).
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,6 +38,8 @@ const NPM_CLI = [process.env.npm_execpath, join(dirname(process.execPath), '..',
   (p) => p && p.endsWith('npm-cli.js') && existsSync(p),
 );
 if (!NPM_CLI) throw new Error('cannot find npm-cli.js next to this Node');
+// npm's own semver: engine and peer ranges are judged exactly as npm judges them.
+const semver = createRequire(NPM_CLI)('semver');
 
 function log(line) {
   process.stdout.write(`${line}\n`);
@@ -127,11 +133,37 @@ function scenario(node, dir, args) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function beside(node, label, tarball) {
-  log(`\n[${label}] fresh project with @opentelemetry/sdk-node + @opentelemetry/api as npm picks them, then the tarball`);
+/** Every published release of `name` (no pre-releases) with the fields asked for, from the registry now. */
+function releases(name, fields) {
+  const r = run(process.execPath, [NPM_CLI, 'view', `${name}@>=0.0.0`, 'version', ...fields, '--json'], work);
+  if (r.code !== 0) throw new Error(`npm view ${name} failed:\n${r.output.slice(-1000)}`);
+  const list = [].concat(JSON.parse(r.stdout));
+  return list.filter((m) => semver.valid(m.version) && !semver.prerelease(m.version)).sort((a, b) => semver.rcompare(a.version, b.version));
+}
+
+/** The newest sdk-node whose `engines.node` admits this Node, and the newest api its peer range admits. */
+function newestHost(nodeVersion) {
+  const host = releases('@opentelemetry/sdk-node', ['engines', 'peerDependencies']).find(
+    (m) => !m.engines?.node || semver.satisfies(nodeVersion, m.engines.node),
+  );
+  if (!host) throw new Error(`no @opentelemetry/sdk-node release supports Node ${nodeVersion}`);
+  const peer = host.peerDependencies?.['@opentelemetry/api'] ?? '*';
+  const api = releases('@opentelemetry/api', ['engines']).find((m) => semver.satisfies(m.version, peer));
+  if (!api) throw new Error(`no @opentelemetry/api release satisfies ${peer} (peer of sdk-node ${host.version})`);
+  return { sdkNode: host.version, api: api.version };
+}
+
+/** `npm ls name`: which package pulled in which copy (for a failure message that names them). */
+function whoPulls(node, dir, name) {
+  return npm(node, ['ls', name, '--all'], dir).stdout.split('\n').filter((l) => l.includes('@')).slice(1).join(' | ');
+}
+
+function beside(node, nodeVersion, label, tarball) {
+  const want = newestHost(nodeVersion);
+  log(`\n[${label}] fresh project with @opentelemetry/sdk-node@${want.sdkNode} (newest for Node ${nodeVersion}) + @opentelemetry/api@${want.api}, then the tarball`);
   const dir = project(`${label}-sdk-node`);
-  const host = npm(node, ['install', '@opentelemetry/sdk-node', '@opentelemetry/api'], dir);
-  if (!check(host.code === 0, `npm install @opentelemetry/sdk-node @opentelemetry/api (exit ${host.code})`)) return log(host.output);
+  const host = npm(node, ['install', `@opentelemetry/sdk-node@${want.sdkNode}`, `@opentelemetry/api@${want.api}`], dir);
+  if (!check(host.code === 0, `npm install @opentelemetry/sdk-node@${want.sdkNode} @opentelemetry/api@${want.api} (exit ${host.code})`)) return log(host.output);
   const before = installedPackages(dir);
   const hostVersions = [...before.keys()].filter((k) => /^@opentelemetry\/(sdk-node|api|sdk-metrics)@/.test(k)).join(', ');
   log(`  host: ${hostVersions}`);
@@ -142,7 +174,8 @@ function beside(node, label, tarball) {
   const after = installedPackages(dir);
   for (const name of ['@opentelemetry/api', '@opentelemetry/core', '@opentelemetry/resources', '@opentelemetry/sdk-metrics']) {
     const copies = [...after].filter(([k]) => k.startsWith(`${name}@`)).flatMap(([k, paths]) => paths.map(() => k));
-    check(copies.length === 1, `one copy of ${name} (${copies.join(', ') || 'none'})`);
+    const detail = copies.length > 1 ? `; npm ls: ${whoPulls(node, dir, name)}` : '';
+    check(copies.length === 1, `one copy of ${name} beside sdk-node@${want.sdkNode} (${copies.join(', ') || 'none'}${detail})`);
   }
   const added = [...after.keys()].filter((k) => !before.has(k));
   log(`  the package added ${added.length} package(s): ${added.join(', ')}`);
@@ -231,7 +264,7 @@ try {
     const version = run(node, ['--version'], work).stdout.trim();
     const label = `node${major}`;
     log(`\n=== Node ${version} ===`);
-    const dir = beside(node, label, tarball);
+    const dir = beside(node, version.replace(/^v/, ''), label, tarball);
     alone(node, label, tarball);
     if (dir) imports(node, label, dir);
     if (dir) typescriptCommonJs(node, label, dir);
