@@ -30,6 +30,13 @@ describe('the code blocks of README.md and docs/', () => {
     expect(show(checkBlocks(blocks, reality).failures)).toEqual([]);
   });
 
+  it('docs/README.md indexes every page of docs/, one line each', () => {
+    const index = readFileSync(join(ROOT, 'docs', 'README.md'), 'utf8');
+    const pages = documentationFiles().filter((f) => f.startsWith('docs/') && f !== 'docs/README.md');
+    const missing = pages.filter((f) => !index.split('\n').some((l) => l.startsWith(`- [${f.slice(5)}](${f.slice(5)})`)));
+    expect(missing, 'add a line "- [page.md](page.md): what it holds." to docs/README.md').toEqual([]);
+  });
+
   it('link only to files that exist', () => {
     expect(show(documentationFiles().flatMap((file) => brokenLinks(file, readFileSync(join(ROOT, file), 'utf8'))))).toEqual([]);
   });
