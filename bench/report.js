@@ -1,6 +1,6 @@
 // Renders one benchmark result as Markdown: the results section of docs/performance.md (also
-// what `npm run bench` prints) and the README's performance table; writes both between their
-// marker comments.
+// what `npm run bench` prints) and the summary table at the top of that page; writes both between
+// their marker comments.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkAcceptance } from './acceptance.js';
@@ -8,13 +8,13 @@ import { COLD_SCENARIOS } from './cold-import.js';
 
 export const MARKERS = {
   results: ['<!-- bench:results:start -->', '<!-- bench:results:end -->'],
-  readme: ['<!-- bench:readme:start -->', '<!-- bench:readme:end -->'],
+  summary: ['<!-- bench:summary:start -->', '<!-- bench:summary:end -->'],
 };
 
 const OP_TITLES = { add: 'Counter `add`', record: 'Histogram `record`', timer: '`startTimer` + stop' };
 const KIND = { add: 'counter', record: 'histogram' };
-/** The calls per series per collection of the README table (the middle of the grid). */
-const README_CALLS = 5;
+/** The calls per series per collection of the summary table (the middle of the grid). */
+const SUMMARY_CALLS = 5;
 
 const int = (x) => (Math.round(x) || 0).toLocaleString('en-US'); // || 0: no "-0"
 
@@ -194,12 +194,12 @@ export function renderResults(result) {
   ].join('\n');
 }
 
-/** The README's performance table (without its markers). */
-export function renderReadme(result) {
+/** The summary table at the top of docs/performance.md (without its markers). */
+export function renderSummary(result) {
   const m = result.machine;
   const ids = result.variants.map((v) => v.id).filter((id) => id !== 'raw');
   const ops = result.config.ops;
-  const calls = result.config.callsPerSeries.includes(README_CALLS) ? README_CALLS : result.config.callsPerSeries.at(-1);
+  const calls = result.config.callsPerSeries.includes(SUMMARY_CALLS) ? SUMMARY_CALLS : result.config.callsPerSeries.at(-1);
   const series = result.config.series;
   const cell = (op, id, key) =>
     series
@@ -221,7 +221,7 @@ export function renderReadme(result) {
   return [
     `CPU time relative to the raw SDK call with pre-merged attributes, at ${series.map(int).join(' / ')} series and ${calls} calls per series per collection ` +
       `(median of ${result.config.rounds} interleaved rounds; below 1 is cheaper). One \`npm run bench\` of ${result.date.slice(0, 10)}: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ` +
-      `load average ${m.loadAverageStart[0]} at the start. Spreads, the other calls per series, collection, export, heap and cold import: [docs/performance.md](docs/performance.md#results).`,
+      `load average ${m.loadAverageStart[0]} at the start. Spreads, the other calls per series, collection, export, heap and cold import: [Results](#results).`,
     '',
     'Calls only:',
     '',
@@ -245,14 +245,13 @@ export function replaceBetween(text, [start, end], content, file) {
   return `${text.slice(0, i + start.length)}\n${content}\n${text.slice(j)}`;
 }
 
-/** Writes both generated parts under `root` (the repository, or a copy of its two files). */
+/** Writes both generated parts of docs/performance.md under `root` (the repository, or a copy of that file). */
 export function writeDocs(result, root) {
-  const targets = [
-    ['docs/performance.md', MARKERS.results, renderResults(result)],
-    ['README.md', MARKERS.readme, renderReadme(result)],
-  ];
-  // Read and check both before writing either: a missing marker leaves neither file half-updated.
-  const updated = targets.map(([file, markers, content]) => [file, replaceBetween(readFileSync(join(root, file), 'utf8'), markers, content, file)]);
-  for (const [file, text] of updated) writeFileSync(join(root, file), text);
-  return updated.map(([file]) => file);
+  const file = 'docs/performance.md';
+  // Both replaced in memory before writing: a missing marker leaves the file untouched.
+  let text = readFileSync(join(root, file), 'utf8');
+  text = replaceBetween(text, MARKERS.results, renderResults(result), file);
+  text = replaceBetween(text, MARKERS.summary, renderSummary(result), file);
+  writeFileSync(join(root, file), text);
+  return [file];
 }

@@ -1,12 +1,12 @@
 // `npm run bench`: runs the benchmark (see docs/performance.md) and, for the full preset, writes the
-// results section of docs/performance.md and the README's performance table from this one run.
+// results section of docs/performance.md and its summary table from this one run.
 //
 //   npm run bench                    full run (up to ~10 minutes on 2 cores), writes both docs
 //   npm run bench -- --quick         smoke run of every section (under a minute), writes nothing
 //   npm run bench -- --tiny          seconds; what test/bench/ runs
 //   --json                           the whole result as JSON on stdout instead of Markdown
 //   --no-write                       full run without touching the docs
-//   --out-dir DIR                    write README.md and docs/performance.md under DIR instead
+//   --out-dir DIR                    write docs/performance.md under DIR instead
 //   --from FILE                      no measuring: render (and write) a result saved with --json
 //   --only SECTION[,SECTION]         only these sections (coldImport, grid, collection); writes nothing
 //   --series N[,N] --ops OP[,OP]     only these grid series counts / operations; writes nothing

@@ -1,4 +1,5 @@
-// Build step after `tsc`: bundles dist/ into a few files per public entry point.
+// Build step after `tsc` (which writes the declarations): bundles src/ into a few files per public
+// entry point, with source maps.
 //
 // - The tooling libraries (Markdown parser, Grafana foundation SDK, protobufjs, yaml) are
 //   devDependencies: they are bundled here, into the chunks of the CLI, `/verify`, `/dashboard` and `/rules`
@@ -6,11 +7,13 @@
 // - `import 'codex-otel-metrics'` reads one small file plus a shared chunk instead of ~25 modules:
 //   module count is most of its cold-import cost next to @opentelemetry/api.
 // - OpenTelemetry packages and Node built-ins stay external: runtime dependencies shared with the
-//   host (and the SDK is loaded on first use, see src/export/sdk-modules.ts).
+//   host (the root loads the SDK on first use, `/start` imports it: see src/export/sdk-modules.ts).
+// - Source maps carry the TypeScript sources (sourcesContent), since src/ does not ship: a stack
+//   trace under `node --enable-source-maps` names src/…ts lines. The code itself is not minified:
+//   Node prints the source line of an uncaught error, which must stay one readable line.
 // Entry files keep their paths (package.json "exports" and "bin" point at them); code shared by
-// several entries and the CLI's lazily loaded commands go to dist/chunks/. Declarations stay as tsc
-// wrote them; tsc's other .js files are removed.
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+// several entries and the CLI's lazily loaded commands go to dist/chunks/.
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,25 +23,22 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
 const staging = join(root, 'dist.bundle');
 /** package.json "exports" and "bin" targets. */
-const ENTRIES = ['index', 'testing/index', 'verify/index', 'dashboard/index', 'rules/index', 'cli/main'];
+const ENTRIES = ['index', 'start', 'testing/index', 'verify/index', 'dashboard/index', 'rules/index', 'cli/main'];
 
-function files(dir, suffix) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return files(path, suffix);
-    return name.endsWith(suffix) ? [path] : [];
-  });
-}
-
-/** The modules of the package root's import graph (src/index.ts): runtime, export, the registry. */
-const RUNTIME_MODULES = /[\\/]dist[\\/](runtime[\\/]|export[\\/]|generated[\\/]|catalog[\\/]spec\.js$|version\.js$)/;
+/**
+ * The modules of the package root's import graph (src/index.ts): runtime, export, the registry.
+ * Not the two SDK sources: the root's run-time loader uses import.meta, which a CommonJS bundle of
+ * `/start` (sharing this chunk) must not meet, and `/start`'s static imports load the whole SDK.
+ */
+const RUNTIME_MODULES = /[\\/]src[\\/](runtime[\\/]|export[\\/](?!node-sdk-modules|static-sdk-modules)|generated[\\/]|genai[\\/]|catalog[\\/]spec\.ts$|version\.ts$|public-api\.ts$)/;
 
 const builtins = new Set(builtinModules);
 const external = (id) => id.startsWith('node:') || builtins.has(id) || id.startsWith('@opentelemetry/');
 
 rmSync(staging, { recursive: true, force: true });
 await build({
-  input: Object.fromEntries(ENTRIES.map((name) => [name, join(dist, `${name}.js`)])),
+  input: Object.fromEntries(ENTRIES.map((name) => [name, join(root, 'src', `${name}.ts`)])),
+  tsconfig: join(root, 'tsconfig.build.json'),
   external,
   platform: 'node',
   logLevel: 'warn',
@@ -50,15 +50,17 @@ await build({
     // Everything `import 'codex-otel-metrics'` loads goes to one chunk, whichever other entries share
     // parts of it: each extra module costs Node a resolve, a read and a link on the cold import.
     codeSplitting: { groups: [{ name: 'runtime', test: RUNTIME_MODULES }] },
-    sourcemap: false,
+    sourcemap: true,
     // ASCII only (other characters escaped): V8 keeps an all-Latin-1 source as one byte per character.
     charset: 'ascii',
-    // Whitespace only: names and code stay as written (readable stack traces); less to read and parse.
-    minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
+    minify: false,
   },
 });
 
-for (const file of files(dist, '.js')) rmSync(file); // tsc's modules; their declarations stay
-for (const name of ENTRIES) renameSync(join(staging, `${name}.js`), join(dist, `${name}.js`));
+for (const name of ENTRIES) {
+  renameSync(join(staging, `${name}.js`), join(dist, `${name}.js`));
+  // An entry that only re-exports has no map.
+  if (existsSync(join(staging, `${name}.js.map`))) renameSync(join(staging, `${name}.js.map`), join(dist, `${name}.js.map`));
+}
 if (existsSync(join(staging, 'chunks'))) renameSync(join(staging, 'chunks'), join(dist, 'chunks'));
 rmSync(staging, { recursive: true, force: true });

@@ -8,6 +8,8 @@ import { runDemoWorkload } from '../demo/workload.js';
 import { describeConfig, type OtlpProtocol } from '../export/config.js';
 import { maskUrl } from '../export/mask.js';
 import type { ExportStats } from '../export/export-failures.js';
+// The CLI loads the SDK anyway: static imports (the root's run-time loader stays in the root's file).
+import '../export/static-sdk-modules.js';
 import { startCodexMetrics, type CodexMetricsSession } from '../export/start.js';
 import { DEFAULT_TAGS, METRICS, RETIRED_METRICS, type DefaultTags } from '../generated/catalog.js';
 import { GENAI_METRICS } from '../genai/conventions.js';

@@ -2,6 +2,7 @@
 // Every command: `--help`/`-h` prints its usage and exits 0; an unknown option or a bad value
 // exits 2 with the usage on stderr; a failure it reports exits 1.
 import { CatalogError } from '../catalog/errors.js';
+import { PACKAGE_VERSION } from '../version.js';
 import { isUsageError, wantsHelp, type CliCommand } from './usage.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
@@ -32,8 +33,11 @@ function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
   return [
     'usage: codex-otel-metrics <command> [options]',
+    '       codex-otel-metrics --version',
     '',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Every command answers --help.',
     '',
   ].join('\n');
 }
@@ -44,6 +48,10 @@ export async function main(argv: string[]): Promise<number> {
     // Asked for help: stdout, success. No command at all: a usage error on stderr.
     (name ? process.stdout : process.stderr).write(usage());
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`${PACKAGE_VERSION}\n`);
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {

@@ -16,8 +16,13 @@ export interface ExportOptions {
   headers?: Record<string, string>;
   protocol?: OtlpProtocol;
   exportIntervalMillis?: number;
-  /** Timeout of one export, and the bound of `shutdown()`; default 10 s. */
+  /** Timeout of one export (retries included) and of `forceFlush()`; default 10 s. */
   exportTimeoutMillis?: number;
+  /**
+   * Timeout of the final export at `shutdown()` (retries included), and so the bound of
+   * `shutdown()`: default 2 s, at most the export timeout (`CODEX_OTEL_METRICS_EXIT_TIMEOUT`).
+   */
+  exitTimeoutMillis?: number;
   temporality?: Temporality;
   /** `service.name` resource attribute (default `codex`; `OTEL_SERVICE_NAME` wins). */
   serviceName?: string;
@@ -44,6 +49,8 @@ export interface ExportConfig {
   readonly resourceAttributes: Record<string, string>;
   readonly intervalMillis: number;
   readonly timeoutMillis: number;
+  /** The final export's timeout at shutdown(): never more than timeoutMillis. */
+  readonly exitTimeoutMillis: number;
   readonly temporality: Temporality;
   readonly serviceName: string;
   readonly cardinalityLimit: number;
@@ -60,6 +67,8 @@ const INSPECT_CUSTOM = Symbol.for('nodejs.util.inspect.custom');
 const DEFAULT_BASE = 'http://localhost:4318';
 const DEFAULT_INTERVAL = 60_000;
 const DEFAULT_TIMEOUT = 10_000;
+/** Long enough for a live collector to take the final export, short enough that a dead one does not hold up an exit. */
+export const DEFAULT_EXIT_TIMEOUT = 2_000;
 
 export function resolveExportConfig(options: ExportOptions = {}, env: Env = process.env): ExportConfig {
   const config = resolve(options, env);
@@ -77,6 +86,7 @@ function resolve(options: ExportOptions, env: Env): ExportConfig {
   const disabled = (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
   const intervalMillis = positive(options.exportIntervalMillis, 'exportIntervalMillis') ?? envMillis(env, 'OTEL_METRIC_EXPORT_INTERVAL') ?? DEFAULT_INTERVAL;
   const timeout = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? envMillis(env, 'OTEL_METRIC_EXPORT_TIMEOUT') ?? DEFAULT_TIMEOUT;
+  const exitTimeout = positive(options.exitTimeoutMillis, 'exitTimeoutMillis') ?? envMillis(env, 'CODEX_OTEL_METRICS_EXIT_TIMEOUT') ?? DEFAULT_EXIT_TIMEOUT;
   const resourceAttributes = parseHeaders(env.OTEL_RESOURCE_ATTRIBUTES);
   const resourceServiceName = resourceAttributes['service.name'];
   delete resourceAttributes['service.name'];
@@ -91,6 +101,7 @@ function resolve(options: ExportOptions, env: Env): ExportConfig {
     intervalMillis,
     // The SDK requires timeout <= interval.
     timeoutMillis: Math.min(timeout, intervalMillis),
+    exitTimeoutMillis: Math.min(exitTimeout, timeout, intervalMillis),
     temporality: temporality(options.temporality, env),
     // OTEL_SERVICE_NAME wins over OTEL_RESOURCE_ATTRIBUTES (OTel spec), both over the option.
     serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? nonEmpty(resourceServiceName) ?? options.serviceName ?? 'codex',
@@ -128,7 +139,9 @@ function checkUrl(url: string, source: string): void {
     throw new ExportConfigError('invalid_endpoint', `${source} is not a valid URL (${url.length} characters, not shown as it may hold credentials); expected e.g. http://collector:4318`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ExportConfigError('invalid_endpoint', `${source} must be an http:// or https:// URL (OTLP/HTTP), e.g. http://collector:4318`);
+    // `localhost:4318` parses as the scheme `localhost:`: the usual mistake, named as such.
+    const hint = url.includes('://') ? '' : ' (it has no scheme: put http:// in front)';
+    throw new ExportConfigError('invalid_endpoint', `${source} must be an http:// or https:// URL (OTLP/HTTP), e.g. http://collector:4318${hint}`);
   }
 }
 

@@ -3,7 +3,7 @@
 // - Natural exit (the event loop empties): `beforeExit`, then the final export, then the process exits.
 // - SIGTERM / SIGINT: Node's default is to die at once, so a listener is added; when the signal
 //   comes and no other listener exists (the host has no handler of its own), the final export runs
-//   (bounded by the export timeout), the listener is removed and the same signal is raised again,
+//   (bounded by the exit timeout), the listener is removed and the same signal is raised again,
 //   so the process ends exactly as it would have: killed by that signal. A second signal during
 //   the export ends it at once. When the host has its own handler, the host owns the exit: nothing
 //   is done here, call `shutdown()` in that handler.

@@ -24,12 +24,13 @@ export const ENV_RESOLVED_BY_CONFIG = [
   'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE',
 ] as const;
 
-export function createOtlpExporter(config: ExportConfig): PushMetricExporter {
+/** `timeoutMillis`: of each export, retries included (the exit timeout for the final export at shutdown). */
+export function createOtlpExporter(config: ExportConfig, timeoutMillis = config.timeoutMillis): PushMetricExporter {
   const { AggregationTemporality } = sdkMetrics();
   const options = {
     url: config.url,
     headers: { ...config.headers },
-    timeoutMillis: config.timeoutMillis,
+    timeoutMillis,
     // The exporter's CompressionAlgorithm enum has exactly these string values.
     compression: config.compression as never,
     temporalityPreference: config.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE,

@@ -1,48 +1,42 @@
-// The OpenTelemetry SDK and the OTLP exporters, loaded on first use. `import 'codex-otel-metrics'`
-// then costs only @opentelemetry/api (what createCodexMetrics needs); startCodexMetrics, which is
-// synchronous, loads sdk-metrics, resources and the one exporter its protocol needs.
-//
-// Dual-package hazard: sdk-metrics 3.x ships both an ESM and a CommonJS build. A plain require()
-// would load the CommonJS copy while the host's `import` loads the ESM one, and the host's readers,
-// views and resources would meet a second SDK instance. So the file is resolved as `import` would
-// resolve it and then loaded with require(), which for an ES module (Node >= 20.19 / 22.12) returns
-// the very instance `import` gives. The 2.x packages are CommonJS only: both paths load the same file.
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// The OpenTelemetry SDK and the OTLP exporters as startCodexMetrics uses them, from whichever
+// source the entry point registered:
+// - the package root (`codex-otel-metrics`) registers node-sdk-modules.ts: loaded on first use, so
+//   `import { createCodexMetrics }` costs only @opentelemetry/api; it resolves the packages at run
+//   time, which a bundler cannot follow;
+// - `codex-otel-metrics/start` registers static-sdk-modules.ts: static imports a bundler follows
+//   (the SDK is loaded with the entry).
+// This file has neither import.meta nor a loader, so a bundle of `/start` holds neither.
 import type * as OtlpHttp from '@opentelemetry/exporter-metrics-otlp-http';
 import type * as OtlpProto from '@opentelemetry/exporter-metrics-otlp-proto';
 import type * as Resources from '@opentelemetry/resources';
 import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
 
-let requireFn: NodeJS.Require | undefined;
-/** Created on first use: importing the package touches neither import.meta nor the loader. */
-const requireModule = (): NodeJS.Require => (requireFn ??= createRequire(import.meta.url));
-const loaded = new Map<string, unknown>();
-
-function load<T>(specifier: string): T {
-  let module = loaded.get(specifier);
-  if (module === undefined) {
-    module = requireModule()(importPath(specifier));
-    loaded.set(specifier, module);
-  }
-  return module as T;
+/** Each module on first call: only the exporter of the configured protocol is loaded. */
+export interface SdkModuleSource {
+  sdkMetrics(): typeof SdkMetrics;
+  resources(): typeof Resources;
+  otlpHttpExporter(): typeof OtlpHttp;
+  otlpProtoExporter(): typeof OtlpProto;
 }
 
-/** Where `import specifier` from this file would load from (require's resolution where import.meta.resolve is missing). */
-function importPath(specifier: string): string {
-  const resolve = (import.meta as { resolve?: (s: string) => string }).resolve;
-  if (typeof resolve === 'function') {
-    try {
-      const url = resolve(specifier);
-      if (url.startsWith('file:')) return fileURLToPath(url);
-    } catch {
-      // fall back to require's resolution below
-    }
-  }
-  return requireModule().resolve(specifier);
+let registered: SdkModuleSource | undefined;
+
+/**
+ * Registers where the SDK comes from. Static modules (`/start`) win over the run-time loader of
+ * the root, whichever entry was imported first.
+ */
+export function registerSdkModules(source: SdkModuleSource, kind: 'static' | 'loader'): void {
+  if (kind === 'static' || registered === undefined) registered = source;
 }
 
-export const sdkMetrics = (): typeof SdkMetrics => load('@opentelemetry/sdk-metrics');
-export const resources = (): typeof Resources => load('@opentelemetry/resources');
-export const otlpHttpExporter = (): typeof OtlpHttp => load('@opentelemetry/exporter-metrics-otlp-http');
-export const otlpProtoExporter = (): typeof OtlpProto => load('@opentelemetry/exporter-metrics-otlp-proto');
+function source(): SdkModuleSource {
+  if (registered === undefined) {
+    throw new Error("codex-otel-metrics: no OpenTelemetry SDK registered; import startCodexMetrics from 'codex-otel-metrics' or 'codex-otel-metrics/start'");
+  }
+  return registered;
+}
+
+export const sdkMetrics = (): typeof SdkMetrics => source().sdkMetrics();
+export const resources = (): typeof Resources => source().resources();
+export const otlpHttpExporter = (): typeof OtlpHttp => source().otlpHttpExporter();
+export const otlpProtoExporter = (): typeof OtlpProto => source().otlpProtoExporter();

@@ -12,6 +12,7 @@ import { CodexMetricProducer } from '../runtime/metric-producer.js';
 import type { CodexMetrics, CodexMetricsOptions } from '../runtime/types.js';
 import { resolveExportConfig, type ExportConfig, type ExportOptions } from './config.js';
 import { installExitFlush } from './exit-flush.js';
+import { ExitTimeoutExporter } from './exit-timeout.js';
 import { ReportingExporter, type ExportFailure, type ExportStats } from './export-failures.js';
 import { createOtlpExporter } from './exporter.js';
 import { installConsoleDiag } from './report.js';
@@ -45,7 +46,7 @@ export interface CodexMetricsSession {
   readonly config: ExportConfig;
   /** Collects and exports now; resolves within the export timeout, never rejects. */
   forceFlush(): Promise<void>;
-  /** Final export and shutdown; resolves within the export timeout (+ a little), never rejects. Idempotent. */
+  /** Final export and shutdown; resolves within the exit timeout (+ a little), never rejects. Idempotent. */
   shutdown(): Promise<void>;
   /** Exports accepted and failed so far, and the last failure: whether anything arrived. */
   exportStats(): ExportStats;
@@ -76,9 +77,16 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
     }),
   );
   if (options.resource) resource = resource.merge(options.resource);
-  const exporter = new ReportingExporter(options.exporter ?? createOtlpExporter(config), {
+  const exits = new ExitTimeoutExporter(
+    options.exporter ?? createOtlpExporter(config),
+    options.exporter ? undefined : () => createOtlpExporter(config, config.exitTimeoutMillis),
+  );
+  const exporter = new ReportingExporter(exits, {
     url: options.exporter ? undefined : config.url,
-    timeoutMillis: config.timeoutMillis,
+    // A timeout is reported with the timeout of the export that ran out.
+    get timeoutMillis() {
+      return exits.isExiting ? config.exitTimeoutMillis : config.timeoutMillis;
+    },
     onExportError: options.onExportError,
   });
   // This reader is ours, so counters and histograms are aggregated in the package and handed to it
@@ -98,13 +106,15 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
   const meterProvider = new sdk.MeterProvider({ resource, readers: [reader, ...(options.readers ?? [])], views: options.views ?? [] });
   const metrics = createCodexMetrics({ ...options, genAi, maxSeriesPerMetric, meterProvider, metricProducer });
   const bound = config.timeoutMillis + 50;
+  const exitBound = config.exitTimeoutMillis + 50;
 
   let shutdownPromise: Promise<void> | undefined;
   let removeExitFlush = () => {};
   const shutdown = (): Promise<void> => {
     if (!shutdownPromise) {
       removeExitFlush();
-      shutdownPromise = withDeadline(meterProvider.shutdown({ timeoutMillis: config.timeoutMillis }), bound);
+      exits.beginExit();
+      shutdownPromise = withDeadline(meterProvider.shutdown({ timeoutMillis: config.exitTimeoutMillis }), exitBound);
     }
     return shutdownPromise;
   };

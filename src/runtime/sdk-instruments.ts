@@ -1,17 +1,21 @@
 // The SDK path: measurements handed to a MeterProvider's instruments (when no CodexMetricProducer
 // is used). Without an explicit provider it follows the global one, including one registered after
 // createCodexMetrics() (e.g. by NodeSDK.start()): until then nothing can be recorded, which is said
-// once through diag and counted; once bound, the check is never made again.
-import { createNoopMeter, diag, metrics as otelMetrics, type Counter, type Histogram, type Meter, type MeterProvider } from '@opentelemetry/api';
+// once per process (through diag, or on stderr when the host has no diag logger) and counted; once
+// bound, the check is never made again.
+import { createNoopMeter, metrics as otelMetrics, type Counter, type Histogram, type Meter, type MeterProvider } from '@opentelemetry/api';
 import type { MetricSpec } from '../catalog/spec.js';
 import { PACKAGE_VERSION } from '../version.js';
+import { reportLine } from './report-line.js';
+
+/** The line is said once per process, however many metrics objects wait for a provider. */
+let warnedUnbound = false;
 
 /** Meter name the Codex Rust emitter uses, so both land in the same instrumentation scope. */
 export const METER_NAME = 'codex';
 
 export class SdkInstruments {
   private meter: Meter | undefined;
-  private warned = false;
 
   constructor(
     private readonly provider: MeterProvider | undefined,
@@ -28,11 +32,12 @@ export class SdkInstruments {
 
   /** Says once that measurements are dropped because no MeterProvider is registered yet. */
   warnUnbound(): void {
-    if (this.warned) return;
-    this.warned = true;
-    diag.warn(
-      'codex-otel-metrics: no global MeterProvider is registered yet; measurements are dropped until one is ' +
-        '(register it, e.g. NodeSDK.start(), or pass meterProvider to createCodexMetrics)',
+    if (warnedUnbound) return;
+    warnedUnbound = true;
+    reportLine(
+      'warn',
+      'codex-otel-metrics: no global MeterProvider is registered yet; measurements are dropped until one is, counted in stats().dropped.no_meter_provider ' +
+        '(start the SDK first, e.g. NodeSDK.start(), or pass meterProvider to createCodexMetrics)',
     );
   }
 

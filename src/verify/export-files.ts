@@ -29,7 +29,16 @@ export interface ExportFileLimits {
 }
 
 export type ExportFileFormat = 'otlp-json' | 'json-lines' | 'protobuf' | 'protobuf-frames' | 'empty';
-export type ExportFileErrorCode = 'unreadable' | 'not_a_file' | 'file_too_large' | 'bad_compression' | 'unsupported_compression' | 'truncated' | 'interrupted';
+export type ExportFileErrorCode =
+  | 'unreadable'
+  | 'not_a_file'
+  | 'file_too_large'
+  | 'bad_compression'
+  | 'unsupported_compression'
+  | 'truncated'
+  | 'interrupted'
+  // Read to its end, but not one data point in it (an empty file, `{"hello":1}`): set by file-run.ts.
+  | 'no_metrics';
 
 /** What one file held, as the report lists it. */
 export interface ExportFileSummary {

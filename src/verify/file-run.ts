@@ -32,6 +32,9 @@ export async function checkExportFiles(paths: readonly string[], run: VerifyRun,
   const files: ExportFileSummary[] = [];
   let exports = 0;
   let interrupted = false;
+  // Of the file being read: a file that yields no data point and no rejected export fails (no_metrics).
+  let points = 0;
+  let rejectedExports = 0;
 
   const onExport = async (saved: SavedExport): Promise<boolean> => {
     if (options.stopRequested?.()) {
@@ -40,8 +43,10 @@ export async function checkExportFiles(paths: readonly string[], run: VerifyRun,
     }
     const index = exports++;
     const bytes = 'body' in saved ? saved.body.length : saved.bytes;
-    const rejected = (failure: RequestError): void =>
+    const rejected = (failure: RequestError): void => {
+      rejectedExports++;
       run.rejectExport({ index, status: failure.status, code: failure.code, message: failure.message, contentType: saved.contentType, bytes, source: saved.source });
+    };
     if (!('body' in saved)) {
       rejected(saved.error);
       return true;
@@ -54,7 +59,9 @@ export async function checkExportFiles(paths: readonly string[], run: VerifyRun,
         maxBytes: options.maxExportBytes,
         limits: options.requestLimits,
       });
-      run.checkExport(flattenRequest(request, { contentType: saved.contentType, requestIndex: index }), index);
+      const flat = flattenRequest(request, { contentType: saved.contentType, requestIndex: index });
+      points += flat.length;
+      run.checkExport(flat, index);
     } catch (err) {
       rejected(err instanceof RequestError ? err : new RequestError(500, 'internal_error', errorMessage(err)));
     }
@@ -67,7 +74,19 @@ export async function checkExportFiles(paths: readonly string[], run: VerifyRun,
       interrupted = true;
       break;
     }
-    files.push(await readExportFile(path, options, onExport));
+    points = 0;
+    rejectedExports = 0;
+    const summary = await readExportFile(path, options, onExport);
+    files.push(summary.error === undefined && points === 0 && rejectedExports === 0 ? withoutMetrics(summary) : summary);
   }
   return { files, unreadFiles: paths.length - files.length, interrupted, exports };
+}
+
+/** A file read to its end without one data point: nothing was checked, so it cannot pass. */
+function withoutMetrics(summary: ExportFileSummary): ExportFileSummary {
+  const what =
+    summary.exports === 0
+      ? 'it holds no export (empty or blank)'
+      : `its ${summary.exports} export(s) hold no data point (is it an OTLP ExportMetricsServiceRequest with resourceMetrics?)`;
+  return { ...summary, error: { code: 'no_metrics', message: `${summary.path}: no OTLP metrics: ${what}` } };
 }

@@ -1,28 +1,36 @@
 #!/usr/bin/env node
 // Consumer check (run by .ci/run after `npm test`, or `npm run test:consumer`): the packed tarball
-// installed into fresh consumer projects as a user would, with no npm flags, on Node 20 and Node 22
-// (a Node 22 binary comes from the `node` package on npm when this Node is not 22, and vice versa):
+// installed into fresh consumer projects as docs/install.md tells a user to (`npm pack` here, then
+// `npm install ./codex-otel-metrics-<version>.tgz`, no npm flags), on Node 20 and Node 22 (a Node 22
+// binary comes from the `node` package on npm when this Node is not 22, and vice versa). Any npm
+// warning that names this package fails it.
 //
 // 1. beside the newest @opentelemetry/sdk-node that declares support for that Node (resolved from the
 //    registry at run time, so the next OpenTelemetry release is tested the day it is published) and
 //    the newest @opentelemetry/api its peer range allows: no ERESOLVE, exactly one copy of
-//    api/core/resources/sdk-metrics (a second copy is named with its version and who pulled it in),
-//    then a recording end to end
+//    api/core/resources/sdk-metrics and of the OTLP exporter packages (a second copy is named with
+//    its version and who pulled it in), then a recording end to end
 //    (the quick start with startCodexMetrics, and createCodexMetrics on the NodeSDK's provider),
 //    exported over OTLP/HTTP to a loopback receiver and checked on arrival;
 // 2. alone (npm installs the peer api): the install size against the bare OpenTelemetry pieces;
 // 3. cold import: which OpenTelemetry packages `import { createCodexMetrics }` and startCodexMetrics
 //    load (checked), and how long the imports take (median of runs; printed, not asserted);
 // 4. a TypeScript CommonJS project (`"module": "nodenext"`) importing the ESM package compiles
-//    (TS1479 only under node16) and runs with require(esm).
-import { spawnSync } from 'node:child_process';
+//    (TS1479 only under node16) and runs with require(esm);
+// 5. bundlers (docs/bundlers.md): esbuild (ESM and CommonJS output, ESM and CommonJS sources) and
+//    Rollup (ESM and CommonJS output) bundle a consumer of `codex-otel-metrics/start`; each bundle
+//    is copied alone into an empty directory (no node_modules), run, and its export checked on
+//    arrival; the root's startCodexMetrics in a bundle fails with the one-line error naming /start;
+// 6. TypeScript 5 with `"moduleResolution": "node10"` finds the types of every subpath (typesVersions).
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const HERE = dirname(fileURLToPath(import.meta.url));
 const IMPORT_RUNS = Number(process.env.CONSUMER_IMPORT_RUNS ?? 9);
 const keep = process.argv.includes('--keep');
@@ -120,6 +128,24 @@ function nodeBinary(major) {
   return bin;
 }
 
+/**
+ * The documented install: the tarball copied into the project and installed by its relative path,
+ * no flags. Fails on ERESOLVE and on any npm warning naming this package (npm 11 warns, for
+ * instance, about a `prepare` script of a tarball). Warnings about other packages are not ours:
+ * the host's own dependencies (protobufjs' postinstall, esbuild's) are for the host to approve.
+ */
+function installTarball(node, dir, tarball, what) {
+  const file = basename(tarball);
+  copyFileSync(tarball, join(dir, file));
+  const r = npm(node, ['install', `./${file}`], dir);
+  const ok = check(r.code === 0, `npm install ./${file}${what ? ` ${what}` : ''}, no flags (exit ${r.code})`);
+  check(!/ERESOLVE/.test(r.output), 'no ERESOLVE (peer conflict) reported');
+  const ours = r.output.split('\n').filter((l) => /^npm warn/i.test(l) && l.includes(PACKAGE.name));
+  check(ours.length === 0, `no npm warning names ${PACKAGE.name}${ours.length ? `: ${ours.join(' | ')}` : ''}`);
+  if (!ok || /ERESOLVE/.test(r.output)) log(r.output);
+  return ok;
+}
+
 function scenario(node, dir, args) {
   copyFileSync(join(HERE, 'scenario.mjs'), join(dir, 'scenario.mjs'));
   const r = run(node, ['scenario.mjs', ...args], dir);
@@ -167,19 +193,27 @@ function beside(node, nodeVersion, label, tarball) {
   const before = installedPackages(dir);
   const hostVersions = [...before.keys()].filter((k) => /^@opentelemetry\/(sdk-node|api|sdk-metrics)@/.test(k)).join(', ');
   log(`  host: ${hostVersions}`);
-  const ours = npm(node, ['install', tarball], dir);
-  check(ours.code === 0, `npm install <tarball>, no flags (exit ${ours.code})`);
-  check(!/ERESOLVE/.test(ours.output), 'no ERESOLVE (peer conflict) reported');
-  if (ours.code !== 0 || /ERESOLVE/.test(ours.output)) log(ours.output);
+  installTarball(node, dir, tarball);
   const after = installedPackages(dir);
-  for (const name of ['@opentelemetry/api', '@opentelemetry/core', '@opentelemetry/resources', '@opentelemetry/sdk-metrics']) {
+  // The SDK core, and the OTLP exporter packages sdk-node also depends on: a second copy of any of
+  // them would load twice (and an exporter with its own SDK copy would export another SDK's data).
+  for (const name of [
+    '@opentelemetry/api',
+    '@opentelemetry/core',
+    '@opentelemetry/resources',
+    '@opentelemetry/sdk-metrics',
+    '@opentelemetry/exporter-metrics-otlp-http',
+    '@opentelemetry/exporter-metrics-otlp-proto',
+    '@opentelemetry/otlp-exporter-base',
+    '@opentelemetry/otlp-transformer',
+  ]) {
     const copies = [...after].filter(([k]) => k.startsWith(`${name}@`)).flatMap(([k, paths]) => paths.map(() => k));
     const detail = copies.length > 1 ? `; npm ls: ${whoPulls(node, dir, name)}` : '';
     check(copies.length === 1, `one copy of ${name} beside sdk-node@${want.sdkNode} (${copies.join(', ') || 'none'}${detail})`);
   }
   const added = [...after.keys()].filter((k) => !before.has(k));
   log(`  the package added ${added.length} package(s): ${added.join(', ')}`);
-  for (const name of ['quickstart', 'nodesdk']) {
+  for (const name of ['quickstart', 'nodesdk', 'nodesdk-producer']) {
     const r = scenario(node, dir, [name]);
     check(r.ok === true, `${name}: recorded, exported, ${r.ok ? `${r.points} points of ${r.metrics.length} metrics arrived` : `${r.message} ${JSON.stringify(r)}`}`);
   }
@@ -189,8 +223,7 @@ function beside(node, nodeVersion, label, tarball) {
 function alone(node, label, tarball) {
   log(`\n[${label}] install size: the package alone (npm adds the peer api) vs the bare OpenTelemetry pieces`);
   const dir = project(`${label}-alone`);
-  const r = npm(node, ['install', tarball], dir);
-  if (!check(r.code === 0 && !/ERESOLVE/.test(r.output), `npm install <tarball> alone (exit ${r.code})`)) return log(r.output);
+  if (!installTarball(node, dir, tarball, 'alone')) return;
   const bare = project(`${label}-bare`);
   const sdk = installedPackages(dir);
   const pick = (name) => [...sdk.keys()].find((k) => k.startsWith(`${name}@`));
@@ -256,6 +289,113 @@ function typescriptCommonJs(node, label, dir) {
   check(ran.code === 0 && ran.stdout.includes('cjs-ok'), `the CommonJS output runs (require() of ESM)${ran.code === 0 ? '' : `: ${ran.output.slice(0, 500)}`}`);
 }
 
+/** Like run(), but asynchronous: the loopback receiver of this process answers meanwhile. */
+function runAsync(bin, args, cwd, extraEnv = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(bin, args, { cwd, env: { ...ENV, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Parses the last stdout line as JSON, or undefined. */
+function lastJson(stdout) {
+  try {
+    return JSON.parse(stdout.trim().split('\n').at(-1));
+  } catch {
+    return undefined;
+  }
+}
+
+async function bundlers(node, label, tarball, receiver) {
+  log(`\n[${label}] bundlers: esbuild and Rollup bundle a consumer of codex-otel-metrics/start; each bundle runs alone (no node_modules)`);
+  const dir = project(`${label}-bundlers`);
+  const tools = npm(node, ['install', 'esbuild', 'rollup', '@rollup/plugin-node-resolve', '@rollup/plugin-commonjs'], dir);
+  if (!check(tools.code === 0, `npm install esbuild rollup @rollup/plugin-node-resolve @rollup/plugin-commonjs (exit ${tools.code})`)) return log(tools.output);
+  if (!installTarball(node, dir, tarball, 'beside the bundlers')) return;
+  for (const file of ['bundle-app.mjs', 'bundle-app.cjs', 'bundle-root.mjs', 'bundle-esbuild.mjs']) copyFileSync(join(HERE, file), join(dir, file));
+  writeFileSync(
+    join(dir, 'rollup.config.mjs'),
+    `import commonjs from '@rollup/plugin-commonjs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+export default {
+  input: 'bundle-app.mjs',
+  plugins: [nodeResolve({ exportConditions: ['node'], preferBuiltins: true }), commonjs()],
+  output: [
+    { file: 'out/rollup-esm.mjs', format: 'esm', inlineDynamicImports: true },
+    { file: 'out/rollup-cjs.cjs', format: 'cjs', inlineDynamicImports: true },
+  ],
+};
+`,
+  );
+  const esbuild = 'bundle-esbuild.mjs';
+  const builds = [
+    ['esbuild-esm.mjs', esbuild, ['bundle-app.mjs', 'esm', 'out/esbuild-esm.mjs']],
+    ['esbuild-cjs.cjs', esbuild, ['bundle-app.mjs', 'cjs', 'out/esbuild-cjs.cjs']],
+    ['esbuild-cjs-source.cjs', esbuild, ['bundle-app.cjs', 'cjs', 'out/esbuild-cjs-source.cjs']],
+    ['rollup-esm.mjs + rollup-cjs.cjs', join(dir, 'node_modules', 'rollup', 'dist', 'bin', 'rollup'), ['-c', '--silent']],
+    ['esbuild-root.mjs', esbuild, ['bundle-root.mjs', 'esm', 'out/esbuild-root.mjs']],
+    ['esbuild-root.cjs', esbuild, ['bundle-root.mjs', 'cjs', 'out/esbuild-root.cjs']],
+  ];
+  for (const [name, bin, args] of builds) {
+    const r = run(node, [bin, ...args], dir);
+    if (!check(r.code === 0, `build ${name} (exit ${r.code})`)) log(r.output);
+    // Warnings about our files fail (e.g. import.meta in a CommonJS bundle of /start); the root's
+    // run-time loader has import.meta by design, and host packages' warnings are theirs.
+    const ours = r.output.split('\n').filter((l) => /codex-otel-metrics[\\/]dist/.test(l));
+    if (!name.includes('root')) check(ours.length === 0, `${name}: no bundler warning about codex-otel-metrics${ours.length ? `: ${ours.join(' | ')}` : ''}`);
+  }
+  for (const file of ['esbuild-esm.mjs', 'esbuild-cjs.cjs', 'esbuild-cjs-source.cjs', 'rollup-esm.mjs', 'rollup-cjs.cjs', 'esbuild-root.mjs', 'esbuild-root.cjs']) {
+    if (!existsSync(join(dir, 'out', file))) continue;
+    const shipped = join(work, `${label}-shipped-${file.replace(/\W/g, '-')}`);
+    mkdirSync(shipped, { recursive: true });
+    copyFileSync(join(dir, 'out', file), join(shipped, file));
+    const model = `bundle.${label}.${file.replace(/[^A-Za-z0-9]/g, '-')}`;
+    const r = await runAsync(node, [file], shipped, { CONSUMER_MODEL: model, CONSUMER_ENDPOINT: receiver.url });
+    const result = lastJson(r.stdout);
+    if (file.includes('root')) {
+      check(
+        r.code === 0 && typeof result?.error === 'string' && result.error.includes("'codex-otel-metrics/start'") && !result.error.includes('\n'),
+        `${file} shipped alone: the root's startCodexMetrics says in one line to import from codex-otel-metrics/start (${result?.error ?? r.stderr.slice(-300)})`,
+      );
+      continue;
+    }
+    const points = receiver.points().filter((p) => p.attributes.model === model);
+    const requests = points.find((p) => p.metric === 'codex.api_request')?.value;
+    const duration = points.find((p) => p.metric === 'codex.api_request.duration_ms');
+    check(
+      r.code === 0 && result?.succeeded === 1 && requests === 3 && duration?.count === 1 && duration?.sum === 42,
+      `${file} shipped alone: recorded and exported (${r.code === 0 ? `exportStats ${JSON.stringify(result)}, api_request ${requests}` : `exit ${r.code}: ${r.stderr.slice(-500)}`})`,
+    );
+  }
+}
+
+function typescriptNode10(node, label, dir) {
+  log(`\n[${label}] TypeScript 5 with "moduleResolution": "node10" finds every subpath's types (typesVersions)`);
+  const tsDir = join(dir, 'ts-node10');
+  mkdirSync(tsDir, { recursive: true });
+  const ts = npm(node, ['install', '--prefix', tsDir, 'typescript@5'], tsDir);
+  if (!check(ts.code === 0, `npm install typescript@5 (exit ${ts.code})`)) return log(ts.output);
+  const subpaths = Object.keys(PACKAGE.exports).filter((p) => p !== './package.json');
+  const lines = subpaths.map((p, i) => `import * as m${i} from '${PACKAGE.name}${p.slice(1)}';`);
+  lines.push(`export const modules = [${subpaths.map((_, i) => `m${i}`).join(', ')}];`);
+  lines.push(`import { startCodexMetrics } from '${PACKAGE.name}/start';\nexport const start: typeof m0.startCodexMetrics = startCodexMetrics;`);
+  writeFileSync(join(dir, 'node10.ts'), `${lines.join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'tsconfig.node10.json'),
+    JSON.stringify({ compilerOptions: { module: 'commonjs', moduleResolution: 'node10', target: 'ES2022', strict: true, skipLibCheck: true, types: [], noEmit: true }, files: ['node10.ts'] }),
+  );
+  const r = run(node, [join(tsDir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.node10.json'], dir);
+  check(r.code === 0, `tsc 5 node10 resolves ${subpaths.map((p) => `${PACKAGE.name}${p.slice(1)}`).join(', ')}${r.code === 0 ? '' : `: ${r.output.slice(0, 800)}`}`);
+}
+
 try {
   const tarball = packTarball();
   log(`tarball: ${tarball} (${mb(statSync(tarball).size)})`);
@@ -268,6 +408,14 @@ try {
     alone(node, label, tarball);
     if (dir) imports(node, label, dir);
     if (dir) typescriptCommonJs(node, label, dir);
+    if (dir) typescriptNode10(node, label, dir);
+    const { startOtlpReceiver } = await import(pathToFileURL(join(ROOT, 'dist', 'verify', 'index.js')).href);
+    const receiver = await startOtlpReceiver();
+    try {
+      await bundlers(node, label, tarball, receiver);
+    } finally {
+      await receiver.close();
+    }
   }
 } catch (err) {
   failures.push(err instanceof Error ? err.message : String(err));

@@ -2,6 +2,8 @@
 // records through the installed package and checks what arrives at a loopback receiver.
 //   node scenario.mjs quickstart   startCodexMetrics, as the README's quick start
 //   node scenario.mjs nodesdk      createCodexMetrics on the MeterProvider of @opentelemetry/sdk-node
+//   node scenario.mjs nodesdk-producer   the README's sdk-node quick start: the package's producer on
+//                                  the reader given to NodeSDK({ metricReaders })
 //   node scenario.mjs import KIND  cold import: api | light | sdk-exporter | start-proto | start-json
 // Prints one JSON line on stdout; exits 1 on a failed check.
 import * as nodeModule from 'node:module';
@@ -92,6 +94,26 @@ if (scenario === 'quickstart') {
   sdk.start();
   const { createCodexMetrics } = await import('codex-otel-metrics');
   record(createCodexMetrics({ defaults: DEFAULTS, meterProvider: otelMetrics.getMeterProvider() }));
+  await sdk.shutdown();
+  const result = checkArrival(receiver, EXPECTED);
+  await receiver.close();
+  process.stdout.write(`${JSON.stringify({ ok: true, scenario, ...result })}\n`);
+} else if (scenario === 'nodesdk-producer') {
+  const { startOtlpReceiver } = await import('codex-otel-metrics/verify');
+  const receiver = await startOtlpReceiver();
+  Object.assign(process.env, { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' });
+  // As the README writes it (the exporter pointed at the receiver instead of the default endpoint).
+  const { NodeSDK } = await import('@opentelemetry/sdk-node');
+  const sdkMetrics = await import('@opentelemetry/sdk-metrics');
+  const { PeriodicExportingMetricReader } = sdkMetrics.default ?? sdkMetrics;
+  const proto = await import('@opentelemetry/exporter-metrics-otlp-proto');
+  const { OTLPMetricExporter } = proto.default ?? proto;
+  const { CodexMetricProducer, createCodexMetrics } = await import('codex-otel-metrics');
+  const producer = new CodexMetricProducer();
+  const reader = new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: receiver.metricsUrl }), metricProducers: [producer] });
+  const sdk = new NodeSDK({ metricReaders: [reader], instrumentations: [] });
+  sdk.start();
+  record(createCodexMetrics({ defaults: DEFAULTS, metricProducer: producer }));
   await sdk.shutdown();
   const result = checkArrival(receiver, EXPECTED);
   await receiver.close();

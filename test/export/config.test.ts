@@ -22,6 +22,7 @@ describe('resolveExportConfig', () => {
       resourceAttributes: {},
       intervalMillis: 60_000,
       timeoutMillis: 10_000,
+      exitTimeoutMillis: 2_000,
       temporality: 'cumulative',
       serviceName: 'codex',
       cardinalityLimit: 2000,

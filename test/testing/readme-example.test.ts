@@ -1,4 +1,4 @@
-// The README's "Testing your code" example, as written there (runTurn stands for the user's code).
+// The example of docs/testing.md, as written there (runTurn stands for the user's code).
 import { expect, it } from 'vitest';
 import type { CodexMetrics } from '../../src/index.js';
 import { createTestCodexMetrics } from '../../src/testing/index.js';
