@@ -46,3 +46,18 @@ export const sdkMetrics = (): typeof SdkMetrics => load('@opentelemetry/sdk-metr
 export const resources = (): typeof Resources => load('@opentelemetry/resources');
 export const otlpHttpExporter = (): typeof OtlpHttp => load('@opentelemetry/exporter-metrics-otlp-http');
 export const otlpProtoExporter = (): typeof OtlpProto => load('@opentelemetry/exporter-metrics-otlp-proto');
+
+/** The part of otlp-transformer used (typed here: it is not a dependency of the package). */
+interface OtlpTransformer {
+  readonly ProtobufMetricsSerializer: {
+    deserializeResponse(body: Uint8Array): { partialSuccess?: { rejectedDataPoints?: unknown; errorMessage?: unknown } };
+  };
+}
+
+let transformer: OtlpTransformer | undefined;
+/**
+ * The protobuf exporter's own @opentelemetry/otlp-transformer (its dependency, not the package's),
+ * resolved from where that exporter lives, for reading OTLP responses (partial success).
+ */
+export const otlpTransformer = (): OtlpTransformer =>
+  (transformer ??= createRequire(importPath('@opentelemetry/exporter-metrics-otlp-proto'))('@opentelemetry/otlp-transformer'));

@@ -14,6 +14,7 @@ import { resolveExportConfig, type ExportConfig, type ExportOptions } from './co
 import { installExitFlush } from './exit-flush.js';
 import { ReportingExporter, type ExportFailure, type ExportStats } from './export-failures.js';
 import { createOtlpExporter } from './exporter.js';
+import { ResponseWatch } from './partial-success.js';
 import { installConsoleDiag } from './report.js';
 import { resources, sdkMetrics } from './sdk-modules.js';
 
@@ -52,7 +53,7 @@ export interface CodexMetricsSession {
 }
 
 const NOOP_PROVIDER: ApiMeterProvider = { getMeter: () => createNoopMeter() };
-const NO_EXPORTS: ExportStats = { succeeded: 0, failed: 0, lastFailure: undefined };
+const NO_EXPORTS: ExportStats = { succeeded: 0, failed: 0, rejectedDataPoints: 0, lastFailure: undefined };
 
 export function startCodexMetrics(options: StartCodexMetricsOptions = {}): CodexMetricsSession {
   const config = resolveExportConfig(options, options.env ?? process.env);
@@ -76,10 +77,13 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
     }),
   );
   if (options.resource) resource = resource.merge(options.resource);
-  const exporter = new ReportingExporter(options.exporter ?? createOtlpExporter(config), {
+  // The OTLP exporter's responses are read for partial success (the exporter only diag.warns it).
+  const responses = options.exporter ? undefined : new ResponseWatch(config.protocol);
+  const exporter = new ReportingExporter(options.exporter ?? createOtlpExporter(config, responses), {
     url: options.exporter ? undefined : config.url,
     timeoutMillis: config.timeoutMillis,
     onExportError: options.onExportError,
+    responses,
   });
   // This reader is ours, so counters and histograms are aggregated in the package and handed to it
   // by CodexMetricProducer (the SDK's data, without SDK calls per measurement), unless views or

@@ -50,7 +50,10 @@ function expectNoToken(text: string): void {
 function captureStdio(): string[] {
   const chunks: string[] = [];
   for (const stream of [process.stdout, process.stderr]) {
-    vi.spyOn(stream, 'write').mockImplementation(((chunk: unknown) => void chunks.push(String(chunk)) ?? true) as typeof stream.write);
+    vi.spyOn(stream, 'write').mockImplementation(((chunk: unknown) => {
+      chunks.push(String(chunk));
+      return true;
+    }) as typeof stream.write);
   }
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
     vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void chunks.push(args.map(String).join(' ')));
