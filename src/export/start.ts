@@ -5,7 +5,7 @@ import { createNoopMeter, type MeterProvider as ApiMeterProvider } from '@opente
 import type { Resource } from '@opentelemetry/resources';
 import type { IMetricReader, MeterProvider, PushMetricExporter, ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { DefaultTags } from '../generated/catalog.js';
-import { createCodexMetrics } from '../runtime/codex-metrics.js';
+import { closeCodexMetrics, createCodexMetrics } from '../runtime/codex-metrics.js';
 import { normalizeDefaults } from '../runtime/default-tags.js';
 import { DropLog } from '../runtime/drop-log.js';
 import { CodexMetricProducer } from '../runtime/metric-producer.js';
@@ -108,6 +108,8 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
   const shutdown = (): Promise<void> => {
     if (!shutdownPromise) {
       removeExitFlush();
+      // Nothing exports after this: later measurements are counted as dropped, not lost unseen.
+      closeCodexMetrics(metrics);
       shutdownPromise = withDeadline(meterProvider.shutdown({ timeoutMillis: config.timeoutMillis }), bound);
     }
     return shutdownPromise;
