@@ -163,7 +163,7 @@ async function listen(options: VerifyOptions, run: VerifyRun, io: VerifyIo, err:
       onConnectionRefused: () => {
         if (refusalLogged) return;
         refusalLogged = true;
-        err(`verify: refused a connection: ${options.maxConnections} already open (--max-connections); further refusals are only counted\n`);
+        err(`verify: refused a connection: ${options.maxConnections} already open, each with a request in progress (--max-connections); further refusals are only counted\n`);
       },
     });
   } catch (e) {

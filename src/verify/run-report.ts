@@ -132,7 +132,7 @@ export function formatRunReport(report: VerifyRunReport): string {
   }
   if (dropped.metricNames > 0) lines.push(`warning: ${dropped.metricNames} point(s) of further metric names not listed in metricsSeen`);
   if (report.refusedConnections > 0) {
-    lines.push(`${report.refusedConnections} connection(s) refused: ${limits.maxConnections} were already open (--max-connections); their exports were not checked`);
+    lines.push(`${report.refusedConnections} connection(s) refused: ${limits.maxConnections} were already open, each with a request in progress (--max-connections); their exports were not checked`);
   }
   if (report.internalErrors > 0) lines.push(`${report.internalErrors} request(s) not checked because of an internal error (see stderr)`);
   if (report.malformedRequestCount > 0) {

@@ -5,7 +5,7 @@
 import { diag, metrics as otelMetrics } from '@opentelemetry/api';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, MetricReader, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCodexMetrics, startCodexMetrics, type CodexMetrics } from '../../src/index.js';
+import { createCodexMetrics, startCodexMetrics, type CodexMetrics, type StartCodexMetricsOptions } from '../../src/index.js';
 import { createTestCodexMetrics, flattenResourceMetrics, type RecordedPoint } from '../../src/testing/index.js';
 import { captureDiag, DEFAULTS, healthy, startCollector, type Collector, type DiagCapture } from '../faults/harness.js';
 
@@ -42,10 +42,11 @@ const toolCalls = (points: readonly RecordedPoint[]) => points.filter((p) => p.n
 const turns = (points: readonly RecordedPoint[]) => points.filter((p) => p.name === 'codex.turn.e2e_duration_ms').reduce((n, p) => n + (p.count ?? 0), 0);
 
 describe('measurements after shutdown() are counted', () => {
-  for (const [label, extra] of [
+  const setUps: [string, Partial<StartCodexMetricsOptions>][] = [
     ['in-package aggregation (the default)', {}],
     ['SDK instruments (views given)', { views: [{ instrumentName: 'codex.tool.call' }] }],
-  ] as const) {
+  ];
+  for (const [label, extra] of setUps) {
     it(`startCodexMetrics, ${label}: dropped.after_shutdown counts each one, one warning, nothing more is sent`, async () => {
       logs = captureDiag();
       collector = await startCollector(healthy);
