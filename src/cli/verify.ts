@@ -8,7 +8,7 @@ import { GENAI_METRICS } from '../genai/conventions.js';
 import { LARGE_REQUEST_BYTES, releaseHeapSoon } from './heap-release.js';
 import { DEFAULT_MAX_DISTINCT_VIOLATIONS, createConformanceChecker } from '../verify/checker.js';
 import { coverageTargets, createCoverageTracker } from '../verify/coverage.js';
-import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES } from '../verify/export-files.js';
+import { DEFAULT_MAX_EMPTY_EXPORTS, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES } from '../verify/export-files.js';
 import { checkExportFiles } from '../verify/file-run.js';
 import { DEFAULT_MAX_SERIES } from '../verify/monotonic.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, startOtlpReceiver } from '../verify/receiver.js';
@@ -60,6 +60,7 @@ Limits (see docs/failure-behaviour.md):
   --max-series N           cumulative series tracked for going down (default ${DEFAULT_MAX_SERIES})
   --max-files N            files read with --file (default ${DEFAULT_MAX_FILES})
   --max-file-bytes N       bytes of one file, read and once decompressed (default ${DEFAULT_MAX_FILE_BYTES})
+  --max-empty-exports N    exports without data points in one file (default ${DEFAULT_MAX_EMPTY_EXPORTS})
 `;
 
 /** Hooks for embedding and tests; the CLI uses the defaults. */
@@ -200,6 +201,7 @@ async function checkFiles(options: VerifyOptions, paths: readonly string[], run:
       maxFiles: options.maxFiles,
       maxFileBytes: options.maxFileBytes,
       maxExportBytes: DEFAULT_MAX_BODY_BYTES,
+      maxEmptyExports: options.maxEmptyExports,
       requestLimits: { ...DEFAULT_REQUEST_LIMITS, maxPointsPerRequest: options.maxPoints },
       stopRequested: stopping.isStopped,
       afterExport: (bytes) => {
@@ -210,7 +212,7 @@ async function checkFiles(options: VerifyOptions, paths: readonly string[], run:
     return {
       source: { files: result.files, unreadFiles: result.unreadFiles, interrupted: result.interrupted },
       requests: result.exports,
-      limits: { maxFiles: options.maxFiles, maxFileBytes: options.maxFileBytes, maxDistinctViolations: options.maxViolations, maxSeries: options.maxSeries },
+      limits: { maxFiles: options.maxFiles, maxFileBytes: options.maxFileBytes, maxEmptyExports: options.maxEmptyExports, maxDistinctViolations: options.maxViolations, maxSeries: options.maxSeries },
       release: stopping.release,
     };
   } catch (e) {
@@ -241,10 +243,11 @@ interface VerifyOptions {
   readonly maxSeries: number;
   readonly maxFiles: number;
   readonly maxFileBytes: number;
+  readonly maxEmptyExports: number;
 }
 
 const LIVE_ONLY = ['listen', 'duration', 'max-connections', 'request-timeout'] as const;
-const FILES_ONLY = ['max-files', 'max-file-bytes'] as const;
+const FILES_ONLY = ['max-files', 'max-file-bytes', 'max-empty-exports'] as const;
 
 export function parseVerifyArgs(argv: string[]): VerifyOptions {
   const { values, positionals, tokens } = parseArgs({
@@ -270,6 +273,7 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
       'max-series': { type: 'string', default: String(DEFAULT_MAX_SERIES) },
       'max-files': { type: 'string' },
       'max-file-bytes': { type: 'string' },
+      'max-empty-exports': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -327,6 +331,7 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
     maxSeries: positiveInteger('--max-series', values['max-series']),
     maxFiles: positiveInteger('--max-files', values['max-files'] ?? String(DEFAULT_MAX_FILES)),
     maxFileBytes: positiveInteger('--max-file-bytes', values['max-file-bytes'] ?? String(DEFAULT_MAX_FILE_BYTES)),
+    maxEmptyExports: positiveInteger('--max-empty-exports', values['max-empty-exports'] ?? String(DEFAULT_MAX_EMPTY_EXPORTS)),
   };
 }
 
