@@ -11,7 +11,7 @@ import { coverageTargets, createCoverageTracker } from '../verify/coverage.js';
 import { DEFAULT_MAX_EMPTY_EXPORTS, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES } from '../verify/export-files.js';
 import { checkExportFiles } from '../verify/file-run.js';
 import { DEFAULT_MAX_SERIES } from '../verify/monotonic.js';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, startOtlpReceiver } from '../verify/receiver.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, MAX_TIMER_MS, startOtlpReceiver } from '../verify/receiver.js';
 import type { OtlpReceiver } from '../verify/receiver.js';
 import { RequireError, resolveRequired } from '../verify/required-metrics.js';
 import type { RequiredMetrics } from '../verify/required-metrics.js';
@@ -287,26 +287,17 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
     if (values[flag] !== undefined) throw new Error(files ? `--${flag} is for listening; it cannot be used with --file` : `--${flag} only applies with --file`);
   }
   const { host, port } = parseListen(values.listen ?? '127.0.0.1:4318');
-  let durationMs: number | undefined;
-  if (values.duration !== undefined) {
-    const seconds = Number(values.duration);
-    if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`--duration must be a positive number of seconds, got ${values.duration}`);
-    durationMs = seconds * 1000;
-  }
+  const durationMs = values.duration !== undefined ? secondsOption('--duration', values.duration) : undefined;
   const ignore = values.ignore.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   for (const code of ignore) {
     if (!(VIOLATION_CODES as readonly string[]).includes(code)) throw new Error(`--ignore ${code}: not a violation code (${VIOLATION_CODES.join(', ')})`);
   }
   if (values.buckets !== 'codex' && values.buckets !== 'wide' && values.buckets !== 'any') throw new Error(`--buckets must be codex, wide or any, got ${values.buckets}`);
-  const requestTimeout = values['request-timeout'] ?? String(DEFAULT_REQUEST_TIMEOUT_MS / 1000);
-  const requestTimeoutSeconds = Number(requestTimeout);
-  if (!Number.isFinite(requestTimeoutSeconds) || requestTimeoutSeconds <= 0) {
-    throw new Error(`--request-timeout must be a positive number of seconds, got ${requestTimeout}`);
-  }
+  const requestTimeoutMs = secondsOption('--request-timeout', values['request-timeout'] ?? String(DEFAULT_REQUEST_TIMEOUT_MS / 1000));
   let minCoverage: number | undefined;
   if (values['min-coverage'] !== undefined) {
     minCoverage = Number(values['min-coverage'].replace(/%$/, ''));
-    if (values['min-coverage'].trim() === '' || !Number.isFinite(minCoverage) || minCoverage < 0 || minCoverage > 100) {
+    if (!DECIMAL.test(values['min-coverage'].replace(/%$/, '')) || minCoverage < 0 || minCoverage > 100) {
       throw new Error(`--min-coverage must be a percentage from 0 to 100, got ${values['min-coverage']}`);
     }
   }
@@ -325,7 +316,7 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
     buckets: values.buckets,
     genAi: values.genai,
     maxConnections: positiveInteger('--max-connections', values['max-connections'] ?? String(DEFAULT_MAX_CONNECTIONS)),
-    requestTimeoutMs: Math.round(requestTimeoutSeconds * 1000),
+    requestTimeoutMs,
     maxPoints: positiveInteger('--max-points', values['max-points']),
     maxViolations: positiveInteger('--max-violations', values['max-violations']),
     maxSeries: positiveInteger('--max-series', values['max-series']),
@@ -335,10 +326,22 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
   };
 }
 
+/** Plain decimal numbers only: Number() would also take 0x10, 1e3, Infinity and a blank. */
+const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
+
 function positiveInteger(flag: string, text: string): number {
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${flag} must be a positive integer, got ${text}`);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || value < 1) throw new Error(`${flag} must be a positive integer in decimal digits, got ${text}`);
   return value;
+}
+
+/** Seconds to whole milliseconds, 1 ms to MAX_TIMER_MS (a longer Node timer fires after 1 ms). */
+function secondsOption(flag: string, text: string): number {
+  const ms = Math.round(Number(text) * 1000);
+  if (!DECIMAL.test(text) || !(ms >= 1 && ms <= MAX_TIMER_MS)) {
+    throw new Error(`${flag} must be a number of seconds in decimal digits from 0.001 to ${MAX_TIMER_MS / 1000}, got ${text}`);
+  }
+  return ms;
 }
 
 /** `HOST:PORT`, `[::1]:PORT` or a bare `PORT` (loopback). */

@@ -25,6 +25,8 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_CONNECTIONS = 16;
 /** How long an idle keep-alive connection stays open (announced to clients in `Keep-Alive: timeout=65`). */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** The longest delay Node's timers honour; a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** One HTTP request as the receiver saw it. */
 export interface RequestRecord {
@@ -154,7 +156,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const retainPoints = options.retainPoints ?? true;
   const maxRequestRecords = options.maxRequestRecords ?? Infinity;
-  const requestTimeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  const requestTimeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, MAX_TIMER_MS);
   const maxConnections = positive('maxConnections', options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   const limits = resolveRequestLimits(options);
   const points: ReceivedPoint[] = [];
@@ -429,8 +431,8 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   };
 }
 
-function positive(name: string, value: number): number {
-  if (!(value > 0)) throw new RangeError(`${name} must be a positive number, got ${value}`);
+function positive(name: string, value: number, max = Infinity): number {
+  if (!(value > 0 && value <= max)) throw new RangeError(`${name} must be a positive number${max < Infinity ? ` up to ${max}` : ''}, got ${value}`);
   return value;
 }
 
