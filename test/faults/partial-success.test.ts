@@ -94,10 +94,10 @@ describe('partial success is a failure kind of its own', () => {
         );
         expect(f.message.length).toBeLessThan(MAX_COLLECTOR_TEXT + 200);
       }
+      // On a starved machine an export may also time out now and then: only partial successes add rejected points.
       const stats = session.exportStats();
-      expect(stats.failed).toBeGreaterThanOrEqual(3);
-      expect(stats.rejectedDataPoints).toBe(3 * stats.failed);
-      expect(stats.lastFailure?.kind).toBe('partial_success');
+      expect(stats.failed).toBe(failures.length);
+      expect(stats.rejectedDataPoints).toBe(3 * failures.filter((f) => f.kind === 'partial_success').length);
 
       const mine = stderr.filter((l) => l.includes(c.url));
       expect(mine.filter((l) => l.includes('failed: the collector accepted the export but rejected 3 data point(s)'))).toHaveLength(1);
