@@ -6,7 +6,7 @@ import { diag } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startCodexMetrics, type CodexMetricsSession, type ExportFailure } from '../../src/index.js';
 import { ReportingExporter, ReportLimiter, type ExportStats } from '../../src/export/export-failures.js';
-import { captureDiag, closedPort, DEFAULTS, healthy, hostGuard, startCollector, until, type Collector, type DiagCapture, type HostGuard } from './harness.js';
+import { captureDiag, captureStderr, closedPort, DEFAULTS, healthy, hostGuard, startCollector, until, type Collector, type DiagCapture, type HostGuard } from './harness.js';
 
 /** Export interval and timeout. On a starved machine an export may also time out now and then: tests allow timeout lines beside the kind they check. */
 const INTERVAL = 300;
@@ -31,16 +31,6 @@ afterEach(async () => {
   diag.disable();
   vi.restoreAllMocks();
 });
-
-/** Lines written to stderr while captured (swallowed). */
-function captureStderr(): string[] {
-  const lines: string[] = [];
-  vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: unknown) => {
-    lines.push(...String(chunk).split('\n').filter(Boolean));
-    return true;
-  }) as typeof process.stderr.write);
-  return lines;
-}
 
 function start(endpoint: string, extra: Parameters<typeof startCodexMetrics>[0] = {}): { session: CodexMetricsSession; failures: ExportFailure[] } {
   const failures: ExportFailure[] = [];

@@ -13,7 +13,8 @@ import { diag } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { collectorText, MAX_COLLECTOR_TEXT, parsePartialSuccess } from '../../src/export/partial-success.js';
 import { startCodexMetrics, type CodexMetricsSession, type ExportFailure } from '../../src/index.js';
-import { DEFAULTS, healthy, startCollector, until, type Collector } from './harness.js';
+import { message, string, varintField } from '../verify/hostile-payloads.js';
+import { captureStderr, DEFAULTS, healthy, startCollector, until, type Collector } from './harness.js';
 
 const INTERVAL = 200;
 /** A hostile collector text: a forged log line, an ANSI escape, a bidi override, 10,000 characters. */
@@ -30,30 +31,9 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
-function captureStderr(): string[] {
-  const lines: string[] = [];
-  vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: unknown) => {
-    lines.push(...String(chunk).split('\n').filter(Boolean));
-    return true;
-  }) as typeof process.stderr.write);
-  return lines;
-}
-
 /** ExportMetricsServiceResponse { partial_success { rejected_data_points, error_message } } in protobuf. */
-function protobufResponse(rejected: number, message: string): Buffer {
-  const text = Buffer.from(message, 'utf8');
-  const inner = Buffer.concat([Buffer.from([0x08, ...varint(rejected)]), Buffer.from([0x12, ...varint(text.length)]), text]);
-  return Buffer.concat([Buffer.from([0x0a, ...varint(inner.length)]), inner]);
-}
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
+function protobufResponse(rejected: number, text: string): Buffer {
+  return message(1, Buffer.concat([varintField(1, rejected), string(2, text)]));
 }
 
 const ANSWERS = {

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_TRACKED_REPORTS } from '../../src/export/export-failures.js';
 import { startCodexMetrics, type CodexMetricsSession } from '../../src/index.js';
-import { closedPort, DEFAULTS, hostGuard, until, type HostGuard } from './harness.js';
+import { captureStderr, closedPort, DEFAULTS, hostGuard, until, type HostGuard } from './harness.js';
 
 let sessions: CodexMetricsSession[] = [];
 let guard: HostGuard | undefined;
@@ -16,15 +16,6 @@ afterEach(async () => {
   guard = undefined;
   vi.restoreAllMocks();
 });
-
-function captureStderr(): string[] {
-  const lines: string[] = [];
-  vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: unknown) => {
-    lines.push(...String(chunk).split('\n').filter(Boolean));
-    return true;
-  }) as typeof process.stderr.write);
-  return lines;
-}
 
 function startMany(endpoints: readonly string[]): number[] {
   const failures = endpoints.map(() => 0);

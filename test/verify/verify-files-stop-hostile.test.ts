@@ -5,14 +5,14 @@
 // time, and empty exports are counted and capped per file.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createGzip } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_EMPTY_EXPORTS, DEFAULT_MAX_FILE_BYTES, readExportFile } from '../../src/verify/export-files.js';
 import type { VerifyRunReport } from '../../src/verify/run-report.js';
+import { gzipFile } from './hostile-payloads.js';
 import { DEFAULTS, request, sum } from './payloads.js';
 
 const MiB = 1024 * 1024;
@@ -20,16 +20,6 @@ const BIN = fileURLToPath(new URL('../../bin/codex-otel-metrics.js', import.meta
 const dir = mkdtempSync(join(tmpdir(), 'verify-stop-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const GOOD = JSON.stringify(request(sum('codex.api_request', [[1, { ...DEFAULTS, status: '200', success: 'true' }]])));
-
-/** `size` bytes of `fill`, gzipped as a stream (never whole in memory). */
-async function gzipFile(path: string, size: number, fill: number): Promise<void> {
-  const gzip = createGzip({ level: 9 });
-  const out = gzip.pipe(createWriteStream(path));
-  const chunk = Buffer.alloc(MiB, fill);
-  for (let written = 0; written < size; written += chunk.length) if (!gzip.write(chunk)) await once(gzip, 'drain');
-  gzip.end();
-  await once(out, 'finish');
-}
 
 /** Runs the CLI; `signalAfter` sends SIGTERM that long after it says it is reading. */
 async function verifyFiles(files: string[], signalAfterMs?: number): Promise<{ code: number | null; report: VerifyRunReport; stderr: string }> {
