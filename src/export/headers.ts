@@ -14,7 +14,7 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]+$/;
 
 const WHAT =
   'is not name=value with a header name of letters, digits and !#$%&\'*+-.^_`|~ and a non-empty value without control characters ' +
-  '(a colon instead of "=", as in "Authorization: Basic …", makes the whole entry a name)';
+  '(a colon instead of "=", as in "Authorization: Basic ...", makes the whole entry a name)';
 
 /**
  * The valid entries of `raw` (a `name=value` list). Malformed entries are an ExportConfigError
@@ -54,7 +54,7 @@ export function headersFromOption(headers: Readonly<Record<string, unknown>> | u
 }
 
 function malformed(positions: readonly number[], total: number, source: string, strict: boolean): void {
-  const which = positions.length === 1 ? `entry ${positions[0]}` : `entries ${positions.slice(0, 10).join(', ')}${positions.length > 10 ? ', …' : ''}`;
+  const which = positions.length === 1 ? `entry ${positions[0]}` : `entries ${positions.slice(0, 10).join(', ')}${positions.length > 10 ? ', ...' : ''}`;
   const message = `${source}: ${which} of ${total} ${WHAT}; not shown, as it may hold a credential`;
   if (strict) throw new ExportConfigError('invalid_header', message);
   reportLine('error', `codex-otel-metrics: ignoring ${message}`);
