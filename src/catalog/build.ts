@@ -1,6 +1,6 @@
 // Joins the parsed documents into MetricSpecs: prefixed rows meet their catalog twins, "See note"
 // rows get their fields from the notes, and every field gets its type from the attributes table.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { CatalogError } from './errors.js';
 import { metricConstant } from './generate.js';
 import { MARKDOWN_LIMITS } from './markdown-limits.js';
@@ -36,13 +36,17 @@ export function loadCatalogFiles(metricsFile: string, attributesFile: string): C
 }
 
 /**
- * Reads at most one byte more than MARKDOWN_LIMITS.maxBytes: a larger file (or a device that never
- * ends) is not read further, and the parser then reports it as too large.
+ * Reads at most one byte more than MARKDOWN_LIMITS.maxBytes: a larger file is not read further,
+ * and the parser then reports it as too large. Regular files only, as `verify --file`: opening a
+ * pipe waits for a writer and reading one may never end, so the file is opened without blocking
+ * and anything else is refused before a byte is read.
  */
 function readText(file: string): string {
   let fd: number | undefined;
   try {
-    fd = openSync(file, 'r');
+    fd = openSync(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw new CatalogError(file, 0, `not a regular file (${info.isDirectory() ? 'a directory' : 'a pipe, socket or device'})`);
     const buffer = Buffer.alloc(MARKDOWN_LIMITS.maxBytes + 1);
     let size = 0;
     while (size < buffer.length) {
@@ -52,6 +56,7 @@ function readText(file: string): string {
     }
     return buffer.toString('utf8', 0, size);
   } catch (err) {
+    if (err instanceof CatalogError) throw err;
     throw new CatalogError(file, 0, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   } finally {
     if (fd !== undefined) closeSync(fd);

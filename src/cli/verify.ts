@@ -8,10 +8,10 @@ import { GENAI_METRICS } from '../genai/conventions.js';
 import { LARGE_REQUEST_BYTES, releaseHeapSoon } from './heap-release.js';
 import { DEFAULT_MAX_DISTINCT_VIOLATIONS, createConformanceChecker } from '../verify/checker.js';
 import { coverageTargets, createCoverageTracker } from '../verify/coverage.js';
-import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES } from '../verify/export-files.js';
+import { DEFAULT_MAX_EMPTY_EXPORTS, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES } from '../verify/export-files.js';
 import { checkExportFiles } from '../verify/file-run.js';
 import { DEFAULT_MAX_SERIES } from '../verify/monotonic.js';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, startOtlpReceiver } from '../verify/receiver.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, MAX_TIMER_MS, startOtlpReceiver } from '../verify/receiver.js';
 import type { OtlpReceiver } from '../verify/receiver.js';
 import { RequireError, resolveRequired } from '../verify/required-metrics.js';
 import type { RequiredMetrics } from '../verify/required-metrics.js';
@@ -60,6 +60,7 @@ Limits (see docs/failure-behaviour.md):
   --max-series N           cumulative series tracked for going down (default ${DEFAULT_MAX_SERIES})
   --max-files N            files read with --file (default ${DEFAULT_MAX_FILES})
   --max-file-bytes N       bytes of one file, read and once decompressed (default ${DEFAULT_MAX_FILE_BYTES})
+  --max-empty-exports N    exports without data points in one file (default ${DEFAULT_MAX_EMPTY_EXPORTS})
 `;
 
 /** Hooks for embedding and tests; the CLI uses the defaults. */
@@ -163,7 +164,7 @@ async function listen(options: VerifyOptions, run: VerifyRun, io: VerifyIo, err:
       onConnectionRefused: () => {
         if (refusalLogged) return;
         refusalLogged = true;
-        err(`verify: refused a connection: ${options.maxConnections} already open (--max-connections); further refusals are only counted\n`);
+        err(`verify: refused a connection: ${options.maxConnections} already open, each with a request in progress (--max-connections); further refusals are only counted\n`);
       },
     });
   } catch (e) {
@@ -200,6 +201,7 @@ async function checkFiles(options: VerifyOptions, paths: readonly string[], run:
       maxFiles: options.maxFiles,
       maxFileBytes: options.maxFileBytes,
       maxExportBytes: DEFAULT_MAX_BODY_BYTES,
+      maxEmptyExports: options.maxEmptyExports,
       requestLimits: { ...DEFAULT_REQUEST_LIMITS, maxPointsPerRequest: options.maxPoints },
       stopRequested: stopping.isStopped,
       afterExport: (bytes) => {
@@ -210,7 +212,7 @@ async function checkFiles(options: VerifyOptions, paths: readonly string[], run:
     return {
       source: { files: result.files, unreadFiles: result.unreadFiles, interrupted: result.interrupted },
       requests: result.exports,
-      limits: { maxFiles: options.maxFiles, maxFileBytes: options.maxFileBytes, maxDistinctViolations: options.maxViolations, maxSeries: options.maxSeries },
+      limits: { maxFiles: options.maxFiles, maxFileBytes: options.maxFileBytes, maxEmptyExports: options.maxEmptyExports, maxDistinctViolations: options.maxViolations, maxSeries: options.maxSeries },
       release: stopping.release,
     };
   } catch (e) {
@@ -241,10 +243,11 @@ interface VerifyOptions {
   readonly maxSeries: number;
   readonly maxFiles: number;
   readonly maxFileBytes: number;
+  readonly maxEmptyExports: number;
 }
 
 const LIVE_ONLY = ['listen', 'duration', 'max-connections', 'request-timeout'] as const;
-const FILES_ONLY = ['max-files', 'max-file-bytes'] as const;
+const FILES_ONLY = ['max-files', 'max-file-bytes', 'max-empty-exports'] as const;
 
 export function parseVerifyArgs(argv: string[]): VerifyOptions {
   const { values, positionals, tokens } = parseArgs({
@@ -270,6 +273,7 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
       'max-series': { type: 'string', default: String(DEFAULT_MAX_SERIES) },
       'max-files': { type: 'string' },
       'max-file-bytes': { type: 'string' },
+      'max-empty-exports': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -283,26 +287,17 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
     if (values[flag] !== undefined) throw new Error(files ? `--${flag} is for listening; it cannot be used with --file` : `--${flag} only applies with --file`);
   }
   const { host, port } = parseListen(values.listen ?? '127.0.0.1:4318');
-  let durationMs: number | undefined;
-  if (values.duration !== undefined) {
-    const seconds = Number(values.duration);
-    if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`--duration must be a positive number of seconds, got ${values.duration}`);
-    durationMs = seconds * 1000;
-  }
+  const durationMs = values.duration !== undefined ? secondsOption('--duration', values.duration) : undefined;
   const ignore = values.ignore.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   for (const code of ignore) {
     if (!(VIOLATION_CODES as readonly string[]).includes(code)) throw new Error(`--ignore ${code}: not a violation code (${VIOLATION_CODES.join(', ')})`);
   }
   if (values.buckets !== 'codex' && values.buckets !== 'wide' && values.buckets !== 'any') throw new Error(`--buckets must be codex, wide or any, got ${values.buckets}`);
-  const requestTimeout = values['request-timeout'] ?? String(DEFAULT_REQUEST_TIMEOUT_MS / 1000);
-  const requestTimeoutSeconds = Number(requestTimeout);
-  if (!Number.isFinite(requestTimeoutSeconds) || requestTimeoutSeconds <= 0) {
-    throw new Error(`--request-timeout must be a positive number of seconds, got ${requestTimeout}`);
-  }
+  const requestTimeoutMs = secondsOption('--request-timeout', values['request-timeout'] ?? String(DEFAULT_REQUEST_TIMEOUT_MS / 1000));
   let minCoverage: number | undefined;
   if (values['min-coverage'] !== undefined) {
     minCoverage = Number(values['min-coverage'].replace(/%$/, ''));
-    if (values['min-coverage'].trim() === '' || !Number.isFinite(minCoverage) || minCoverage < 0 || minCoverage > 100) {
+    if (!DECIMAL.test(values['min-coverage'].replace(/%$/, '')) || minCoverage < 0 || minCoverage > 100) {
       throw new Error(`--min-coverage must be a percentage from 0 to 100, got ${values['min-coverage']}`);
     }
   }
@@ -321,19 +316,32 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
     buckets: values.buckets,
     genAi: values.genai,
     maxConnections: positiveInteger('--max-connections', values['max-connections'] ?? String(DEFAULT_MAX_CONNECTIONS)),
-    requestTimeoutMs: Math.round(requestTimeoutSeconds * 1000),
+    requestTimeoutMs,
     maxPoints: positiveInteger('--max-points', values['max-points']),
     maxViolations: positiveInteger('--max-violations', values['max-violations']),
     maxSeries: positiveInteger('--max-series', values['max-series']),
     maxFiles: positiveInteger('--max-files', values['max-files'] ?? String(DEFAULT_MAX_FILES)),
     maxFileBytes: positiveInteger('--max-file-bytes', values['max-file-bytes'] ?? String(DEFAULT_MAX_FILE_BYTES)),
+    maxEmptyExports: positiveInteger('--max-empty-exports', values['max-empty-exports'] ?? String(DEFAULT_MAX_EMPTY_EXPORTS)),
   };
 }
 
+/** Plain decimal numbers only: Number() would also take 0x10, 1e3, Infinity and a blank. */
+const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
+
 function positiveInteger(flag: string, text: string): number {
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${flag} must be a positive integer, got ${text}`);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || value < 1) throw new Error(`${flag} must be a positive integer in decimal digits, got ${text}`);
   return value;
+}
+
+/** Seconds to whole milliseconds, 1 ms to MAX_TIMER_MS (a longer Node timer fires after 1 ms). */
+function secondsOption(flag: string, text: string): number {
+  const ms = Math.round(Number(text) * 1000);
+  if (!DECIMAL.test(text) || !(ms >= 1 && ms <= MAX_TIMER_MS)) {
+    throw new Error(`${flag} must be a number of seconds in decimal digits from 0.001 to ${MAX_TIMER_MS / 1000}, got ${text}`);
+  }
+  return ms;
 }
 
 /** `HOST:PORT`, `[::1]:PORT` or a bare `PORT` (loopback). */

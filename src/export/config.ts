@@ -3,6 +3,8 @@
 // kept off JSON.stringify/util.inspect of the config, and describeConfig() masks them.
 import { DEFAULT_CARDINALITY_LIMIT } from '../runtime/limits.js';
 import { ExportConfigError } from './errors.js';
+import { durationFromEnv, durationOption } from './durations.js';
+import { headersFromEnv, headersFromOption } from './headers.js';
 import { maskHeaders, maskUrl } from './mask.js';
 import { isLogLevel, reportLine, type LogLevel } from './report.js';
 
@@ -84,9 +86,14 @@ export function resolveExportConfig(options: ExportOptions = {}, env: Env = proc
 
 function resolve(options: ExportOptions, env: Env): ExportConfig {
   const disabled = (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
-  const intervalMillis = positive(options.exportIntervalMillis, 'exportIntervalMillis') ?? envMillis(env, 'OTEL_METRIC_EXPORT_INTERVAL') ?? DEFAULT_INTERVAL;
-  const timeout = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? envMillis(env, 'OTEL_METRIC_EXPORT_TIMEOUT') ?? DEFAULT_TIMEOUT;
-  const exitTimeout = positive(options.exitTimeoutMillis, 'exitTimeoutMillis') ?? envMillis(env, 'CODEX_OTEL_METRICS_EXIT_TIMEOUT') ?? DEFAULT_EXIT_TIMEOUT;
+  const strict = options.strict === true;
+  // Ranges and spellings in durations.ts.
+  const intervalMillis =
+    durationOption(options.exportIntervalMillis, 'exportIntervalMillis', strict) ?? durationFromEnv(env, 'OTEL_METRIC_EXPORT_INTERVAL', 'exportIntervalMillis', strict) ?? DEFAULT_INTERVAL;
+  const timeout =
+    durationOption(options.exportTimeoutMillis, 'exportTimeoutMillis', strict) ?? durationFromEnv(env, 'OTEL_METRIC_EXPORT_TIMEOUT', 'exportTimeoutMillis', strict) ?? DEFAULT_TIMEOUT;
+  const exitTimeout =
+    durationOption(options.exitTimeoutMillis, 'exitTimeoutMillis', strict) ?? durationFromEnv(env, 'CODEX_OTEL_METRICS_EXIT_TIMEOUT', 'exitTimeoutMillis', strict) ?? DEFAULT_EXIT_TIMEOUT;
   const resourceAttributes = parseHeaders(env.OTEL_RESOURCE_ATTRIBUTES);
   const resourceServiceName = resourceAttributes['service.name'];
   delete resourceAttributes['service.name'];
@@ -97,7 +104,14 @@ function resolve(options: ExportOptions, env: Env): ExportConfig {
     protocol: protocol(options.protocol, env, url, options.strict === true),
     compression: (nonEmpty(env.OTEL_EXPORTER_OTLP_METRICS_COMPRESSION) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_COMPRESSION)) === 'gzip' ? 'gzip' : 'none',
     resourceAttributes,
-    headers: { ...parseHeaders(env.OTEL_EXPORTER_OTLP_HEADERS), ...parseHeaders(env.OTEL_EXPORTER_OTLP_METRICS_HEADERS), ...(options.headers ?? {}) },
+    // Checked entry by entry (headers.ts); unused, so unchecked, when export is disabled.
+    headers: disabled
+      ? {}
+      : {
+          ...headersFromEnv(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS', strict),
+          ...headersFromEnv(env.OTEL_EXPORTER_OTLP_METRICS_HEADERS, 'OTEL_EXPORTER_OTLP_METRICS_HEADERS', strict),
+          ...headersFromOption(options.headers, strict),
+        },
     intervalMillis,
     // The SDK requires timeout <= interval.
     timeoutMillis: Math.min(timeout, intervalMillis),
@@ -207,7 +221,7 @@ function temporality(option: Temporality | undefined, env: Env): Temporality {
   return pref === 'delta' || pref === 'lowmemory' ? 'delta' : 'cumulative';
 }
 
-/** `k1=v1,k2=v2`, values URL-decoded (the OTLP exporter spec format). Malformed pairs are skipped. */
+/** `k1=v1,k2=v2`, values URL-decoded (OTEL_RESOURCE_ATTRIBUTES; headers are checked in headers.ts). Malformed pairs are skipped. */
 export function parseHeaders(raw: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!raw) return out;
@@ -224,15 +238,6 @@ export function parseHeaders(raw: string | undefined): Record<string, string> {
     if (key) out[key] = value;
   }
   return out;
-}
-
-function envMillis(env: Env, name: string): number | undefined {
-  const raw = nonEmpty(env[name]);
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (Number.isFinite(n) && n > 0) return n;
-  reportLine('warn', `codex-otel-metrics: ignoring ${name}: not a positive number of milliseconds`);
-  return undefined;
 }
 
 function positive(value: number | undefined, name: string): number | undefined {

@@ -1,16 +1,20 @@
 // Export outcomes made visible: each failed export is classified (collector down, wrong host, not
-// an OTLP/HTTP server, timeout, HTTP status), reported as one line per kind at most once a minute
-// (with how many were suppressed), handed to `onExportError`, and counted for `exportStats()`.
+// an OTLP/HTTP server, timeout, HTTP status, partial success), reported as one line per kind and
+// endpoint at most once a minute per process (with how many were suppressed), handed to
+// `onExportError`, and counted for `exportStats()`.
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { maskUrl } from './mask.js';
+import type { PartialSuccess, ResponseWatch } from './partial-success.js';
 import { reportLine } from './report.js';
 
-export type ExportFailureKind = 'connection_refused' | 'host_not_found' | 'not_otlp_http' | 'timeout' | 'http_status' | 'other';
+export type ExportFailureKind = 'connection_refused' | 'host_not_found' | 'not_otlp_http' | 'timeout' | 'http_status' | 'partial_success' | 'other';
 
 export interface ExportFailure {
   readonly kind: ExportFailureKind;
   /** The HTTP status, for `http_status`. */
   readonly status?: number;
+  /** Data points the collector refused, for `partial_success` (the rest of the export was accepted). */
+  readonly rejectedDataPoints?: number;
   /** What went wrong and what to check, one line, credentials masked. */
   readonly message: string;
   /** The exporter's error, as it reported it. */
@@ -18,16 +22,49 @@ export interface ExportFailure {
 }
 
 export interface ExportStats {
-  /** Exports the collector accepted. */
+  /** Exports the collector accepted whole. */
   readonly succeeded: number;
+  /** Exports that failed, partial successes (some points rejected) included. */
   readonly failed: number;
+  /** Data points the collector rejected in partial successes. */
+  readonly rejectedDataPoints: number;
   readonly lastFailure: ExportFailure | undefined;
 }
 
 /** Repeats of one kind of failure are reported at most this often. */
 export const FAILURE_REPORT_INTERVAL_MS = 60_000;
-/** Distinct kinds (kind + HTTP status) tracked for rate limiting; beyond it they share one slot. */
-const MAX_TRACKED_KINDS = 32;
+/** Distinct report keys (kind, HTTP status, endpoint) tracked per process; beyond it they share one slot. */
+export const MAX_TRACKED_REPORTS = 32;
+
+/**
+ * Which report lines are due, per process: every session reporting to a dead collector shares one
+ * line a minute (500 sessions printed 500 lines when this was per exporter).
+ */
+export class ReportLimiter {
+  private readonly reported = new Map<string, { at: number; suppressed: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** The suffix for a line that is due, or undefined while the key's minute lasts (then counted). */
+  due(key: string): string | undefined {
+    const now = this.now();
+    if (!this.reported.has(key) && this.reported.size >= MAX_TRACKED_REPORTS) {
+      // Full: forget keys whose minute is over and that suppressed nothing; else share one slot.
+      for (const [k, v] of this.reported) if (now - v.at >= FAILURE_REPORT_INTERVAL_MS && v.suppressed === 0) this.reported.delete(k);
+      if (this.reported.size >= MAX_TRACKED_REPORTS) key = 'other';
+    }
+    const seen = this.reported.get(key);
+    if (seen && now - seen.at < FAILURE_REPORT_INTERVAL_MS) {
+      seen.suppressed++;
+      return undefined;
+    }
+    this.reported.set(key, { at: now, suppressed: 0 });
+    return seen ? ` (${seen.suppressed} more like it since the last report)` : ' (repeats are reported at most once a minute)';
+  }
+}
+
+/** Shared by every session of the process. */
+const PROCESS_REPORTS = new ReportLimiter();
 
 /** @opentelemetry/core's ExportResult: code 0 success, 1 failed. */
 interface ExportResultLike {
@@ -40,18 +77,21 @@ export interface ReportingOptions {
   readonly url: string | undefined;
   readonly timeoutMillis: number;
   readonly onExportError?: (failure: ExportFailure) => void;
-  readonly now?: () => number;
+  /** Where partial successes are seen (the OTLP exporter's responses); undefined for a custom exporter. */
+  readonly responses?: ResponseWatch;
+  /** Rate limit of the lines; default: the process's own (tests pass one with a fake clock). */
+  readonly reports?: ReportLimiter;
 }
 
 /** Wraps an exporter: same behaviour, every outcome observed. */
 export class ReportingExporter implements PushMetricExporter {
   private succeeded = 0;
   private failed = 0;
+  private rejectedDataPoints = 0;
   private lastFailure: ExportFailure | undefined;
   private failedSinceSuccess = 0;
-  private readonly reported = new Map<string, { at: number; suppressed: number }>();
+  private readonly reports: ReportLimiter;
   private readonly target: string;
-  private readonly now: () => number;
   readonly selectAggregationTemporality: PushMetricExporter['selectAggregationTemporality'];
   readonly selectAggregation: PushMetricExporter['selectAggregation'];
 
@@ -60,7 +100,7 @@ export class ReportingExporter implements PushMetricExporter {
     private readonly options: ReportingOptions,
   ) {
     this.target = options.url === undefined ? 'the custom exporter' : maskUrl(options.url);
-    this.now = options.now ?? Date.now;
+    this.reports = options.reports ?? PROCESS_REPORTS;
     this.selectAggregationTemporality = inner.selectAggregationTemporality?.bind(inner);
     this.selectAggregation = inner.selectAggregation?.bind(inner);
   }
@@ -92,19 +132,28 @@ export class ReportingExporter implements PushMetricExporter {
   }
 
   stats(): ExportStats {
-    return { succeeded: this.succeeded, failed: this.failed, lastFailure: this.lastFailure };
+    return { succeeded: this.succeeded, failed: this.failed, rejectedDataPoints: this.rejectedDataPoints, lastFailure: this.lastFailure };
   }
 
   private observe(result: ExportResultLike): void {
+    // Taken whatever the outcome, so a response never counts for a later export.
+    const partial = this.options.responses?.take();
+    if (result.code === 0 && partial !== undefined && partial.rejectedDataPoints > 0) return this.fail(partialFailure(partial));
     if (result.code === 0) {
       this.succeeded++;
-      if (this.failedSinceSuccess > 0) reportLine('info', `codex-otel-metrics: metrics export to ${this.target} works again after ${this.failedSinceSuccess} failed export(s)`);
+      // A collector's warning (nothing rejected, a message): said like a failure line, not counted as one.
+      if (partial !== undefined) this.line('warn', `partial_success_warning ${this.target}`, `codex-otel-metrics: the collector at ${this.target} accepted the export with a warning: "${partial.errorMessage}"`);
+      if (this.failedSinceSuccess > 0) this.line('info', `recovered ${this.target}`, `codex-otel-metrics: metrics export to ${this.target} works again after ${this.failedSinceSuccess} failed export(s)`);
       this.failedSinceSuccess = 0;
       return;
     }
+    this.fail(classifyExportError(result.error, this.options.timeoutMillis));
+  }
+
+  private fail(failure: ExportFailure): void {
     this.failed++;
     this.failedSinceSuccess++;
-    const failure = classifyExportError(result.error, this.options.timeoutMillis);
+    if (failure.rejectedDataPoints !== undefined) this.rejectedDataPoints += failure.rejectedDataPoints;
     this.lastFailure = failure;
     this.report(failure);
     const callback = this.options.onExportError;
@@ -118,18 +167,23 @@ export class ReportingExporter implements PushMetricExporter {
   }
 
   private report(failure: ExportFailure): void {
-    let key = failure.status === undefined ? failure.kind : `${failure.kind}:${failure.status}`;
-    if (!this.reported.has(key) && this.reported.size >= MAX_TRACKED_KINDS) key = 'other';
-    const now = this.now();
-    const seen = this.reported.get(key);
-    if (seen && now - seen.at < FAILURE_REPORT_INTERVAL_MS) {
-      seen.suppressed++;
-      return;
-    }
-    const repeats = seen ? ` (${seen.suppressed} more like it since the last report)` : ' (repeats are reported at most once a minute)';
-    this.reported.set(key, { at: now, suppressed: 0 });
-    reportLine('error', `codex-otel-metrics: metrics export to ${this.target} failed: ${failure.message}${repeats}`);
+    const kind = failure.status === undefined ? failure.kind : `${failure.kind}:${failure.status}`;
+    this.line('error', `${kind} ${this.target}`, `codex-otel-metrics: metrics export to ${this.target} failed: ${failure.message}`);
   }
+
+  private line(level: 'error' | 'warn' | 'info', key: string, text: string): void {
+    const suffix = this.reports.due(key);
+    if (suffix !== undefined) reportLine(level, `${text}${suffix}`);
+  }
+}
+
+function partialFailure(partial: PartialSuccess): ExportFailure {
+  const why = partial.errorMessage === '' ? 'it gave no reason' : `it said: "${partial.errorMessage}"`;
+  return {
+    kind: 'partial_success',
+    rejectedDataPoints: partial.rejectedDataPoints,
+    message: `the collector accepted the export but rejected ${partial.rejectedDataPoints} data point(s); ${why}`,
+  };
 }
 
 /** What an exporter error means for the person reading the log. */

@@ -3,6 +3,7 @@
 // JSON only). Both have the same OTLPMetricExporter API.
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { ExportConfig } from './config.js';
+import type { ResponseWatch } from './partial-success.js';
 import { otlpHttpExporter, otlpProtoExporter, sdkMetrics } from './sdk-modules.js';
 
 /**
@@ -10,7 +11,8 @@ import { otlpHttpExporter, otlpProtoExporter, sdkMetrics } from './sdk-modules.j
  * already resolved them (from the `env` option, which replaces process.env), so the exporter must
  * not see them: it would log an unparsable endpoint in full even when an endpoint option was given,
  * and merge header values the caller did not ask for. The TLS file variables
- * (`OTEL_EXPORTER_OTLP_*CERTIFICATE`, `*CLIENT_KEY`) are still read by the exporter.
+ * (`OTEL_EXPORTER_OTLP_*CERTIFICATE`, `*CLIENT_KEY`) are still read from process.env: by the
+ * exporter, or by the ResponseWatch's agent factory, which replaces the exporter's.
  */
 export const ENV_RESOLVED_BY_CONFIG = [
   'OTEL_EXPORTER_OTLP_ENDPOINT',
@@ -24,10 +26,15 @@ export const ENV_RESOLVED_BY_CONFIG = [
   'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE',
 ] as const;
 
-/** `timeoutMillis`: of each export, retries included (the exit timeout for the final export at shutdown). */
-export function createOtlpExporter(config: ExportConfig, timeoutMillis = config.timeoutMillis): PushMetricExporter {
+/**
+ * `timeoutMillis`: of each export, retries included (the exit timeout for the final export at
+ * shutdown). `responses`: sees each response beside the exporter (partial success), through the
+ * agent it creates.
+ */
+export function createOtlpExporter(config: ExportConfig, { timeoutMillis = config.timeoutMillis, responses }: { timeoutMillis?: number; responses?: ResponseWatch } = {}): PushMetricExporter {
   const { AggregationTemporality } = sdkMetrics();
   const options = {
+    ...(responses ? { httpAgentOptions: responses.agentFactory } : {}),
     url: config.url,
     headers: { ...config.headers },
     timeoutMillis,

@@ -5,7 +5,7 @@ import { createNoopMeter, type MeterProvider as ApiMeterProvider } from '@opente
 import type { Resource } from '@opentelemetry/resources';
 import type { IMetricReader, MeterProvider, PushMetricExporter, ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { DefaultTags } from '../generated/catalog.js';
-import { createCodexMetrics } from '../runtime/codex-metrics.js';
+import { closeCodexMetrics, createCodexMetrics } from '../runtime/codex-metrics.js';
 import { normalizeDefaults } from '../runtime/default-tags.js';
 import { DropLog } from '../runtime/drop-log.js';
 import { CodexMetricProducer } from '../runtime/metric-producer.js';
@@ -15,6 +15,7 @@ import { installExitFlush } from './exit-flush.js';
 import { ExitTimeoutExporter } from './exit-timeout.js';
 import { ReportingExporter, type ExportFailure, type ExportStats } from './export-failures.js';
 import { createOtlpExporter } from './exporter.js';
+import { ResponseWatch } from './partial-success.js';
 import { installConsoleDiag } from './report.js';
 import { resources, sdkMetrics } from './sdk-modules.js';
 
@@ -53,7 +54,7 @@ export interface CodexMetricsSession {
 }
 
 const NOOP_PROVIDER: ApiMeterProvider = { getMeter: () => createNoopMeter() };
-const NO_EXPORTS: ExportStats = { succeeded: 0, failed: 0, lastFailure: undefined };
+const NO_EXPORTS: ExportStats = { succeeded: 0, failed: 0, rejectedDataPoints: 0, lastFailure: undefined };
 
 export function startCodexMetrics(options: StartCodexMetricsOptions = {}): CodexMetricsSession {
   const config = resolveExportConfig(options, options.env ?? process.env);
@@ -77,9 +78,11 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
     }),
   );
   if (options.resource) resource = resource.merge(options.resource);
+  // The OTLP exporter's responses are read for partial success (the exporter only diag.warns it).
+  const responses = options.exporter ? undefined : new ResponseWatch(config.protocol);
   const exits = new ExitTimeoutExporter(
-    options.exporter ?? createOtlpExporter(config),
-    options.exporter ? undefined : () => createOtlpExporter(config, config.exitTimeoutMillis),
+    options.exporter ?? createOtlpExporter(config, { responses }),
+    options.exporter ? undefined : () => createOtlpExporter(config, { timeoutMillis: config.exitTimeoutMillis, responses }),
   );
   const exporter = new ReportingExporter(exits, {
     url: options.exporter ? undefined : config.url,
@@ -88,6 +91,7 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
       return exits.isExiting ? config.exitTimeoutMillis : config.timeoutMillis;
     },
     onExportError: options.onExportError,
+    responses,
   });
   // This reader is ours, so counters and histograms are aggregated in the package and handed to it
   // by CodexMetricProducer (the SDK's data, without SDK calls per measurement), unless views or
@@ -114,6 +118,8 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
     if (!shutdownPromise) {
       removeExitFlush();
       exits.beginExit();
+      // Nothing exports after this: later measurements are counted as dropped, not lost unseen.
+      closeCodexMetrics(metrics);
       shutdownPromise = withDeadline(meterProvider.shutdown({ timeoutMillis: config.exitTimeoutMillis }), exitBound);
     }
     return shutdownPromise;

@@ -9,7 +9,7 @@
 //   package), the rest is summed and handed over once per series at collection; histogram values go
 //   to the SDK's histogram during the call;
 // - direct (aggregateInPackage: false): every measurement goes to the SDK during the call.
-import type { Counter, Histogram } from '@opentelemetry/api';
+import { diag, type Counter, type Histogram } from '@opentelemetry/api';
 import { DEFAULT_PREFIX, type FieldType, type MetricSpec } from '../catalog/spec.js';
 import { METRICS, type DefaultTags } from '../generated/catalog.js';
 import { genAiSourceOf } from '../genai/mapping.js';
@@ -103,6 +103,9 @@ class Shared implements SeriesSource, TeeHost<MetricState> {
   readonly mode: Mode;
   readonly limit: number;
   readonly log = new DropLog();
+  /** Set by the session's shutdown(): measurements are then dropped and counted (nothing would export them). */
+  closed = false;
+  private saidClosed = false;
   /** The metrics used so far, in order of first use. */
   readonly states: MetricState[] = [];
   private readonly byName = new Map<unknown, MetricState>();
@@ -202,26 +205,32 @@ class Shared implements SeriesSource, TeeHost<MetricState> {
         return;
       case Mode.Aggregate:
         // Straight to the SDK, so the series starts (time, cardinality order) exactly as without the package.
+        if (!this.ready(state)) return;
         state.counters!.markActive(cell);
         cell.total += increment;
         state.sdkCounter!.add(increment, cell.attributes);
         return;
       case Mode.Direct:
+        if (!this.ready(state)) return;
         cell.total += increment;
         state.sdkCounter!.add(increment, cell.attributes);
         return;
     }
   }
 
-  /** SDK path of a histogram value: the SDK aggregates it during the call. */
-  sdkRecord(state: MetricState, cell: HistogramCell, value: number): void {
+  /** SDK path of a histogram value: the SDK aggregates it during the call. False: dropped (counted by ready()). */
+  sdkRecord(state: MetricState, cell: HistogramCell, value: number): boolean {
+    if (!this.ready(state)) return false;
     cell.total += value;
     state.sdkHistogram!.record(value, cell.attributes);
+    return true;
   }
 
   /** SDK path: hands the counter sums waiting in the package to the SDK, one `add` per series. */
   flush(): void {
     if (this.mode !== Mode.Aggregate) return;
+    if (this.sdk!.swapped()) this.rebind();
+    if (!this.sdk!.bound()) return; // kept until a provider is there to take them
     for (const state of this.states) {
       const series = state.counters;
       if (series === undefined || series.activeCount === 0) continue;
@@ -235,7 +244,8 @@ class Shared implements SeriesSource, TeeHost<MetricState> {
         // The interval's first increment already went to the SDK; only the rest is pending.
         if (pending !== 0) {
           cell.total += pending;
-          state.sdkCounter!.add(pending, cell.attributes);
+          // Created here after a swap of the global provider (rebind) when the metric was not used since.
+          (state.sdkCounter ??= this.sdk!.counter(state.spec, state.wireName)).add(pending, cell.attributes);
         }
       }
     }
@@ -261,6 +271,7 @@ class Shared implements SeriesSource, TeeHost<MetricState> {
   ready(state: MetricState): boolean {
     const sdk = this.sdk;
     if (sdk === undefined) return true;
+    if (sdk.swapped()) this.rebind();
     if (!sdk.bound()) {
       sdk.warnUnbound();
       this.log.count('dropped', 'no_meter_provider');
@@ -269,6 +280,32 @@ class Shared implements SeriesSource, TeeHost<MetricState> {
     if (state.histogram) state.sdkHistogram ??= sdk.histogram(state.spec, state.wireName, state.boundaries);
     else state.sdkCounter ??= sdk.counter(state.spec, state.wireName);
     return true;
+  }
+
+  /**
+   * The global MeterProvider was replaced (or disabled): instruments are created again on the one
+   * now registered, at their next use. Sums waiting for a collection are handed to it.
+   */
+  private rebind(): void {
+    this.sdk!.unbind();
+    for (const state of this.states) {
+      state.sdkCounter = undefined;
+      state.sdkHistogram = undefined;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  /** A measurement after shutdown(): dropped, counted, said once. */
+  afterShutdown(): undefined {
+    this.log.count('dropped', 'after_shutdown');
+    if (!this.saidClosed) {
+      this.saidClosed = true;
+      diag.warn('codex-otel-metrics: measurements after shutdown() are dropped (counted in stats().dropped.after_shutdown)');
+    }
+    return undefined;
   }
 
   overflowed(state: MetricState): void {
@@ -358,6 +395,7 @@ class View implements CodexMetrics {
   private addCounter(name: string, fields: unknown, increment: unknown = 1): void {
     const shared = this.shared;
     try {
+      if (shared.closed) return shared.afterShutdown();
       const state = name === this.lastName ? this.lastState : this.metric(name);
       if (state === undefined || state.histogram) return this.misuse(name, state, 'counter');
       // One comparison rejects NaN, infinities, negatives and non-numbers alike; badNumber says which.
@@ -379,6 +417,7 @@ class View implements CodexMetrics {
   private recordHistogram(name: string, value: unknown, fields: unknown): void {
     const shared = this.shared;
     try {
+      if (shared.closed) return shared.afterShutdown();
       const state = name === this.lastName ? this.lastState : this.metric(name);
       if (state === undefined || !state.histogram) return this.misuse(name, state, 'histogram');
       if (typeof value !== 'number' || !(value >= 0 && value <= MAX_FINITE)) return this.badNumber(state, value);
@@ -387,8 +426,9 @@ class View implements CodexMetrics {
       const sum = cell.sum + value;
       if (!(cell.total + sum <= MAX_FINITE)) return shared.nonFinite(state);
       const counts = cell.counts;
-      if (counts === undefined) shared.sdkRecord(state, cell, value);
-      else accumulate(state.histograms!, state.boundaries, cell, counts, value, sum);
+      if (counts === undefined) {
+        if (!shared.sdkRecord(state, cell, value)) return;
+      } else accumulate(state.histograms!, state.boundaries, cell, counts, value, sum);
       // GenAI view: set on its few source metrics only.
       if (state.genAi !== undefined) state.genAi.record(cell, value);
     } catch (err) {
@@ -443,6 +483,11 @@ class View implements CodexMetrics {
     this.lastName = name;
     this.lastState = state;
     return state;
+  }
+
+  /** Ends recording for the metrics object and all its views (the session's shutdown()). */
+  close(): void {
+    this.shared.close();
   }
 
   clearCache(): void {
@@ -578,4 +623,9 @@ export function createCodexMetrics(options: CodexMetricsOptions = {}): CodexMetr
     defaults = normalizeDefaults(undefined, undefined, false, shared.log);
   }
   return shared.view(defaults);
+}
+
+/** Called by a session's shutdown(): later measurements are dropped and counted, not silently lost. */
+export function closeCodexMetrics(metrics: CodexMetrics): void {
+  if (metrics instanceof View) metrics.close();
 }

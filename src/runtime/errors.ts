@@ -1,8 +1,8 @@
 import { displayName } from './values.js';
 
 /**
- * Why a measurement was rejected (strict mode) or dropped/sanitized (lenient mode). The last three
- * are limits rather than bad input: counted in `stats()` in both modes, never thrown.
+ * Why a measurement was rejected (strict mode) or dropped/sanitized (lenient mode). The last four
+ * are limits or states rather than bad input: counted in `stats()` in both modes, never thrown.
  */
 export type CodexMetricsErrorCode =
   | 'unknown_metric'
@@ -21,7 +21,9 @@ export type CodexMetricsErrorCode =
   /** The series' sum would no longer be a finite number (dropped). */
   | 'non_finite'
   /** No MeterProvider registered yet (dropped). */
-  | 'no_meter_provider';
+  | 'no_meter_provider'
+  /** Recorded after the session's shutdown() (dropped). */
+  | 'after_shutdown';
 
 /**
  * Thrown in strict mode. The message names the metric, field and reason but never the offending

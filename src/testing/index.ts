@@ -1,6 +1,6 @@
 // In-memory set-up for users' own tests: record through the real SDK, read back flat points.
 import { AggregationTemporality, DataPointType, MeterProvider, MetricReader, type MetricProducer, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { createCodexMetrics } from '../runtime/codex-metrics.js';
+import { closeCodexMetrics, createCodexMetrics } from '../runtime/codex-metrics.js';
 import { CodexMetricProducer } from '../runtime/metric-producer.js';
 import type { CodexMetrics, CodexMetricsOptions } from '../runtime/types.js';
 
@@ -53,7 +53,10 @@ export function createTestCodexMetrics(
       const { resourceMetrics } = await reader.collect();
       return flattenResourceMetrics(resourceMetrics);
     },
-    shutdown: () => meterProvider.shutdown(),
+    shutdown: () => {
+      closeCodexMetrics(metrics);
+      return meterProvider.shutdown();
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import { DEFAULT_PREFIX, DEFAULT_TAG_KEYS, defaultTagsOf } from '../catalog/spec
 import type { FieldSpec, MetricSpec, RetiredMetric } from '../catalog/spec.js';
 import { boundMessage, boundText } from './bounded-text.js';
 import { closestName } from './did-you-mean.js';
+import { histogramStructure } from './histogram-structure.js';
 import { DEFAULT_MAX_SERIES, MonotonicTracker } from './monotonic.js';
 import type { ReceivedPoint } from './points.js';
 import { valueProblem } from './value-rules.js';
@@ -161,6 +162,7 @@ export function createConformanceChecker(options: ConformanceCheckerOptions): Co
 
     const nonFinite = nonFiniteNumber(point);
     if (nonFinite) report('invalid_number', `${metric} ${nonFinite} is not a finite number`);
+    if (kindOk) for (const problem of histogramStructure(point)) report(problem.code, `${metric} ${problem.message}`);
     if (kindOk) checkMonotonic(point, report);
   }
 

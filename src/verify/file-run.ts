@@ -6,14 +6,14 @@ import { flattenRequest } from './points.js';
 import { RequestError, decodeRequestBody } from './request-body.js';
 import type { RequestLimits } from './request-limits.js';
 import { readExportFile } from './export-files.js';
-import type { ExportFileLimits, ExportFileSummary, SavedExport } from './export-files.js';
+import type { ExportFileLimits, ExportFileSummary, ExportOutcome, SavedExport } from './export-files.js';
 import type { VerifyRun } from './verify-run.js';
 
 export interface FileRunOptions extends ExportFileLimits {
   /** Files opened at most; later ones are counted in `unreadFiles`. */
   readonly maxFiles: number;
   readonly requestLimits: RequestLimits;
-  /** Checked before each export: true stops the run (SIGINT/SIGTERM). */
+  /** Checked before each export and between any two chunks of a file: true stops the run (SIGINT/SIGTERM). */
   readonly stopRequested?: () => boolean;
   /** Called after each export with its size, e.g. to release memory after a large one. */
   readonly afterExport?: (bytes: number) => void;
@@ -36,7 +36,7 @@ export async function checkExportFiles(paths: readonly string[], run: VerifyRun,
   let points = 0;
   let rejectedExports = 0;
 
-  const onExport = async (saved: SavedExport): Promise<boolean> => {
+  const onExport = async (saved: SavedExport): Promise<ExportOutcome> => {
     if (options.stopRequested?.()) {
       interrupted = true;
       return false;
@@ -51,6 +51,9 @@ export async function checkExportFiles(paths: readonly string[], run: VerifyRun,
       rejected(saved.error);
       return true;
     }
+    // An empty body is an empty request: nothing to decode or check (the receiver would answer 200).
+    if (saved.body.length === 0) return 'empty';
+    let outcome: ExportOutcome = true;
     try {
       const request = await decodeRequestBody({
         contentType: saved.contentType,
@@ -61,12 +64,13 @@ export async function checkExportFiles(paths: readonly string[], run: VerifyRun,
       });
       const flat = flattenRequest(request, { contentType: saved.contentType, requestIndex: index });
       points += flat.length;
-      run.checkExport(flat, index);
+      if (flat.length === 0) outcome = 'empty';
+      else run.checkExport(flat, index);
     } catch (err) {
       rejected(err instanceof RequestError ? err : new RequestError(500, 'internal_error', errorMessage(err)));
     }
     options.afterExport?.(bytes);
-    return true;
+    return outcome;
   };
 
   for (const path of paths.slice(0, options.maxFiles)) {
@@ -76,7 +80,7 @@ export async function checkExportFiles(paths: readonly string[], run: VerifyRun,
     }
     points = 0;
     rejectedExports = 0;
-    const summary = await readExportFile(path, options, onExport);
+    const summary = await readExportFile(path, options, onExport, options.stopRequested);
     files.push(summary.error === undefined && points === 0 && rejectedExports === 0 ? withoutMetrics(summary) : summary);
   }
   return { files, unreadFiles: paths.length - files.length, interrupted, exports };

@@ -1,13 +1,15 @@
 // A minimal OTLP/HTTP metrics receiver (POST /v1/metrics) for tests and `verify`: it decodes every
 // export, keeps the flattened data points in memory (unless told not to) and never lets a bad
 // request crash the process. Everything a client controls is bounded: body size, decoded points,
-// attributes, objects and nesting per request, the time to send a request, open connections and
-// requests in progress; each request past a bound is answered with an error and counted.
+// attributes, objects and nesting per request, the time to send a request, open connections (idle
+// ones make room for newcomers, see connection-slots.ts) and requests in progress; each request
+// past a bound is answered with an error and counted.
 import { STATUS_CODES, createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { RpcStatus, errorMessage } from './otlp-proto.js';
 import { boundText } from './bounded-text.js';
+import { ConnectionSlots } from './connection-slots.js';
 import { flattenRequest } from './points.js';
 import type { ReceivedPoint } from './points.js';
 import { RequestError, bodyFormat, decodeRequestBody, mediaType } from './request-body.js';
@@ -23,6 +25,8 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_CONNECTIONS = 16;
 /** How long an idle keep-alive connection stays open (announced to clients in `Keep-Alive: timeout=65`). */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** The longest delay Node's timers honour; a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** One HTTP request as the receiver saw it. */
 export interface RequestRecord {
@@ -81,8 +85,11 @@ export interface OtlpReceiverOptions extends Partial<RequestLimits> {
    */
   readonly requestTimeoutMs?: number;
   /**
-   * Open connections; further ones are closed at once and counted in `stats().refusedConnections`.
-   * Also the number of requests in progress: a pipelined request past it is answered 503. Default 16.
+   * Open connections. At the cap a new one takes the place of an idle one (counted in
+   * `stats().closedIdleConnections`), else of a request still sending its body from a peer past
+   * its fair share (answered 503 `busy`); else it is closed at once and counted in
+   * `stats().refusedConnections`. Also the number of requests in progress: a pipelined request
+   * past it is answered 503. Default 16.
    */
   readonly maxConnections?: number;
   /** Called for each refused connection. Exceptions are swallowed. */
@@ -107,8 +114,10 @@ export interface ReceiverStats {
   /** Requests rejected as malformed or over a limit (those with an `error`). */
   readonly rejected: number;
   readonly points: number;
-  /** Connections closed on arrival because `maxConnections` were open. */
+  /** Connections closed on arrival because `maxConnections` were open, all with a request in progress. */
   readonly refusedConnections: number;
+  /** Idle connections (no request in progress) closed to make room for a new one at `maxConnections`. */
+  readonly closedIdleConnections: number;
 }
 
 export interface OtlpReceiver {
@@ -147,12 +156,13 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const retainPoints = options.retainPoints ?? true;
   const maxRequestRecords = options.maxRequestRecords ?? Infinity;
-  const requestTimeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  const requestTimeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, MAX_TIMER_MS);
   const maxConnections = positive('maxConnections', options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   const limits = resolveRequestLimits(options);
   const points: ReceivedPoint[] = [];
   const records: RequestRecord[] = [];
   const stats = { requests: 0, rejected: 0, points: 0, refusedConnections: 0 };
+  const slots = new ConnectionSlots(maxConnections);
   /** Socket bytes read when its last request ended: more means a request is under way. */
   const settledBytes = new WeakMap<Socket, number>();
   /** Sockets whose request body is being read: their errors are the request handler's to count. */
@@ -222,6 +232,9 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     // Requests in progress are bounded like connections (pipelining would otherwise queue bodies).
     const busy = inFlight >= maxConnections;
     if (!busy) inFlight++;
+    const socket = req.socket;
+    slots.requestStarted(socket);
+    res.once('close', () => slots.requestEnded(socket));
     try {
       await handleBody(req, res, record, path, busy);
     } finally {
@@ -232,10 +245,18 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   async function handleBody(req: IncomingMessage, res: ServerResponse, record: MutableRecord, path: string, busy: boolean): Promise<void> {
     const index = record.index;
     reading.add(req.socket);
+    slots.reading(req.socket, true);
     const { body, bytes, outcome } = await readBody(req, busy ? 0 : maxBodyBytes, requestTimeoutMs);
     reading.delete(req.socket);
+    slots.reading(req.socket, false);
     record.bytes = bytes;
     if (closed) return;
+    const givenUp = slots.givenUpAt(req.socket);
+    if (outcome === 'aborted' && givenUp !== undefined) {
+      // Nobody left to answer: the connection was closed for another peer (fair share).
+      reject(record, new RequestError(503, 'busy', `closed after ${bytes} body bytes to make room for another peer: this peer held ${givenUp} of the ${maxConnections} connections, all busy (limit maxConnections)`));
+      return;
+    }
     if (outcome === 'aborted') {
       // Status 0: there is no one left to answer.
       reject(record, new RequestError(0, 'aborted', `the client closed the connection after ${bytes} body bytes, before the body was complete`));
@@ -315,20 +336,22 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       }
     });
   });
-  server.maxConnections = maxConnections;
   // Decoding and checking a large export blocks the event loop for seconds; an idle keep-alive
   // timer that expires meanwhile fires before the next request (already in the socket) is read,
   // and the client's export is lost to an EPIPE. Node's 5 s default is too close to that.
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.on('drop', () => {
-    stats.refusedConnections++;
-    try {
-      options.onConnectionRefused?.();
-    } catch {
-      // Documented: exceptions from onConnectionRefused are swallowed.
-    }
-  });
+  // Admission is the slots' (not server.maxConnections, which refuses newcomers while idle sockets hold every slot).
   server.on('connection', (socket) => {
+    if (slots.admit(socket) === 'refused') {
+      socket.destroy();
+      stats.refusedConnections++;
+      try {
+        options.onConnectionRefused?.();
+      } catch {
+        // Documented: exceptions from onConnectionRefused are swallowed.
+      }
+      return;
+    }
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
@@ -370,7 +393,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     points: () => [...points],
     requests: () => records.map((r) => ({ ...r })),
     errors: () => records.filter((r) => r.error).map((r) => ({ ...r })),
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, closedIdleConnections: slots.closedIdle }),
     waitForPoints(predicate, timeoutMs = 5000) {
       if (!retainPoints) return Promise.reject(new Error('waitForPoints needs retainPoints: true'));
       if (predicate(points)) return Promise.resolve([...points]);
@@ -408,8 +431,8 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   };
 }
 
-function positive(name: string, value: number): number {
-  if (!(value > 0)) throw new RangeError(`${name} must be a positive number, got ${value}`);
+function positive(name: string, value: number, max = Infinity): number {
+  if (!(value > 0 && value <= max)) throw new RangeError(`${name} must be a positive number${max < Infinity ? ` up to ${max}` : ''}, got ${value}`);
   return value;
 }
 

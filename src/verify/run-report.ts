@@ -51,6 +51,7 @@ export interface RunLimits {
   /** `--file` runs. */
   readonly maxFiles?: number;
   readonly maxFileBytes?: number;
+  readonly maxEmptyExports?: number;
 }
 
 /** Where the exports came from: a live receiver, or files. */
@@ -132,7 +133,7 @@ export function formatRunReport(report: VerifyRunReport): string {
   }
   if (dropped.metricNames > 0) lines.push(`warning: ${dropped.metricNames} point(s) of further metric names not listed in metricsSeen`);
   if (report.refusedConnections > 0) {
-    lines.push(`${report.refusedConnections} connection(s) refused: ${limits.maxConnections} were already open (--max-connections); their exports were not checked`);
+    lines.push(`${report.refusedConnections} connection(s) refused: ${limits.maxConnections} were already open, each with a request in progress (--max-connections); their exports were not checked`);
   }
   if (report.internalErrors > 0) lines.push(`${report.internalErrors} request(s) not checked because of an internal error (see stderr)`);
   if (report.malformedRequestCount > 0) {
@@ -147,7 +148,11 @@ export function formatRunReport(report: VerifyRunReport): string {
 
 function formatFiles(report: VerifyRunReport): string[] {
   const lines: string[] = [];
-  for (const f of report.files ?? []) if (f.error) lines.push(`file ${f.error.code}: ${f.error.message}`);
+  for (const f of report.files ?? []) {
+    if (f.error) lines.push(`file ${f.error.code}: ${f.error.message}`);
+    // Valid OTLP, but worth knowing: an emitter exporting nothing.
+    else if (f.emptyExports > 0) lines.push(`warning: ${f.emptyExports} export(s) without data points in ${f.path}`);
+  }
   if (report.unreadFiles) {
     const why = report.interrupted ? 'the run was stopped' : `at most ${report.limits.maxFiles} files are read (--max-files)`;
     lines.push(`${report.unreadFiles} file(s) not read: ${why}`);

@@ -12,6 +12,10 @@ export const VIOLATION_CODES = [
   'invalid_value',
   'non_monotonic',
   'invalid_number',
+  // Histogram structure (histogram-structure.ts).
+  'bucket_count_mismatch',
+  'count_mismatch',
+  'min_above_max',
 ] as const;
 export type ViolationCode = (typeof VIOLATION_CODES)[number];
 

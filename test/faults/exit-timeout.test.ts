@@ -56,8 +56,9 @@ describe('exit timeout', () => {
     const server = await resettingServer();
     cleanups.push(server.close);
     const failures: ExportFailure[] = [];
-    // forceFlush: an ordinary export with a 3 s export timeout retries after ~1 s and ~2.5 s.
-    const periodic = startCodexMetrics({ endpoint: server.url, exportTimeoutMillis: 3_000, exitTimeoutMillis: 500, logLevel: 'none', env: {} });
+    // forceFlush: an ordinary export with a 6 s export timeout retries after ~1 s, ~2.5 s and ~4.75 s
+    // (backoff x1.5 with +-20% jitter: with 3 s the second retry could fall past the deadline).
+    const periodic = startCodexMetrics({ endpoint: server.url, exportTimeoutMillis: 6_000, exitTimeoutMillis: 500, logLevel: 'none', env: {} });
     record(periodic.metrics);
     await periodic.forceFlush();
     const ordinary = server.connections();

@@ -3,6 +3,7 @@
 // collector ends up with.
 import { createServer } from 'node:net';
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import { vi } from 'vitest';
 import { DEFAULT_TAG_KEYS } from '../../src/index.js';
 import type { CodexMetrics } from '../../src/index.js';
 import { startOtlpReceiver, type IncomingOtlpRequest, type OtlpReceiver, type RespondDecision } from '../../src/verify/receiver.js';
@@ -73,6 +74,16 @@ function safeString(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/** Lines written to stderr while captured (swallowed); restore with vi.restoreAllMocks(). */
+export function captureStderr(): string[] {
+  const lines: string[] = [];
+  vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: unknown) => {
+    lines.push(...String(chunk).split('\n').filter(Boolean));
+    return true;
+  }) as typeof process.stderr.write);
+  return lines;
 }
 
 // ---------------------------------------------------------------------------------------------

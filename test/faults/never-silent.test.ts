@@ -5,8 +5,8 @@ import { createServer, type Server } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startCodexMetrics, type CodexMetricsSession, type ExportFailure } from '../../src/index.js';
-import { ReportingExporter, type ExportStats } from '../../src/export/export-failures.js';
-import { captureDiag, closedPort, DEFAULTS, healthy, hostGuard, startCollector, until, type Collector, type DiagCapture, type HostGuard } from './harness.js';
+import { ReportingExporter, ReportLimiter, type ExportStats } from '../../src/export/export-failures.js';
+import { captureDiag, captureStderr, closedPort, DEFAULTS, healthy, hostGuard, startCollector, until, type Collector, type DiagCapture, type HostGuard } from './harness.js';
 
 /** Export interval and timeout. On a starved machine an export may also time out now and then: tests allow timeout lines beside the kind they check. */
 const INTERVAL = 300;
@@ -31,16 +31,6 @@ afterEach(async () => {
   diag.disable();
   vi.restoreAllMocks();
 });
-
-/** Lines written to stderr while captured (swallowed). */
-function captureStderr(): string[] {
-  const lines: string[] = [];
-  vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: unknown) => {
-    lines.push(...String(chunk).split('\n').filter(Boolean));
-    return true;
-  }) as typeof process.stderr.write);
-  return lines;
-}
 
 function start(endpoint: string, extra: Parameters<typeof startCodexMetrics>[0] = {}): { session: CodexMetricsSession; failures: ExportFailure[] } {
   const failures: ExportFailure[] = [];
@@ -179,7 +169,7 @@ describe('rate limit of the report lines (fake clock, fake exporter)', () => {
     let now = 0;
     let fail: { code: number; error?: Error } = { code: 1, error: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) };
     const inner = { export: (_m: unknown, cb: (r: typeof fail) => void) => cb(fail), forceFlush: async () => {}, shutdown: async () => {} };
-    const exporter = new ReportingExporter(inner as never, { url: 'http://u:p@127.0.0.1:1/v1/metrics?k=v', timeoutMillis: 100, now: () => now });
+    const exporter = new ReportingExporter(inner as never, { url: 'http://u:p@127.0.0.1:1/v1/metrics?k=v', timeoutMillis: 100, reports: new ReportLimiter(() => now) });
     const exportOnce = () => exporter.export({} as never, () => {});
     for (let i = 0; i < 10; i++) exportOnce();
     expect(stderr).toHaveLength(1);

@@ -41,7 +41,7 @@ describe('saved export files', () => {
   it('one OTLP/JSON request, compact or pretty-printed', async () => {
     const compact = file(COMPACT);
     expect(await read(compact)).toEqual({
-      summary: { path: compact, format: 'json-lines', compression: 'none', bytes: COMPACT.length, exports: 1 },
+      summary: { path: compact, format: 'json-lines', compression: 'none', bytes: COMPACT.length, exports: 1, emptyExports: 0 },
       exports: [{ source: `${compact}:1`, contentType: 'application/json', text: COMPACT }],
     });
     const pretty = file(`${PRETTY}\n`);
@@ -72,7 +72,7 @@ describe('saved export files', () => {
   it('one protobuf request body', async () => {
     const path = file(PROTOBUF);
     expect(await read(path)).toEqual({
-      summary: { path, format: 'protobuf', compression: 'none', bytes: PROTOBUF.length, exports: 1 },
+      summary: { path, format: 'protobuf', compression: 'none', bytes: PROTOBUF.length, exports: 1, emptyExports: 0 },
       exports: [{ source: path, contentType: 'application/x-protobuf', text: PROTOBUF.toString('base64') }],
     });
   });

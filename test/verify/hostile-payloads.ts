@@ -3,8 +3,19 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { createGzip } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+
+/** A file of `size` bytes of `fill`, gzipped as a stream (never whole in memory). */
+export async function gzipFile(path: string, size: number, fill: number): Promise<void> {
+  const gzip = createGzip({ level: 9 });
+  const out = gzip.pipe(createWriteStream(path));
+  const chunk = Buffer.alloc(1024 * 1024, fill);
+  for (let written = 0; written < size; written += chunk.length) if (!gzip.write(chunk)) await once(gzip, 'drain');
+  gzip.end();
+  await once(out, 'finish');
+}
 
 /** Protobuf varint bytes of `n` (n < 2^53). */
 export function varint(n: number): number[] {

@@ -182,7 +182,7 @@ describe('retention', () => {
     for (const body of [GOOD, two, GOOD]) expect((await postJson(r.metricsUrl, body)).status).toBe(200);
     expect(batches).toEqual([1, 2, 1]);
     expect(r.points()).toEqual([]);
-    expect(r.stats()).toEqual({ requests: 3, rejected: 0, points: 4, refusedConnections: 0 });
+    expect(r.stats()).toEqual({ requests: 3, rejected: 0, points: 4, refusedConnections: 0, closedIdleConnections: 0 });
     await expect(r.waitForPoints(() => true)).rejects.toThrow(/retainPoints/);
   });
 
@@ -196,7 +196,7 @@ describe('retention', () => {
       [2, 200],
     ]);
     expect(r.errors().map((q) => q.index)).toEqual([1]);
-    expect(r.stats()).toEqual({ requests: 3, rejected: 1, points: 2, refusedConnections: 0 });
+    expect(r.stats()).toEqual({ requests: 3, rejected: 1, points: 2, refusedConnections: 0, closedIdleConnections: 0 });
     expect(r.points()).toHaveLength(2);
   });
 });

@@ -3,31 +3,21 @@
 // outcome, the report is complete, and memory stays bounded by one export, not by the files.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createGzip } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_FILE_BYTES } from '../../src/verify/export-files.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../src/verify/receiver.js';
 import type { VerifyRunReport } from '../../src/verify/run-report.js';
+import { gzipFile } from './hostile-payloads.js';
 import { DEFAULTS, request, sum } from './payloads.js';
 
 const MiB = 1024 * 1024;
 const BIN = fileURLToPath(new URL('../../bin/codex-otel-metrics.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'verify-files-hostile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** `size` bytes of `fill`, gzipped as a stream (never whole in memory). */
-async function gzipFile(path: string, size: number, fill: number): Promise<void> {
-  const gzip = createGzip({ level: 9 });
-  const out = gzip.pipe(createWriteStream(path));
-  const chunk = Buffer.alloc(MiB, fill);
-  for (let written = 0; written < size; written += chunk.length) if (!gzip.write(chunk)) await once(gzip, 'drain');
-  gzip.end();
-  await once(out, 'finish');
-}
 
 describe('verify --file under hostile files (child process, default limits, needs `npm run build`)', () => {
   it('each file ends in a counted outcome, the report is complete and peak RSS stays bounded', async () => {
