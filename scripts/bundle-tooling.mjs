@@ -9,11 +9,13 @@
 // - OpenTelemetry packages and Node built-ins stay external: runtime dependencies shared with the
 //   host (the root loads the SDK on first use, `/start` imports it: see src/export/sdk-modules.ts).
 // - Source maps carry the TypeScript sources (sourcesContent), since src/ does not ship: a stack
-//   trace under `node --enable-source-maps` names src/…ts lines. The code itself is not minified:
+//   trace under `node --enable-source-maps` names src/…ts lines. Only the package's own sources:
+//   the bundled tooling libraries' are dropped (they would triple the installed size; their
+//   mappings and file names stay, so a trace still names the library file and line). The code itself is not minified:
 //   Node prints the source line of an uncaught error, which must stay one readable line.
 // Entry files keep their paths (package.json "exports" and "bin" point at them); code shared by
 // several entries and the CLI's lazily loaded commands go to dist/chunks/.
-import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,3 +66,13 @@ for (const name of ENTRIES) {
 }
 if (existsSync(join(staging, 'chunks'))) renameSync(join(staging, 'chunks'), join(dist, 'chunks'));
 rmSync(staging, { recursive: true, force: true });
+
+// The bundled libraries' sources out of every map (see the header).
+for (const dir of [dist, join(dist, 'chunks')]) {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.js.map'))) {
+    const map = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    if (!Array.isArray(map.sourcesContent)) continue;
+    map.sourcesContent = map.sourcesContent.map((content, i) => (/[\\/]node_modules[\\/]/.test(map.sources[i] ?? '') ? null : content));
+    writeFileSync(join(dir, file), JSON.stringify(map));
+  }
+}
