@@ -12,6 +12,7 @@ export const VIOLATION_CODES = [
   'invalid_value',
   'non_monotonic',
   'invalid_number',
+  'not_sent_by_version',
 ] as const;
 export type ViolationCode = (typeof VIOLATION_CODES)[number];
 
