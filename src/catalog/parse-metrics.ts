@@ -86,11 +86,13 @@ export function parseMetricDocument(text: string, file: string): MetricDocument 
       table = -1;
       continue;
     }
-    if (view.header[0] === 'codex version') {
+    const versionColumn = view.header.indexOf('codex version');
+    if (versionColumn >= 0) {
       if (codexVersionsLine) throw new CatalogError(file, lineOf(node), `a second "Codex version" table (the first is at line ${codexVersionsLine})`);
       codexVersionsLine = lineOf(node);
       for (const { line, cells } of view.rows) {
-        const version = cells[0] ? (codeSpans(cells[0])[0] ?? textOf(cells[0])) : '';
+        const cell = cells[versionColumn];
+        const version = cell ? (codeSpans(cell)[0] ?? textOf(cell)) : '';
         if (!RELEASE_VERSION.test(version)) throw new CatalogError(file, line, `Codex version "${version}" is not a release version such as 0.171.0`);
         const last = codexVersions[codexVersions.length - 1];
         if (last !== undefined && compareVersions(version, last) <= 0) throw new CatalogError(file, line, `Codex versions must be listed oldest first, each once (${version} after ${last})`);

@@ -215,7 +215,7 @@ export const METRICS: readonly MetricSpec[] = [
   '{"name":"thread.skills.kept_total","kind":"histogram","unit":"{skill}","buckets":"skills-total","tags":"session","versions":{"since":"0.160.0"},"description":"Number of enabled skills kept after prompt rendering.","section":"Threads, tasks, and features","required":["catalog_surface"],"optional":[],"fields":{"catalog_surface":"catalog_surface"}}',
   '{"name":"thread.skills.truncated","kind":"histogram","unit":"1","buckets":"flag","tags":"session","versions":{"since":"0.160.0"},"description":"Whether skill rendering truncated the enabled skills list (1 or 0).","section":"Threads, tasks, and features","required":["catalog_surface"],"optional":[],"fields":{"catalog_surface":"catalog_surface"}}',
   '{"name":"task.compact","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"Number of compactions per type (remote, remote_v2 or local), including manual and auto (manual says which).","section":"Threads, tasks, and features","required":["type","manual"],"optional":[],"fields":{"type":"type","manual":"manual"}}',
-  '{"name":"task.review","kind":"counter","unit":"1","tags":"session","description":"Number of reviews triggered.","section":"Threads, tasks, and features","required":[],"optional":[],"fields":{}}',
+  '{"name":"task.review","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"Number of reviews triggered.","section":"Threads, tasks, and features","required":[],"optional":[],"fields":{}}',
   '{"name":"task.user_shell","kind":"counter","unit":"1","tags":"session","description":"Number of user shell actions (! in the TUI for example).","section":"Threads, tasks, and features","required":[],"optional":[],"fields":{}}',
   '{"name":"shell_snapshot","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"Whether taking a shell snapshot succeeded.","section":"Threads, tasks, and features","required":["success","version"],"optional":["failure_reason"],"fields":{"success":"success","version":"version","failure_reason":"failure_reason"}}',
   '{"name":"shell_snapshot.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.160.0"},"description":"Time to take a shell snapshot.","section":"Threads, tasks, and features","required":["version"],"optional":["success"],"fields":{"version":"version","success":"success"}}',
@@ -589,7 +589,7 @@ export interface CounterFields {
   /**
    * Number of reviews triggered.
    *
-   * `codex.task.review`: counter, unit `1`; Codex tags: session; not observed offline.
+   * `codex.task.review`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: none. Section: Threads, tasks, and features.
    */
   'task.review': NoFields;

@@ -421,7 +421,7 @@ export const METRIC_CODEX_TASK_COMPACT = 'codex.task.compact';
 /**
  * Number of reviews triggered.
  *
- * `codex.task.review`: counter, unit `1`; Codex tags: session; not observed offline.
+ * `codex.task.review`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: none. Section: Threads, tasks, and features.
  */
 export const METRIC_CODEX_TASK_REVIEW = 'codex.task.review';

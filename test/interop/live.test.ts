@@ -8,7 +8,7 @@
 // CODEX_INTEROP_CAPTURE=1 (npm run interop:capture, or --capture) rewrites that version's fixtures.
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_TAGS, METRICS, RETIRED_METRICS } from '../../src/generated/catalog.js';
+import { CODEX_VERSIONS, DEFAULT_TAGS, METRICS, RETIRED_METRICS } from '../../src/generated/catalog.js';
 import { createConformanceChecker } from '../../src/verify/checker.js';
 import type { ReceivedPoint } from '../../src/verify/points.js';
 import { startOtlpReceiver } from '../../src/verify/receiver.js';
@@ -96,6 +96,7 @@ describe(`real Codex CLI ${CODEX_VERSION} (live)`, () => {
 
   afterAll(() => {
     if (!reportFile || !cli) return;
-    writeFileSync(reportFile, `${JSON.stringify({ ...versionReport(CODEX_VERSION, points, METRICS), failedScenarios: failed }, null, 2)}\n`);
+    const report = versionReport(CODEX_VERSION, points, METRICS, { defaultTags: DEFAULT_TAGS, retired: RETIRED_METRICS, covered: CODEX_VERSIONS });
+    writeFileSync(reportFile, `${JSON.stringify({ ...report, failedScenarios: failed }, null, 2)}\n`);
   });
 });
