@@ -70,9 +70,6 @@ export function runDemoWorkload(metrics: CodexMetrics, options: DemoOptions = {}
   metrics.add('plugins.loaded_cache.request', { outcome: 'hit' });
   metrics.record('plugins.loaded_cache.load.duration_ms', ms(1, 30));
   metrics.record('plugins.loaded_cache.wait.duration_ms', ms(0, 5));
-  // Sent by Codex 0.160.0 to 0.169.1 (docs/metrics.md "Codex versions").
-  metrics.add('plugins.loaded_cache.event', { event: 'clear' });
-  metrics.record('app_server.codex_home.size_bytes', ms(2_000_000, 900_000_000), { directory: 'sessions', compression_enabled: false });
   metrics.record('mcp.binding_catalog.raw_definition_json_bytes', ms(20_000, 90_000), { product_sku: 'codex' });
   metrics.record('rollout.size_bytes', ms(2_000, 9_000));
   metrics.add('rollout_compression.materialize', { outcome: 'missing' });
@@ -280,9 +277,6 @@ export function runDemoWorkload(metrics: CodexMetrics, options: DemoOptions = {}
   metrics.add('rollout.persistence.append', { stage: 'pre_filter', sample_rate: '0.01' });
   metrics.record('rollout.persistence.item_bytes_v2', ms(300, 40_000), { decision: 'kept', encoding: 'rollout_item_json_v1', rollout_item_type: 'response.message', sample_rate: '0.01', stage: 'after_projection' });
   metrics.record('rollout.persistence.bytes_removed', ms(100, 3_000), { decision: 'dropped', encoding: 'rollout_item_json_v1', rollout_item_type: 'event.token_count', sample_rate: '0.01' });
-  // Their names before 0.165.0.
-  metrics.record('rollout.persistence.item_bytes', ms(300, 9_000), { decision: 'kept', encoding: 'rollout_item_json_v1', rollout_item_type: 'event.user_message', sample_rate: '0.01' });
-  metrics.record('rollout.persistence.turn_bytes', ms(1_000, 9_000), { encoding: 'rollout_item_json_v1', outcome: 'completed', sample_rate: '0.01', stage: 'pre_filter' });
   metrics.record('rollout.persistence.turn_bytes_v2', ms(4_000, 90_000), { encoding: 'rollout_item_json_v1', outcome: 'completed', sample_rate: '0.01', stage: 'after_projection' });
 
   // Background memory consolidation.
@@ -295,4 +289,11 @@ export function runDemoWorkload(metrics: CodexMetrics, options: DemoOptions = {}
   metrics.record('memory.phase2.e2e_ms', ms(5_000, 120_000));
   metrics.add('memory.phase2.input', undefined, 2);
   metrics.record('memory.phase2.token_usage', ms(2_000, 40_000), { token_type: 'total' });
+
+  // Drawn last, so the values above stay what they were before these metrics joined the registry.
+  // Sent by Codex 0.160.0 to 0.169.1; the app server's CODEX_HOME sizes; the rollout sizes' names before 0.165.0.
+  metrics.add('plugins.loaded_cache.event', { event: 'clear' });
+  metrics.record('app_server.codex_home.size_bytes', ms(2_000_000, 900_000_000), { directory: 'sessions', compression_enabled: false });
+  metrics.record('rollout.persistence.item_bytes', ms(300, 9_000), { decision: 'kept', encoding: 'rollout_item_json_v1', rollout_item_type: 'event.user_message', sample_rate: '0.01' });
+  metrics.record('rollout.persistence.turn_bytes', ms(1_000, 9_000), { encoding: 'rollout_item_json_v1', outcome: 'completed', sample_rate: '0.01', stage: 'pre_filter' });
 }
