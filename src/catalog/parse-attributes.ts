@@ -128,13 +128,19 @@ export function parseAttributes(text: string, file: string): AttributeTable {
   return { file, general, scoped, rows, aliases, versionRows };
 }
 
-function parseAliases(view: ReturnType<typeof viewTable>, file: string): { field: string; alias: string; canonical: string; line: number }[] {
-  const col = {} as Record<(typeof ALIAS_COLUMNS)[number], number>;
-  for (const name of ALIAS_COLUMNS) {
+/** Index of each named column of a secondary table (aliases, versions); a missing one is an error. */
+function columnsOf<C extends string>(view: ReturnType<typeof viewTable>, names: readonly C[], file: string, table: string): Record<C, number> {
+  const col = {} as Record<C, number>;
+  for (const name of names) {
     const i = view.header.indexOf(name);
-    if (i < 0) throw new CatalogError(file, view.rows[0]?.line ?? 0, `alias table is missing the "${name}" column`);
+    if (i < 0) throw new CatalogError(file, view.rows[0]?.line ?? 0, `${table} table is missing the "${name}" column`);
     col[name] = i;
   }
+  return col;
+}
+
+function parseAliases(view: ReturnType<typeof viewTable>, file: string): { field: string; alias: string; canonical: string; line: number }[] {
+  const col = columnsOf(view, ALIAS_COLUMNS, file, 'alias');
   return view.rows.map(({ line, cells }) => {
     const [field, alias, canonical] = ALIAS_COLUMNS.map((c) => (cells[col[c]] ? (codeSpans(cells[col[c]])[0] ?? '') : ''));
     if (!field || !alias || !canonical) throw new CatalogError(file, line, 'alias row needs `field`, `alias` and `sent as` in backticks');
@@ -144,12 +150,7 @@ function parseAliases(view: ReturnType<typeof viewTable>, file: string): { field
 }
 
 function parseVersionRows(view: ReturnType<typeof viewTable>, file: string): VersionRow[] {
-  const col = {} as Record<(typeof VERSION_COLUMNS)[number], number>;
-  for (const name of VERSION_COLUMNS) {
-    const i = view.header.indexOf(name);
-    if (i < 0) throw new CatalogError(file, view.rows[0]?.line ?? 0, `versions table is missing the "${name}" column`);
-    col[name] = i;
-  }
+  const col = columnsOf(view, VERSION_COLUMNS, file, 'versions');
   return view.rows.map(({ line, cells }) => {
     const at = (c: (typeof VERSION_COLUMNS)[number]) => cells[col[c]];
     const field = at('field') ? (codeSpans(at('field'))[0] ?? '') : '';

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CatalogError } from '../../src/catalog/errors.js';
 import { compareVersions, formatRange, parseVersionRange, sendsIn } from '../../src/catalog/versions.js';
+import { build, expectError, lineContaining, metricRow as row, metricsDocWith, miniAttributes, VERSIONS_HEADER } from './helpers.js';
 
 const COVERED = ['0.160.0', '0.165.0', '0.169.1', '0.171.0'];
 const range = (text: string) => parseVersionRange(text, COVERED, 'm.md', 3, '`x`');
@@ -38,5 +39,36 @@ describe('Codex version ranges', () => {
       expect(() => range(text)).toThrow(CatalogError);
       expect(() => range(text)).toThrow(reason);
     }
+  });
+});
+
+describe('Codex versions of fields and values (docs/attributes.md)', () => {
+  const metrics = metricsDocWith({ codexVersions: ['0.160.0', '0.165.0', '0.171.0'] }, ['Runtime', [row('a', 'counter', '`status`, `success`, `kind`', 'A.', { versions: '0.160.0..' }), row('b', 'counter', '`status`', 'B.')]]);
+  const attributes = (...rows: string[]) => [miniAttributes('| `kind` | string | `x` \\| `y` | | Kind. |'), '## Codex versions of fields and values', '', ...VERSIONS_HEADER, ...rows, ''].join('\n');
+
+  it('date a field on the metrics they name (all with the field when none), and a value', () => {
+    const catalog = build(metrics, attributes('| `status` | | | 0.165.0.. |', '| `kind` | `y` | `a` | 0.160.0..0.160.0 |'));
+    const [a, b] = catalog.metrics;
+    expect(a.fields.status.versions).toEqual({ since: '0.165.0', absentThrough: '0.160.0' });
+    expect(b.fields.status.versions).toEqual({ since: '0.165.0', absentThrough: '0.160.0' });
+    expect(a.fields.kind.valueVersions).toEqual({ y: { since: '0.160.0', until: '0.160.0', absentFrom: '0.165.0' } });
+    expect(a.fields.success).not.toHaveProperty('versions');
+  });
+
+  it.each([
+    ['| `nope` | | | 0.165.0.. |', 'versions of `nope`, which has no row in the attribute table'],
+    ['| `status` | | `zzz` | 0.165.0.. |', 'versions of `status` name `zzz`, which is not a metric'],
+    ['| `kind` | | `b` | 0.165.0.. |', 'versions of `kind` apply to no metric that has that field'],
+    ['| `kind` | `z` | `a` | 0.165.0.. |', '`kind` value `z` of `a` is not one of its values (x | y)'],
+    ['| `status` | | | 0.163.0.. |', '0.163.0 is not a covered version'],
+    ['| `status` | | |  |', 'needs its Codex versions'],
+  ])('%s is an error', (line, reason) => {
+    const text = attributes(line);
+    expectError(() => build(metrics, text, { metrics: 'metrics.md', attributes: 'attributes.md' }), 'attributes.md', lineContaining(text, line.slice(0, 12), lineContaining(text, '| Value |')), reason);
+  });
+
+  it('a field dated twice for one metric is an error', () => {
+    const text = attributes('| `status` | | | 0.165.0.. |', '| `status` | | `a` | 0.171.0.. |');
+    expectError(() => build(metrics, text, { metrics: 'metrics.md', attributes: 'attributes.md' }), 'attributes.md', lineContaining(text, '| `status` | | `a` |'), '`status` of `a` is dated twice');
   });
 });
