@@ -77,7 +77,8 @@ const section = (title, lines, hint) => {
   if (lines.length && hint) out.push(`  -> ${hint}`);
 };
 section('Adds (sent, not documented as sent by this version)', r.adds, 'document them in docs/metrics.md / docs/attributes.md, with their Codex versions');
-section('Drops (documented for this version, never arrived)', r.drops, values.scenario ? 'only some scenarios ran: metrics of the others are listed too' : 'sampled metrics (rollout.persistence.*, 1%) may miss by chance; otherwise close their range (A..B)');
+section('Drops (documented for this version, never arrived)', r.drops, values.scenario ? 'only some scenarios ran: metrics of the others are listed too' : 'close their range (A..B) once a covered version no longer sends them');
+section('Sampled metrics not seen (Codex sends 1% of them: not a difference)', r.sampledNotSeen);
 section('Undated (arrived; the documented range does not include this version)', r.undated, 'extend the range in the Codex versions column');
 section('Other differences', r.changed);
 section('Scenarios that failed', Object.entries(r.failedScenarios ?? {}).map(([name, why]) => `${name}: ${why.replace(/\s+/g, ' ').slice(0, 300)}`));

@@ -15,6 +15,8 @@ export interface VersionReport {
   readonly adds: readonly string[];
   /** Documented as sent by this version (its range includes it), never seen in any scenario. */
   readonly drops: readonly string[];
+  /** The same for sampled metrics (those with a `sample_rate` field, 1% of items): absence proves nothing. */
+  readonly sampledNotSeen: readonly string[];
   /** Seen, documented, but the docs' range does not include this version yet (extend it). */
   readonly undated: readonly string[];
   /** Anything else `verify` reports (units, buckets, kinds, required fields no longer sent…). */
@@ -39,11 +41,12 @@ export function versionReport(
   const line = (v: (typeof violations)[number]) => `${v.code}: ${v.message} (${v.count} points)`;
   const undated: string[] = [];
   const drops: string[] = [];
+  const sampledNotSeen: string[] = [];
   for (const spec of specs) {
     const name = `codex.${spec.name}`;
     const sends = spec.versions ? sendsIn(spec.versions, version) : undefined;
     if (seen.has(name) && sends !== 'yes' && sends !== 'no') undated.push(`${name}: ${spec.versions ? `docs say ${formatRange(spec.versions)}` : 'not dated in the docs'}`);
-    if (!seen.has(name) && sends === 'yes') drops.push(`${name}: docs say ${formatRange(spec.versions!)}`);
+    if (!seen.has(name) && sends === 'yes') (Object.hasOwn(spec.fields, 'sample_rate') ? sampledNotSeen : drops).push(`${name}: docs say ${formatRange(spec.versions!)}`);
   }
   return {
     version,
@@ -51,6 +54,7 @@ export function versionReport(
     scenarios: [...new Set(runs.map((r) => r.scenario))],
     adds: violations.filter((v) => ADD_CODES.includes(v.code)).map(line),
     drops,
+    sampledNotSeen,
     undated,
     changed: violations.filter((v) => !ADD_CODES.includes(v.code)).map(line),
   };
