@@ -170,6 +170,7 @@ export function buildCatalog(src: CatalogSources): Catalog {
     const fields: Record<string, FieldSpec> = {};
     for (const f of [...required, ...optional]) {
       if (upstream && !attrs.general.has(f)) {
+        if (!FIELD_NAME.test(f) || f === 'le') throw new CatalogError(file, row.line, `field \`${f}\` of \`${row.written}\` must match [a-z][a-z0-9_.]* (and not be \`le\`)`);
         fields[f] = { name: f, type: 'string', description: UPSTREAM_FIELD_NOTE };
         notices.push(`${file}:${row.line}: field \`${f}\` of \`${row.name}\` is not in ${attrs.file}; typed as an open string`);
         continue;

@@ -97,6 +97,11 @@ describe('a new upstream page', () => {
     expect(lines).toContain('to check by hand: 1');
   });
 
+  it.each(['`Bad Field`', '`le`'])('a field named %s is an error at its row, not a type', (field) => {
+    const text = upstreamPage(`| \`a\` | counter | ${field} | A. |`);
+    expect(() => page(text)).toThrow(`page.md:5: field ${field} of \`a\` must match [a-z][a-z0-9_.]*`);
+  });
+
   it('through the CLI: `list --docs` prints the registry on stdout and the diff on stderr; `generate --docs` writes it only with --out', () => {
     const dir = mkdtempSync(join(tmpdir(), 'upstream-'));
     try {
