@@ -28,8 +28,8 @@ const pinned = byVersion.get(PINNED_CODEX_VERSION)!;
 const allReal = pinned.fixtures.flatMap((f) => f.points);
 const specs = new Map(METRICS.map((m) => [`codex.${m.name}`, m]));
 const checkerOf = () => createConformanceChecker({ specs: METRICS, defaultTags: DEFAULT_TAGS, retired: RETIRED_METRICS });
-/** Where a metric is recorded: the resource service.name of each scenario. */
-const SERVICE_NAME: Record<string, string> = { 'app-server': 'codex_vscode' };
+/** The resource service.name of each scenario's process (sessions of the app server carry the client's name as originator). */
+const SERVICE_NAME: Record<string, string> = { 'app-server': 'codex-app-server' };
 
 /** Everything about a metric that decides how it lands in Prometheus and aggregates there. */
 function shape(p: ReceivedPoint) {
@@ -115,9 +115,7 @@ describe('fixtures of the real Codex CLI', () => {
           expect(p.temporality, p.metric).toBe('delta');
           expect(p.scopeName).toBe('codex');
           expect(p.scopeVersion).toBeUndefined();
-          // The app server's process-level metrics are recorded before a client names itself.
-          const names = entry.scenario === 'app-server' ? [SERVICE_NAME['app-server'], 'codex-app-server'] : ['codex_exec'];
-          expect(names, `${entry.file} ${p.metric}`).toContain(p.resource['service.name']);
+          expect(p.resource['service.name'], `${entry.file} ${p.metric}`).toBe(SERVICE_NAME[entry.scenario] ?? 'codex_exec');
         }
       }
     });
