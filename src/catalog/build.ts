@@ -5,9 +5,11 @@ import { CatalogError } from './errors.js';
 import { metricConstant } from './generate.js';
 import { MARKDOWN_LIMITS } from './markdown-limits.js';
 import { resolveNotes } from './notes.js';
-import { parseAttributes, type AttributeTable } from './parse-attributes.js';
+import { FIELD_NAME, parseAttributes, type AttributeTable, type VersionRow } from './parse-attributes.js';
 import { parseMetricDocument, type MetricRow } from './parse-metrics.js';
-import { DEFAULT_PREFIX, DEFAULT_TAG_KEYS, type BucketSpec, type DefaultTagKey, type FieldSpec, type MetricSpec, type RetiredMetric } from './spec.js';
+import { DEFAULT_PREFIX, DEFAULT_TAG_KEYS, type BucketSpec, type DefaultTagKey, type FieldSpec, type MetricSpec, type RetiredMetric, type VersionRange } from './spec.js';
+import { inferWire, UPSTREAM_FIELD_NOTE } from './upstream.js';
+import { parseVersionRange } from './versions.js';
 
 export interface Catalog {
   readonly metrics: readonly MetricSpec[];
@@ -17,6 +19,15 @@ export interface Catalog {
   readonly retired: readonly RetiredMetric[];
   /** field -> alias -> canonical value the package sends. */
   readonly aliases: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The covered Codex versions, oldest first (docs/metrics.md "Codex versions"). */
+  readonly codexVersions: readonly string[];
+  /**
+   * `package`: docs/metrics.md's own tables (Unit, Buckets, Tags, Codex versions). `upstream`: the
+   * four-column tables of Codex's documentation, whose wire properties were inferred.
+   */
+  readonly format: 'package' | 'upstream';
+  /** What a reader of an upstream page must check by hand (fields typed by default, notes not read). */
+  readonly notices: readonly string[];
 }
 
 export interface CatalogSources {
@@ -24,14 +35,20 @@ export interface CatalogSources {
   readonly metricsFile: string;
   readonly attributesText: string;
   readonly attributesFile: string;
+  /**
+   * Bucket families an upstream page (which defines none) refers to by the inference rules:
+   * normally the "Histogram buckets" of the package's docs/metrics.md.
+   */
+  readonly baselineBuckets?: readonly BucketSpec[];
 }
 
-export function loadCatalogFiles(metricsFile: string, attributesFile: string): Catalog {
+export function loadCatalogFiles(metricsFile: string, attributesFile: string, baselineBuckets?: readonly BucketSpec[]): Catalog {
   return buildCatalog({
     metricsText: readText(metricsFile),
     metricsFile,
     attributesText: readText(attributesFile),
     attributesFile,
+    ...(baselineBuckets ? { baselineBuckets } : {}),
   });
 }
 
@@ -65,8 +82,12 @@ function readText(file: string): string {
 
 export function buildCatalog(src: CatalogSources): Catalog {
   const attrs = parseAttributes(src.attributesText, src.attributesFile);
-  const doc = parseMetricDocument(src.metricsText, src.metricsFile);
-  const file = doc.file;
+  const parsed = parseMetricDocument(src.metricsText, src.metricsFile);
+  const file = parsed.file;
+  // The upstream format: no catalog table has the wire columns. Mixing both is an error below.
+  const upstream = parsed.rows.every((r) => r.prefixed || r.unit === undefined) && parsed.buckets.length === 0;
+  const notices: string[] = [];
+  const doc = upstream ? { ...parsed, rows: parsed.rows.map((r) => (r.prefixed ? r : { ...r, ...inferWire(r) })), buckets: (src.baselineBuckets ?? []).map((b) => ({ ...b, line: 0 })) } : parsed;
 
   // Catalog rows first (they carry the section), then prefixed rows join them.
   const byName = new Map<string, MetricRow>();
@@ -86,7 +107,7 @@ export function buildCatalog(src: CatalogSources): Catalog {
     }
     if (twin.prefixed !== row.prefixed) {
       // The summary table may repeat the wire columns; where it does, they must agree too.
-      const wire = [['unit', row.unit, twin.unit], ['buckets', row.buckets, twin.buckets], ['tags', row.tags, twin.tags], ['observed in', row.observedIn, twin.observedIn]] as const;
+      const wire = [['unit', row.unit, twin.unit], ['buckets', row.buckets, twin.buckets], ['tags', row.tags, twin.tags], ['codex versions', row.versions, twin.versions]] as const;
       for (const [what, mine, theirs] of wire) {
         if (mine !== undefined && theirs !== undefined && mine !== theirs) {
           throw new CatalogError(file, row.line, `\`${row.written}\` disagrees with \`${twin.written}\` (line ${twin.line}): ${what} \`${mine}\` vs \`${theirs}\``);
@@ -110,7 +131,8 @@ export function buildCatalog(src: CatalogSources): Catalog {
   }
 
   const isMetric = (n: string) => byName.has(n);
-  const isField = (n: string) => attrs.general.has(n);
+  // An upstream page may name fields docs/attributes.md does not know yet; they become open strings.
+  const isField = (n: string) => attrs.general.has(n) || (upstream && FIELD_NAME.test(n) && !isMetric(n));
   const noteRows = [...byName.values()].filter((r) => r.fields === null);
   const resolved = new Map<number, ReturnType<typeof resolveNotes>>();
   for (const row of noteRows) {
@@ -119,14 +141,16 @@ export function buildCatalog(src: CatalogSources): Catalog {
       // A note gives fields only to the "See note" metrics of its own table.
       const subjects = new Set(noteRows.filter((r) => r.table === row.table).map((r) => r.name));
       const result = resolveNotes(notes, { isSubject: (n) => subjects.has(n), isMetric, isField });
-      if (result.problems.length) {
+      if (result.problems.length && !upstream) {
         const p = result.problems[0];
         throw new CatalogError(file, p.line, p.reason);
       }
+      for (const p of upstream ? result.problems : []) notices.push(`${file}:${p.line}: note not read (${p.reason})`);
       resolved.set(row.table, result);
     }
   }
 
+  const codexVersions = doc.codexVersions;
   const buckets = new Map<string, BucketSpec>();
   for (const { line, ...spec } of doc.buckets) buckets.set(spec.name, spec);
   const usedBuckets = new Set<string>();
@@ -138,16 +162,27 @@ export function buildCatalog(src: CatalogSources): Catalog {
     if (row.fields === null) {
       const note = resolved.get(row.table)?.fields.get(row.name);
       if (!note || note.required.size + note.optional.size === 0) {
-        throw new CatalogError(file, row.line, `\`${row.written}\` says "See note" but no paragraph under its table names it in backticks with its fields`);
+        const reason = `\`${row.written}\` says "See note" but no paragraph under its table names it in backticks with its fields`;
+        if (!upstream) throw new CatalogError(file, row.line, reason);
+        notices.push(`${file}:${row.line}: ${reason}; it gets no fields, check the page by hand`);
       }
-      required = [...note.required];
-      optional = [...note.optional];
+      required = [...(note?.required ?? [])];
+      optional = [...(note?.optional ?? [])];
     } else {
       required = [...row.fields];
       optional = [];
     }
     const fields: Record<string, FieldSpec> = {};
-    for (const f of [...required, ...optional]) fields[f] = fieldSpec(attrs, file, row, f);
+    for (const f of [...required, ...optional]) {
+      if (upstream && !attrs.general.has(f)) {
+        if (!FIELD_NAME.test(f) || f === 'le') throw new CatalogError(file, row.line, `field \`${f}\` of \`${row.written}\` must match [a-z][a-z0-9_.]* (and not be \`le\`)`);
+        fields[f] = { name: f, type: 'string', description: UPSTREAM_FIELD_NOTE };
+        notices.push(`${file}:${row.line}: field \`${f}\` of \`${row.name}\` is not in ${attrs.file}; typed as an open string`);
+        continue;
+      }
+      const spec = fieldSpec(attrs, file, row, f);
+      fields[f] = upstream ? spec : withVersions(spec, row.name, attrs.versionRows, codexVersions, attrs.file);
+    }
     if (row.unit === undefined || row.tags === undefined || (row.kind === 'histogram' && row.buckets === undefined)) {
       throw new CatalogError(file, row.line, `\`${row.written}\` is in a table without Unit, Buckets and Tags columns; every catalog table needs them`);
     }
@@ -159,13 +194,14 @@ export function buildCatalog(src: CatalogSources): Catalog {
     } else if (row.buckets) {
       throw new CatalogError(file, row.line, `counter \`${row.written}\` cannot have buckets`);
     }
+    const versions = row.versions ? parseVersionRange(row.versions, codexVersions, file, row.line, `\`${row.written}\``) : undefined;
     metrics.push({
       name: row.name,
       kind: row.kind,
       unit: row.unit,
       ...(bucketSpec ? { buckets: bucketSpec } : {}),
       tags: row.tags,
-      ...(row.observedIn ? { observedIn: row.observedIn } : {}),
+      ...(versions ? { versions } : {}),
       description: row.description,
       section: row.section,
       required,
@@ -173,7 +209,7 @@ export function buildCatalog(src: CatalogSources): Catalog {
       fields,
     });
   }
-  for (const spec of doc.buckets) {
+  for (const spec of upstream ? [] : doc.buckets) {
     if (!usedBuckets.has(spec.name)) throw new CatalogError(file, spec.line, `buckets \`${spec.name}\` are defined but no histogram uses them`);
   }
   const retired: RetiredMetric[] = [];
@@ -187,7 +223,8 @@ export function buildCatalog(src: CatalogSources): Catalog {
     retired.push(row);
   }
 
-  for (const [metric, scoped] of attrs.scoped) {
+  // An upstream page lacks the metrics observed only on the wire, which docs/attributes.md may scope fields to.
+  for (const [metric, scoped] of upstream ? [] : attrs.scoped) {
     if (!byName.has(metric)) {
       const row = [...scoped.values()][0];
       throw new CatalogError(attrs.file, row.line, `field \`${row.name}\` is scoped to \`${metric}\`, which is not a metric in ${file}`);
@@ -200,8 +237,35 @@ export function buildCatalog(src: CatalogSources): Catalog {
     if (!row) throw new CatalogError(attrs.file, 1, `default tag \`${key}\` has no row`);
     defaults[key] = strip(row);
   }
+  for (const row of upstream ? [] : attrs.versionRows) {
+    const unknown = row.metrics.find((m) => !byName.has(m));
+    if (unknown !== undefined) throw new CatalogError(attrs.file, row.line, `versions of \`${row.field}\` name \`${unknown}\`, which is not a metric in ${file}`);
+    const carriers = metrics.filter((m) => (row.metrics.length === 0 || row.metrics.includes(m.name)) && Object.hasOwn(m.fields, row.field));
+    if (carriers.length === 0) throw new CatalogError(attrs.file, row.line, `versions of \`${row.field}\` apply to no metric that has that field`);
+  }
   const aliases = Object.fromEntries([...attrs.aliases].map(([field, map]) => [field, Object.fromEntries(map)]));
-  return { metrics, defaults, buckets: [...buckets.values()], retired, aliases };
+  const used = upstream ? [...buckets.values()].filter((b) => usedBuckets.has(b.name)) : [...buckets.values()];
+  return { metrics, defaults, buckets: used, retired, aliases, codexVersions, format: upstream ? 'upstream' : 'package', notices };
+}
+
+/** The field's spec on `metric` with the Codex versions the attributes doc gives it (and its values) there. */
+function withVersions(spec: FieldSpec, metric: string, rows: readonly VersionRow[], covered: readonly string[], file: string): FieldSpec {
+  let versions: VersionRange | undefined;
+  const valueVersions: Record<string, VersionRange> = {};
+  for (const row of rows) {
+    if (row.field !== spec.name || (row.metrics.length > 0 && !row.metrics.includes(metric))) continue;
+    const what = `\`${row.field}\`${row.value !== undefined ? ` value \`${row.value}\`` : ''} of \`${metric}\``;
+    const range = parseVersionRange(row.range, covered, file, row.line, what);
+    if (row.value === undefined) {
+      if (versions) throw new CatalogError(file, row.line, `${what} is dated twice`);
+      versions = range;
+      continue;
+    }
+    if (spec.values && !spec.values.includes(row.value)) throw new CatalogError(file, row.line, `${what} is not one of its values (${spec.values.join(' | ')})`);
+    if (Object.hasOwn(valueVersions, row.value)) throw new CatalogError(file, row.line, `${what} is dated twice`);
+    valueVersions[row.value] = range;
+  }
+  return { ...spec, ...(versions ? { versions } : {}), ...(Object.keys(valueVersions).length ? { valueVersions } : {}) };
 }
 
 function fieldSpec(attrs: AttributeTable, file: string, row: MetricRow, field: string): FieldSpec {

@@ -1,6 +1,7 @@
 // Writes the registry modules as text (TypeScript 7 has no compiler API to build an AST with).
 import type { Catalog } from './build.js';
 import { DEFAULT_PREFIX, DEFAULT_TAG_KEYS, type FieldSpec, type MetricSpec } from './spec.js';
+import { formatRange } from './versions.js';
 
 export const GENERATED_HEADER = [
   '// GENERATED FILE - DO NOT EDIT.',
@@ -41,6 +42,8 @@ export function renderCatalogModule(catalog: Catalog): string {
   out.push(`export const DEFAULT_TAGS: Readonly<Record<DefaultTagKey, FieldSpec>> = ${literal(catalog.defaults)};`, '');
   out.push('/** Documented upstream, no longer sent by the Codex CLI (not recordable; `verify` names the replacement). */');
   out.push(`export const RETIRED_METRICS: readonly RetiredMetric[] = ${literal(catalog.retired)};`, '');
+  out.push('/** The Codex CLI versions whose real exports the registry was checked against, oldest first (docs/metrics.md "Codex versions"). */');
+  out.push(`export const CODEX_VERSIONS: readonly string[] = ${JSON.stringify(catalog.codexVersions)};`, '');
   out.push('/** Spellings accepted for a field and sent as the canonical value: field -> alias -> value. */');
   out.push(`export const VALUE_ALIASES: Readonly<Record<string, Readonly<Record<string, string>>>> = ${literal(catalog.aliases)};`, '');
 
@@ -96,7 +99,7 @@ function docComment(m: MetricSpec, indent: string): string[] {
     `${m.kind}, unit \`${m.unit}\``,
     m.buckets ? `buckets \`${m.buckets.name}\`` : undefined,
     `Codex tags: ${m.tags}`,
-    m.observedIn ? `observed in Codex ${m.observedIn}` : 'not observed offline',
+    m.versions ? `sent by Codex ${formatRange(m.versions)}` : 'not observed offline',
   ].filter(Boolean);
   return [
     `${indent}/**`,

@@ -12,6 +12,17 @@ export interface AttributeRow extends FieldSpec {
 /** alias -> canonical value, per field (the "Value aliases" table). */
 export type ValueAliases = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
+/** A row of the "Codex versions of fields and values" table, its range as written. */
+export interface VersionRow {
+  readonly field: string;
+  /** A value of the field; absent when the row dates the field itself. */
+  readonly value?: string;
+  /** Metrics it applies to; empty for every metric with the field. */
+  readonly metrics: readonly string[];
+  readonly range: string;
+  readonly line: number;
+}
+
 export interface AttributeTable {
   readonly file: string;
   readonly aliases: ValueAliases;
@@ -20,10 +31,12 @@ export interface AttributeTable {
   /** metric -> field -> scoped row */
   readonly scoped: ReadonlyMap<string, ReadonlyMap<string, AttributeRow>>;
   readonly rows: readonly AttributeRow[];
+  readonly versionRows: readonly VersionRow[];
 }
 
 const COLUMNS = ['field', 'type', 'values', 'metrics', 'description'] as const;
 const ALIAS_COLUMNS = ['field', 'alias', 'sent as'] as const;
+const VERSION_COLUMNS = ['field', 'value', 'metrics', 'codex versions'] as const;
 const TYPES: readonly FieldType[] = ['string', 'boolean', 'int'];
 export const FIELD_NAME = /^[a-z][a-z0-9_.]*$/;
 
@@ -35,11 +48,16 @@ export function parseAttributes(text: string, file: string): AttributeTable {
   const scoped = new Map<string, Map<string, AttributeRow>>();
   const rows: AttributeRow[] = [];
   const aliasRows: { field: string; alias: string; canonical: string; line: number }[] = [];
+  const versionRows: VersionRow[] = [];
 
   for (const table of tables) {
     const view = viewTable(table);
     if (view.header.includes('alias')) {
       aliasRows.push(...parseAliases(view, file));
+      continue;
+    }
+    if (view.header.includes('codex versions')) {
+      versionRows.push(...parseVersionRows(view, file));
       continue;
     }
     const col = columnIndexes(view.header, file, table.position?.start.line ?? 0);
@@ -104,21 +122,44 @@ export function parseAttributes(text: string, file: string): AttributeTable {
     forField.set(alias, canonical);
     aliases.set(field, forField);
   }
-  return { file, general, scoped, rows, aliases };
+  for (const row of versionRows) {
+    if (!general.has(row.field)) throw new CatalogError(file, row.line, `versions of \`${row.field}\`, which has no row in the attribute table`);
+  }
+  return { file, general, scoped, rows, aliases, versionRows };
+}
+
+/** Index of each named column of a secondary table (aliases, versions); a missing one is an error. */
+function columnsOf<C extends string>(view: ReturnType<typeof viewTable>, names: readonly C[], file: string, table: string): Record<C, number> {
+  const col = {} as Record<C, number>;
+  for (const name of names) {
+    const i = view.header.indexOf(name);
+    if (i < 0) throw new CatalogError(file, view.rows[0]?.line ?? 0, `${table} table is missing the "${name}" column`);
+    col[name] = i;
+  }
+  return col;
 }
 
 function parseAliases(view: ReturnType<typeof viewTable>, file: string): { field: string; alias: string; canonical: string; line: number }[] {
-  const col = {} as Record<(typeof ALIAS_COLUMNS)[number], number>;
-  for (const name of ALIAS_COLUMNS) {
-    const i = view.header.indexOf(name);
-    if (i < 0) throw new CatalogError(file, view.rows[0]?.line ?? 0, `alias table is missing the "${name}" column`);
-    col[name] = i;
-  }
+  const col = columnsOf(view, ALIAS_COLUMNS, file, 'alias');
   return view.rows.map(({ line, cells }) => {
     const [field, alias, canonical] = ALIAS_COLUMNS.map((c) => (cells[col[c]] ? (codeSpans(cells[col[c]])[0] ?? '') : ''));
     if (!field || !alias || !canonical) throw new CatalogError(file, line, 'alias row needs `field`, `alias` and `sent as` in backticks');
     if (!VALUE_PATTERN.test(alias)) throw new CatalogError(file, line, `alias \`${alias}\` must match [A-Za-z0-9._/-]+`);
     return { field, alias, canonical, line };
+  });
+}
+
+function parseVersionRows(view: ReturnType<typeof viewTable>, file: string): VersionRow[] {
+  const col = columnsOf(view, VERSION_COLUMNS, file, 'versions');
+  return view.rows.map(({ line, cells }) => {
+    const at = (c: (typeof VERSION_COLUMNS)[number]) => cells[col[c]];
+    const field = at('field') ? (codeSpans(at('field'))[0] ?? '') : '';
+    if (!field) throw new CatalogError(file, line, 'versions row needs a `field` in backticks');
+    const value = at('value') ? codeSpans(at('value'))[0] : undefined;
+    const metrics = at('metrics') ? codeSpans(at('metrics')) : [];
+    const range = at('codex versions') ? textOf(at('codex versions')) : '';
+    if (!range) throw new CatalogError(file, line, `versions row of \`${field}\` needs its Codex versions (\`A..\` or \`A..B\`)`);
+    return { field, ...(value !== undefined ? { value } : {}), metrics, range, line };
   });
 }
 

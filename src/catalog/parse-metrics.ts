@@ -4,6 +4,7 @@ import { CatalogError } from './errors.js';
 import { codeSpans, lineOf, parseMarkdown, textOf, textOutsideCode, viewTable, type TableView } from './markdown.js';
 import { isBucketTable, parseBucketTable } from './parse-buckets.js';
 import { isRetiredTable, parseRetiredTable, type RetiredRow } from './parse-retired.js';
+import { compareVersions, RELEASE_VERSION } from './versions.js';
 import { DEFAULT_PREFIX, TAG_SCOPES, type BucketSpec, type MetricKind, type TagScope } from './spec.js';
 
 export interface MetricRow {
@@ -24,8 +25,8 @@ export interface MetricRow {
   /** Name of the bucket boundaries (histograms); `''` when the cell is empty. */
   readonly buckets?: string;
   readonly tags?: TagScope;
-  /** `''` when the cell is empty. */
-  readonly observedIn?: string;
+  /** The Codex versions cell as written (`0.160.0..`); `''` when empty. Checked when joining. */
+  readonly versions?: string;
 }
 
 export interface NoteParagraph {
@@ -40,12 +41,14 @@ export interface MetricDocument {
   readonly notes: readonly NoteParagraph[];
   readonly buckets: readonly (BucketSpec & { readonly line: number })[];
   readonly retired: readonly RetiredRow[];
+  /** The covered Codex versions ("Codex versions" table), oldest first. */
+  readonly codexVersions: readonly string[];
+  readonly codexVersionsLine: number;
 }
 
 const COLUMNS = ['metric', 'type', 'fields', 'description'] as const;
 /** Columns a metric table may add; the catalog tables must have them (checked when joining). */
-const WIRE_COLUMNS = ['unit', 'buckets', 'tags', 'observed in'] as const;
-const VERSION = /^\d+\.\d+\.\d+$/;
+const WIRE_COLUMNS = ['unit', 'buckets', 'tags', 'codex versions'] as const;
 export const METRIC_NAME = /^[a-z0-9_.]+$/;
 const SEE_NOTE = /^see notes?\.?$/i;
 
@@ -55,6 +58,8 @@ export function parseMetricDocument(text: string, file: string): MetricDocument 
   const notes: NoteParagraph[] = [];
   const buckets: (BucketSpec & { line: number })[] = [];
   const retired: RetiredRow[] = [];
+  const codexVersions: string[] = [];
+  let codexVersionsLine = 0;
   let section = '';
   let table = -1; // index of the last table seen in the current section, -1 when none
 
@@ -78,6 +83,21 @@ export function parseMetricDocument(text: string, file: string): MetricDocument 
     if (isBucketTable(view.header)) {
       const line = lineOf(node);
       buckets.push(...parseBucketTable(view, file).map((b, i) => ({ ...b, line: view.rows[i]?.line ?? line })));
+      table = -1;
+      continue;
+    }
+    const versionColumn = view.header.indexOf('codex version');
+    if (versionColumn >= 0) {
+      if (codexVersionsLine) throw new CatalogError(file, lineOf(node), `a second "Codex version" table (the first is at line ${codexVersionsLine})`);
+      codexVersionsLine = lineOf(node);
+      for (const { line, cells } of view.rows) {
+        const cell = cells[versionColumn];
+        const version = cell ? (codeSpans(cell)[0] ?? textOf(cell)) : '';
+        if (!RELEASE_VERSION.test(version)) throw new CatalogError(file, line, `Codex version "${version}" is not a release version such as 0.171.0`);
+        const last = codexVersions[codexVersions.length - 1];
+        if (last !== undefined && compareVersions(version, last) <= 0) throw new CatalogError(file, line, `Codex versions must be listed oldest first, each once (${version} after ${last})`);
+        codexVersions.push(version);
+      }
       table = -1;
       continue;
     }
@@ -136,12 +156,12 @@ export function parseMetricDocument(text: string, file: string): MetricDocument 
     }
   }
   if (rows.length === 0) throw new CatalogError(file, 1, 'no metric table (| Metric | Type | Fields | Description |) found');
-  return { file, rows, notes, buckets, retired };
+  return { file, rows, notes, buckets, retired, codexVersions, codexVersionsLine };
 }
 
 /** The optional Unit / Buckets / Tags / Observed in cells of a row, validated. */
 function wireCells(view: TableView, cells: TableView['rows'][number]['cells'], file: string, line: number, written: string): Partial<MetricRow> {
-  const out: { unit?: string; buckets?: string; tags?: TagScope; observedIn?: string } = {};
+  const out: { unit?: string; buckets?: string; tags?: TagScope; versions?: string } = {};
   for (const column of WIRE_COLUMNS) {
     const i = view.header.indexOf(column);
     if (i < 0) continue;
@@ -157,8 +177,7 @@ function wireCells(view: TableView, cells: TableView['rows'][number]['cells'], f
       if (!(TAG_SCOPES as readonly string[]).includes(text)) throw new CatalogError(file, line, `\`${written}\` has tags "${text}"; expected ${TAG_SCOPES.join(', ')}`);
       out.tags = text as TagScope;
     } else {
-      if (text !== '' && !VERSION.test(text)) throw new CatalogError(file, line, `\`${written}\` has "Observed in" "${text}"; expected a version such as 0.171.0, or nothing`);
-      out.observedIn = text;
+      out.versions = text;
     }
   }
   return out;

@@ -28,6 +28,20 @@ export interface RetiredMetric {
   readonly replacement?: string;
 }
 
+/**
+ * The Codex versions that send a metric, field or value, from the covered versions' real exports
+ * (docs/metrics.md "Codex versions"). `absentThrough`/`absentFrom` are the covered versions just
+ * outside the range, which did not send it: versions up to the first and from the second do not.
+ */
+export interface VersionRange {
+  /** First covered version whose export showed it. */
+  readonly since: string;
+  /** Last covered version that showed it, when a newer covered version no longer does. */
+  readonly until?: string;
+  readonly absentThrough?: string;
+  readonly absentFrom?: string;
+}
+
 /** How one field of one metric is typed (after scoped rows of docs/attributes.md are applied). */
 export interface FieldSpec {
   readonly name: string;
@@ -35,6 +49,10 @@ export interface FieldSpec {
   /** Closed set of allowed string values; for `int` fields the extra string spellings (e.g. `none`). */
   readonly values?: readonly string[];
   readonly description: string;
+  /** Codex versions that send this field on this metric, when narrower than the metric's. */
+  readonly versions?: VersionRange;
+  /** Codex versions that send a value, for values that some covered versions do not send. */
+  readonly valueVersions?: Readonly<Record<string, VersionRange>>;
 }
 
 export interface MetricSpec {
@@ -47,8 +65,8 @@ export interface MetricSpec {
   readonly buckets?: BucketSpec;
   /** Default tags the Codex CLI attaches to it. */
   readonly tags: TagScope;
-  /** Codex CLI version whose export showed the metric; absent when not observed offline. */
-  readonly observedIn?: string;
+  /** Codex CLI versions whose exports show the metric; absent when the offline scenarios never showed it. */
+  readonly versions?: VersionRange;
   readonly description: string;
   /** Section heading of docs/metrics.md the metric is documented under. */
   readonly section: string;

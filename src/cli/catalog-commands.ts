@@ -3,13 +3,17 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalogFiles, type Catalog } from '../catalog/build.js';
+import { diffCatalogs, renderCatalogDiff } from '../catalog/diff.js';
 import type { MetricSpec } from '../catalog/spec.js';
 import { METRICS } from '../generated/catalog.js';
 import { generatedOutputs } from './outputs.js';
 import { DEFAULT_ATTRIBUTES_DOC, DEFAULT_METRICS_DOC, PACKAGE_ROOT } from './paths.js';
 import type { CliCommand } from './usage.js';
 
-const DOC_USAGE = `  --docs FILE        metric tables (default: the package's docs/metrics.md)
+const DOC_USAGE = `  --docs FILE        metric tables (default: the package's docs/metrics.md); a page in the upstream
+                     four-column format (Metric, Type, Fields, Description) is read too, its units,
+                     buckets and tags inferred, and how it differs from docs/metrics.md is printed
+                     on stderr
   --attributes FILE  attribute value sets (default: the package's docs/attributes.md)
 `;
 
@@ -40,7 +44,16 @@ const DOC_OPTIONS = {
 } as const;
 
 function load(values: { docs?: string; attributes?: string }): Catalog {
-  return loadCatalogFiles(values.docs ?? DEFAULT_METRICS_DOC, values.attributes ?? DEFAULT_ATTRIBUTES_DOC);
+  const attributes = values.attributes ?? DEFAULT_ATTRIBUTES_DOC;
+  if (values.docs === undefined) return loadCatalogFiles(DEFAULT_METRICS_DOC, attributes);
+  // An upstream page has no bucket table: its histograms name the families of the package's docs.
+  const docs = loadCatalogFiles(DEFAULT_METRICS_DOC, DEFAULT_ATTRIBUTES_DOC);
+  const catalog = loadCatalogFiles(values.docs, attributes, docs.buckets);
+  if (catalog.format === 'upstream') {
+    const lines = renderCatalogDiff(diffCatalogs(docs, catalog), catalog, values.docs, relative(process.cwd(), DEFAULT_METRICS_DOC) || DEFAULT_METRICS_DOC);
+    process.stderr.write(`${lines.join('\n')}\n`);
+  }
+  return catalog;
 }
 
 export async function generateCommand(argv: string[]): Promise<number> {
@@ -57,6 +70,11 @@ export async function generateCommand(argv: string[]): Promise<number> {
     return 1;
   }
   const catalog = load(values);
+  if (catalog.format === 'upstream' && values.out === undefined) {
+    // The committed registry, dashboards and rules follow docs/metrics.md, never an upstream page.
+    process.stderr.write(`generate: ${values.docs} is in the upstream format; write its registry elsewhere with --out FILE (the package's generated files come from docs/metrics.md)\n`);
+    return 1;
+  }
   for (const output of generatedOutputs(values.out)) {
     mkdirSync(dirname(output.path), { recursive: true });
     writeFileSync(output.path, await output.render(catalog));

@@ -61,6 +61,8 @@ export function overviewPanels(metrics: readonly MetricSpec[], naming: Prometheu
         description: [
           'Share of model API requests, SSE events and tool calls with success=false.',
           '',
+          'A response stream cut mid-answer (a proxy or load balancer dropping the connection) counts as a successful API request (status 200, then a retry): it shows only in the SSE ratio, as sse_event{kind="unknown"} (docs/codex-cli.md, "Error ratios and cut streams").',
+          '',
           `Reads the recording rules ${ratioSources.map((a) => `\`${a.record}\``).join(', ')} (${RECORDING_WINDOW} rates): load rules/*/codex-recording.yaml, or this panel shows No data.`,
         ].join('\n'),
         unit: 'percentunit',

@@ -265,8 +265,8 @@ export function runDemoWorkload(metrics: CodexMetrics, options: DemoOptions = {}
   metrics.add('thread.fork', { source: 'tui' });
   metrics.add('thread.rename');
   metrics.add('thread.side', { source: 'tui' });
-  metrics.add('task.compact', { type: 'local' });
-  metrics.add('task.compact', { type: 'remote' });
+  metrics.add('task.compact', { type: 'local', manual: false });
+  metrics.add('task.compact', { type: 'remote_v2', manual: true });
   metrics.add('task.review');
   metrics.add('task.user_shell');
   metrics.add('multi_agent.spawn', { role: 'reviewer' });
@@ -289,4 +289,11 @@ export function runDemoWorkload(metrics: CodexMetrics, options: DemoOptions = {}
   metrics.record('memory.phase2.e2e_ms', ms(5_000, 120_000));
   metrics.add('memory.phase2.input', undefined, 2);
   metrics.record('memory.phase2.token_usage', ms(2_000, 40_000), { token_type: 'total' });
+
+  // Drawn last, so the values above stay what they were before these metrics joined the registry.
+  // Sent by Codex 0.160.0 to 0.169.1; the app server's CODEX_HOME sizes; the rollout sizes' names before 0.165.0.
+  metrics.add('plugins.loaded_cache.event', { event: 'clear' });
+  metrics.record('app_server.codex_home.size_bytes', ms(2_000_000, 900_000_000), { directory: 'sessions', compression_enabled: false });
+  metrics.record('rollout.persistence.item_bytes', ms(300, 9_000), { decision: 'kept', encoding: 'rollout_item_json_v1', rollout_item_type: 'event.user_message', sample_rate: '0.01' });
+  metrics.record('rollout.persistence.turn_bytes', ms(1_000, 9_000), { encoding: 'rollout_item_json_v1', outcome: 'completed', sample_rate: '0.01', stage: 'pre_filter' });
 }

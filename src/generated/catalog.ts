@@ -26,6 +26,7 @@ export const HISTOGRAM_BUCKETS: Readonly<Record<string, BucketSpec>> = {
   'guardian-tokens': bucket('{"name":"guardian-tokens","boundaries":[1000,4000,16000,32000,64000,128000,256000,400000,512000,1000000,2000000],"wide":null,"description":"Review context size in tokens."}'),
   'section-cost': bucket('{"name":"section-cost","boundaries":[0,1,2,4,8,16,64,256,1024,4096,16384,65536,262144,1048576,4194304,8388608,16777216],"wide":null,"description":"Review context section sizes."}'),
   attempts: bucket('{"name":"attempts","boundaries":[0,1,2,3],"wide":null,"description":"Review attempts."}'),
+  'codex-home-bytes': bucket('{"name":"codex-home-bytes","boundaries":[1048576,10485760,104857600,1073741824,10737418240,107374182400,1099511627776],"wide":null,"description":"Sizes under CODEX_HOME: 1 MiB to 1 TiB, one bucket per factor of ten."}'),
   'truncated-chars': bucket('{"name":"truncated-chars","boundaries":[0,1,1.0234203467988563,1.0473892062418912,1.071919424685455,1.097024149352019,1.1227168353765633,1.149011253017997,1.1759214950394667,1.2034619842615206,1.2316474812921652,1.2604930924379654,1.2900142778004253,1.3202268595619873,1.351147030466094,1.3827913624958548,1.4151768157559705,1.4483207475626765,1.482240921746573,1.516955518173334,1.5524831424873924,1.5888428360838251,1.6260540863137867,1.6641368369289529,1.7031114987705804,1.7429989607089074,1.783820600838756,1.825598297937344,1.868354443190438,1.9121119521931422,1.9568942772317437,2.002725419853208,2.0496299437290553,2.0976329878205098,2.1467602798519874,2.19703815010013,2.248493545505793,2.3011540441165286,2.3550478698673283,2.410203907707529,2.4666517190819977,2.5244215577748927,2.5835443861244896,2.6440518916177633,2.7059765038736234,2.7693514120239002,2.8342105825014023,2.900588777244573,2.9685215723285117,3.0380453770323315,3.1091974533530906,3.182015935976741,3.256539852716803,3.3328091454317272,3.4108646914321374,3.490748325389452,3.5725028617575996,3.656172117719869,3.7418009366731773,3.8294352122623483,3.9191219129772836,4.010909107326208,4.10484598959848,4.20098290623077,4.299371382790762,4.4000641515928,4.503115179960318,4.608579699150183,4.716514233954449,4.826976632995403,4.940026099730131,5.055723224181212,5.174130015410568,5.295309934753854,5.419327929833219,5.54625046936664,5.676145578792526,5.809082876728642,5.945133612284923,6.084370703250174,6.226868775173093,6.372704201358616,6.521955143800964,6.6747015950753665,6.831025421210912,6.991010405567473,7.154742293740277,7.3223088395161176,7.493799851905915,7.66930724327877,7.848925078623338,8.03274962596294,8.220879407951372,8.413415254677169,8.610460357704497,8.812120325379738,9.018503239433384,9.22971971290752,9.445882949440056,9.667108803937344,9.893515844667832,10.125225416809933,10.362361707488214,10.605051812332778,10.85342580359745,11.107616799873359,11.367761037435193,11.63399794325845,11.906470209746745,12.185323871209263,12.470708382129368,12.76277669726624,13.061685353632575,13.367594554392193,13.680668254722558,14.001074249688266,14.3289842641725,14.664574044914776,15.008023454704185,15.359516568778723,15.719241773482302,16.087391867232324,16.464164163852008,16.849760598322725,17.24438783501314,17.648257378443127,18.06158568664174,18.484594287160142,18.917509895801594,19.360564538132063,19.813995673836747,20.278046323989045,20.752965201300142,21.239006843419194,21.73643174935534,22.245506519094917,22.766503996488343,23.299703415483634,23.84539054978476,24.403857866014892,24.975404680466962,25.560337319525264,26.1589692838443,26.771621416372565,27.398622074311685,28.040307305102868,28.697021026534884,29.369115211070408,30.056950074489226,30.760894268949677,31.481325080571434,32.218628631645934,32.97320008758265,33.74544386870192,34.53577386698826,35.34461366791999,36.17239677749427,37.01956685456902,37.886577948646455,38.77389474322567,39.68199280485437,40.61135883801376,41.56249094597284,42.535898897751856,43.532104401338295,44.551641383301636,45.595056274956846,46.66290830522971,47.7557698003814,48.87422649075268,50.01887782469197,51.19033728983588,52.38923274191424,53.61620674125587,54.871916897175275,56.15703622042511,57.47225348390341,58.818273591808214,60.19581795743838,61.605624889842375,63.048449989522744,64.52506655340773,66.03626598930778,67.5828582400789,69.1656722177195,70.78555624763447,72.44337852330403,74.14002757160064,75.8764127290043,77.65346462897071,79.47213570071393,81.33340067967043,83.23825712991861,85.18772597883368,87.18285206426391,89.22470469452237,91.31437822149358,93.45299262716291,95.64169412388203,97.88165576869343,100.17407809204252,102.52018974121388,104.92124813883768,107.37854015681806,109.89338280604568,112.46712394226275,115.10114298846044,117.79685167419494,120.55569479221805,123.37915097282888,126.26873347636092,129.22599100422966,132.25250852897463,135.34990814374183,138.51984993166164,141.7640328555867,145.08419566866894,148.4821178462623,151.95962053965044,155.51856755211168,159.1608663378434,162.88846902428213,166.7033734583656,170.6076242772997,174.60331400440305,178.6925841706158,182.87762646227546,187.16068389577356,191.54405201972372,196.03008014528385,200.62117260529388,205.31979004290312,210.1284507303763,215.04973191878813,220.0862712193271,225.2407680169509,230.51598491714867,235.9147492265881,241.43995446844005,247.09456193319102,252.88160226577787,258.8041770898927,264.86546067033066,271.06870161426866,277.41722461239056,283.91443222078897,290.5638066845999,297.3689118043491,304.33339484600555,311.4609884957723,318.7555128606579,326.22087751590186,333.86108360035155,341.6802259609134,349.6824953472296,357.8721806577512,366.25367123841875,374.83145923517685,383.6101420015861,392.5944245628213,401.78912213738005,411.1991627178456,420.82958971209695,430.6855646463747,440.7723699316541,451.0954116948073,461.660222676072,472.4724651943829,483.537934182146,494.86256029109444,506.45241307088185,518.3137042221197,530.4527909256016,542.8761792494997,555.5905276363612,568.6026504717644,581.919521736562,595.548278744657,609.4962259683189,623.7708389530911,638.3797683243853,653.330843887916,668.6320788261605,684.2916739931095,700.3180223095982,716.7197132615782,733.5055375037414,750.6844915709596,768.2657827000747,786.2588337646054,804.6732883250368,823.5190157973854,842.8061167428131,862.5449282811272,882.7460296310649,903.420247780338,924.5786632884623,946.2326162255011,968.3937122498917,991.0738288286161,1014.2851216030527,1038.0400309039153,1062.3512884187805,1087.2319240157603,1112.6952727269975,1138.7549818957118,1165.4250184906348,1192.7196765917492,1220.6535850513462,1249.2417153345161,1278.4993895432488,1308.442288628478,1339.0864607944463,1370.4483300999054,1402.5447052607572,1435.392788658864,1469.0101855618323,1503.414913558743,1538.6254122168614,1574.6605529645137,1611.5396492054215,1649.282466669918,1687.9092340086008,1727.4406536340744,1767.8979128166277,1809.3026950397675,1851.6771916217044,1895.0441136090171,1939.4267039488695,1984.8487499463151,2031.3345960133345,2078.9091567164814,2127.5979301301,2177.427011502276,2228.4231072408566,2280.61354922702,2334.0263094640877,2388.6900150693914,2444.6339636172825,2501.888138841462,2560.4832267050747,2620.450631847162,2681.822494414302,2744.631707286459,2808.9119337062452,2874.697625321092,2942.024040647961,3010.927263970509,3081.4442246788303,3153.612717062138,3227.471420565017,3303.0599205180474,3380.4187293539835,3459.5893083208034,3540.6140897032924,3623.5364995650607,3708.400981023184,3795.2530180679664,3884.139159940525,3975.1070460813507,4068.205431663154,4163.4842137216965,4260.994457898622,4360.788425810608,4462.919603059532,4567.4427278986,4674.413820569901,4783.890213329015,4895.930581172836,5010.594973287024,5127.944845230013,5248.043091870708,5370.954081097663,5496.743688317703,5625.479331762529,5757.230008622207,5892.066332024915,6030.060568882805,6171.286678624149,6315.820352832689,6463.7390558153065,6615.122066119814,6770.050519025108,6928.607450026445,7090.877839339205,7256.948657444855,7426.908911703709,7600.849694059327,7778.864229860178,7961.047927824723,8147.498431176685,8338.315669977981,8533.601914687206,8733.461830972565,8938.002535808519,9147.333654886212,9361.567381368497,9580.818536020997,9805.204628751522,10034.845921590635,10269.865493147377,10510.389304574497,10756.546267078624,11008.46831101155,11266.290456579647,11530.150886209389,11800.191018607555,12076.555584556094,12359.392704482065,12648.85396784429,12945.094514379296,13248.273117250015,13558.552268141977,13876.098264352284,14201.081297918425,14533.675546834429,14874.059268403349,15222.4148947761,15578.929130727816,15943.793053724268,16317.202216331689,16699.356751025247,17090.46147745208,17490.726012206505,17900.36488117616,18319.597634519352,18748.648964335305,19187.74882509006,19637.13255686302,20097.041011479865,20567.720681599563,21049.42383282461,21542.40863890548,22046.939320111323,22563.286284841677,23091.72627455455,23632.542512088883,24186.02485346072,24752.469943214503,25332.181373412855,25925.469846349715,26532.65334107452,27154.05728381632,27790.014722399315,28440.86650474323,29106.961461544262,29788.656593234577,30486.31726132017,31200.317384200254,31931.039637572612,32678.875659532594,33444.22626047555,34227.50163791527,35029.12159633367,35849.51577217912,36689.12386413463,37548.39586877886,38427.79232176641,39327.78454465661,40248.854897523124,41191.49703747997,42156.216183261815,43143.52938600137,44153.96580634818,45188.066998077695,46246.387198342636,47329.49362472196,48437.96677922721,49572.4007594282,50733.4035768659,51921.59748292244,53137.61930232312,54382.12077444913,55655.768902643955,56959.24631170089,58293.25161372241,59658.49978254878,61055.722536955574,62485.66873282583,63949.104764507065,65446.814975568144,66979.60207917655,68548.28758832027,70153.71225610646,71796.73652637166,73478.24099484542,75199.12688111464,76960.31651164155,78762.75381409396,80607.40482325299,82495.25819876918,84427.32575504556,86404.64300352875,88428.26970770277,90499.29045107999,92618.81521849471,94787.97999101106,97007.9473547636,99279.90712405737,101605.07697906105,103984.70311843517,106420.06092724505,108912.45566051656,111463.22314280093,114073.73048412337,116745.37681270081,119479.59402481744,122277.84755226523,125141.63714775699,128072.4976887341,131072],"wide":null,"description":"Characters cut from skill descriptions: 0, then about 2^(17k/509) for k = 0..509 (the exact values Codex sends)."}'),
   'tool-fragments': bucket('{"name":"tool-fragments","boundaries":[0,1,1.0206367877342388,1.0416994524764656,1.0631967829600952,1.0851377492897682,1.107531506684271,1.130387399296696,1.15371496411344,1.1775239349336641,1.2018242464308757,1.2266260382983314,1.2519396594799843,1.277775672488748,1.3041448578138723,1.3310582184192765,1.3585269843347092,1.38656261734166,1.4151768157559705,1.4443815193091425,1.4741889141303826,1.5046114378314595,1.535661784696495,1.5673529109788589,1.599698040307371,1.632710669204072,1.6664045727158634,1.7007938101623656,1.7358927310023937,1.7717159808214982,1.80827850744307,1.8455955671655588,1.8836827311284066,1.9225558918093548,1.9622312696558348,2.002725419853208,2.044055239232683,2.0862379733217864,2.129291223540337,2.173232954544917,2.2180815017249125,2.2638555788532515,2.3105742858950182,2.3582571169772244,2.4069239685230412,2.456595147553903,2.507291380162934,2.559033820163243,2.61184405791469,2.6657441293328086,2.720756525083643,2.7769041999683393,2.8342105825014023,2.892699584686617,2.9523956119947155,3.013323573546949,3.075508892508815,3.1389775166982834,3.2037559294129334,3.2698711604805375,3.3373507975376837,3.406222997541161,3.476516498516901,3.548260631551373,3.621485333030455,3.696221157130864,3.7724992885693758,3.8503515556151493,3.9298104433705756,4.010909107326208,4.093681387195424,4.178161821034582,4.264385659654573,4.352388881329795,4.442208206810661,4.533881114645905,4.627445856821127,4.722941474720028,4.820407815415058,4.919885548294244,5.0214161820311425,5.12504208190499,5.230806487478304,5.338753530639273,5.4489282540164945,5.561376629773729,5.676145578792526,5.793282990250706,5.912837741604886,6.034859718985381,6.159399838011992,6.28651006503935,6.416243438840723,6.548654092739282,6.6837972771960965,6.821729382864275,6.962507964118864,7.106191763072334,7.2528407340856536,7.402516068785219,7.555280221596033,7.711196935801802,7.870331270142857,8.03274962596294,8.198519774916221,8.367710887246126,8.540393560647704,8.71663984972565,8.896523296060245,9.080118958893753,9.26750344645008,9.458754947900797,9.653953265990806,9.853179850337321,10.056517831416011,10.264052055248529,10.475869118805873,10.692057406142336,10.91270712527519,11.137910345825413,11.367761037435193,11.602355108978292,11.841790448579541,12.086166964460213,12.335586626626347,12.590153509417348,12.84997383493268,13.115156017354707,13.385810708186279,13.662050842421824,13.943991685671259,14.231750882256447,14.525448504300142,14.825207101828,15.131151753904552,15.443410120824439,15.762112497380686,16.087391867232324,16.419383958393915,16.758227299870253,17.10406327945981,17.457036202751013,17.817293353336105,18.184985054267564,18.560264730782787,18.943288974323227,19.334217607874695,19.733213752655985,20.140443896183907,20.556077961742798,20.980289379287747,21.41325515781101,21.85515595920185,22.306176173630593,22.766503996488343,23.236331506914567,23.71585474794517,24.20527380831455,24.704792905945865,25.214620473164214,25.734969243668292,26.266056341297038,26.808103370627936,27.361336509445117,27.92598660311561,28.5022892609133,29.09048495433066,29.690819117419245,30.303542249201104,30.928910018193402,31.56718336909023,32.218628631645934,32.883517631805496,33.56212780512816,34.25474231255198,34.961650158547165,35.683146311707816,36.419531827832316,37.17111397554364,37.93820636450215,38.72112907626413,39.52020879784105,40.33577895801489,41.168179866466616,42.017758855775845,42.88487042635095,43.769876394349886,44.67314604265395,45.595056274956846,46.5359917730338,47.49634515725618,48.47651715041861,49.47691674494701,50.49796137355708,51.540077083434966,52.60369871401212,53.68927007840903,54.79724414862337,55.9280832445398,57.0822592268402,58.260253693895294,59.46255818271911,60.689674374070705,61.942114301788465,63.22040056644447,64.52506655340773,65.85665665540803,67.21572649969232,68.60284317986911,70.01858549253734,71.46354417879849,72.93832217075278,74.44353484308212,75.97981026982522,77.54778948645134,79.14812675734265,80.78148984879655,82.44856030766178,84.15003374572457,85.88662012996411,87.65904407879738,89.4680451644378,91.31437822149358,93.19881366193454,95.1221377965588,97.0851531630934,99.08867886106621,101.13355089358818,103.22062251618898,105.35076459285156,107.52486595939406,109.74383379435055,112.00859399750613,114.32009157624319,116.67929103986086,119.08717680203192,121.54475359156521,124.05304687164477,126.61310326772046,129.22599100422966,131.8928003503306,134.6146440748347,137.39265791052716,140.22800102806966,143.12185651968255,146.0754318928094,149.08995957396854,152.16669742300277,155.30692925794142,158.51196539069397,161.78314317379883,165.12182755845447,168.52941166406785,172.00731735955534,175.55699585664033,179.17992831539445,182.87762646227546,186.65163322091885,190.50352335594792,194.4349041300692,198.4474159747285,202.54273317460715,206.7225645662442,210.98865425107522,215.34278232318735,219.78676561209136,224.32245844082294,228.9517533996888,233.67658213597994,238.4989161599827,243.42076766762227,248.44419038008442,253.57128040076302,258.8041770898927,264.1450639572313,269.5961695731634,275.1597684986088,280.8381822341167,286.6337801885518,292.54898066776553,298.5862518836739,304.74811298415943,311.0371351042231,317.45594243883494,324.0072133379177,330.69368142393466,337.5181367325346,344.48342687673943,351.59245823515806,358.848197164716,366.25367123841875,373.8119705086519,381.52624879655616,389.3997250080113,397.4356844767723,405.6374803353316,414.008534914063,422.55234116924794,431.2724641405636,440.1725424386542,449.2562897634012,458.52749645351986,467.9900310681433,477.64784200103605,487.504959128129,497.5654954890452,507.8336490033336,518.3137042221197,529.0100341158982,539.9271018992307,551.0694628930875,562.4417664256333,574.0487577722298,585.8952801354783,597.9862766661269,610.3267925256731,622.9219769915446,635.7770856057118,648.8974823676494,662.2886419725529,675.9561520957373,689.9057157241903,704.1431535362279,718.674406330273,733.5055375037414,748.6427355830942,764.0923168061029,779.8607277573926,795.9545480583913,812.3804931127737,829.1454169085788,846.2563148781385,863.7203268170372,881.5447398633082,899.7369915381014,918.3046728491163,937.2555314580625,956.5974749135042,976.3385739504035,996.4870658577668,1017.0513579157885,1038.0400309039153,1059.4618426813227,1081.3257318412632,1103.640821440841,1126.416422807757,1149.6620394256006,1173.3873708993394,1197.6023170026247,1222.3169818086412,1247.5416779061823,1273.2869307027472,1299.563482816441,1326.3822985584911,1353.754568508295,1381.6917141828558,1410.2053928026048,1439.3075021555517,1469.0101855618323,1499.3258369407074,1530.2671059821116,1561.846903424953,1594.078406444313,1626.9750641498367,1660.5506031975974,1694.8190335177471,1729.7946541604017,1765.4920592621297,1801.9261441356073,1839.1121114849102,1877.0654777490909,1915.8020795766672,1955.338080433703,1995.6899773482883,2036.8746077941712,2078.9091567164814,2121.8111637024062,2165.5985302998693,2210.2895274872485,2255.9028032972124,2302.4573905979323,2349.9727150348294,2398.4686031362576,2447.965290586418,2498.4834306690323,2550.0441028852633,2602.668821749452,2656.3795457664182,2711.1986865939753,2767.14911839456,2824.254187379856,2882.537721552347,2942.024040647961,3002.7379662838384,3064.7048323155796,3127.950495408174,3192.501345825117,3258.3843184401835,3325.626903976404,3394.25716047704,3464.3037250132224,3535.7958256332554,3608.7632935584584,3683.236575630734,3759.2467470170122,3836.8255241758275,3916.0052780915553,3996.8190477816916,4079.300554082922,4163.4842137216965,4249.405153675122,4337.099225828299,4426.6030219340455,4517.95388888144,4611.189944279368,4706.350092361715,4803.474040220801,4902.602314375761,5003.776277682924,5107.038146595082,5212.431008777028,5319.998841084527,5429.786527914381,5541.839879933183,5656.205653192499,5772.931568638637,5892.066332024915,6013.659654234972,6137.762272025378,6264.42596919638,6393.703598199542,6525.649102191221,6660.31753754127,6797.765096806142,6938.049132176142,7081.228179406585,7227.361982242704,7376.5115173487575,7528.739019751447,7684.108008808543,7842.683314713293,8004.5311055458815,8169.7189148831485,8338.315669977981,8510.3917205204,8686.018867991996,8865.270395626345,9048.221098987522,9234.947317179782,9425.526964701305,9620.039563955183,9818.56627843151,10021.189946574048,10227.99511634599,10439.06808050886,10654.496912629582,10874.371503830627,11098.783600298426,11327.826841566042,11561.596799585659,11800.191018607555,12043.709055882036,12292.252523201196,12545.925129298166,12804.832723121137,13069.08333800063,13338.787236728032,13614.056957564553,13895.007361199658,14181.75567867841,14474.42156031814,14773.127125634304,15077.997014296952,15389.158438138495,15706.741234234916,16030.877919082448,16361.703743892036,16699.356751025247,17043.97783159449,17395.710784252165,17754.702375192996,18121.102399394425,18495.063743121143,18876.742447719138,19266.297774726623,19663.892272328307,20069.69184318127,20483.865813640597,20906.58700441331,21338.031802670797,21778.380235648936,22227.816045767577,22686.5267672998,23154.703804623678,23632.542512088883,24120.24227553122,24618.006595469782,25126.043172020563,25644.563991562885,26173.78541519389,26713.928269008742,27265.21793624397,27827.884451321977,28402.16259583685,28988.291996520486,29586.517225230793,30197.0879010033,30820.258794208432,31456.289932858836,32105.446711109893,32768],"wide":null,"description":"Tool namespaces and fragment sizes of the thread context: 0, then about 2^(15k/509) for k = 0..509 (the exact values Codex sends)."}'),
 };
@@ -56,7 +57,7 @@ const FIELDS: Readonly<Record<string, FieldSpec>> = {
   command_category: JSON.parse('{"name":"command_category","type":"string","description":"Category of the shell command (unknown when not classified)."}'),
   sandbox: JSON.parse('{"name":"sandbox","type":"string","description":"Sandbox the command ran in (none, seccomp…)."}'),
   sandbox_policy: JSON.parse('{"name":"sandbox_policy","type":"string","description":"Sandbox policy of the turn (danger-full-access, workspace-write, read-only)."}'),
-  shell_snapshot_mode: JSON.parse('{"name":"shell_snapshot_mode","type":"string","description":"Shell snapshot mode the command used (v1)."}'),
+  shell_snapshot_mode: JSON.parse('{"name":"shell_snapshot_mode","type":"string","description":"Shell snapshot mode the command used (v1).","versions":{"since":"0.169.1","absentThrough":"0.165.0"}}'),
   tty: JSON.parse('{"name":"tty","type":"boolean","description":"Whether unified exec ran with a TTY."}'),
   approved: JSON.parse('{"name":"approved","type":"string","values":["approved","approved_with_amendment","approved_for_session","approved_with_network_policy_allow","denied","denied_with_network_policy_deny","abort","timed_out"],"description":"Result of the approval request."}'),
   server: JSON.parse('{"name":"server","type":"string","description":"Name of the MCP server (its key under mcp_servers in the Codex config)."}'),
@@ -70,7 +71,8 @@ const FIELDS: Readonly<Record<string, FieldSpec>> = {
   is_git: JSON.parse('{"name":"is_git","type":"boolean","description":"Whether the working directory is in a Git repository."}'),
   is_worktree: JSON.parse('{"name":"is_worktree","type":"string","values":["true","false","unknown"],"description":"Whether the working directory is a Git worktree (unknown when not determined)."}'),
   catalog_surface: JSON.parse('{"name":"catalog_surface","type":"string","description":"Where the skills list was rendered (thread_context, host_world_state)."}'),
-  type: JSON.parse('{"name":"type","type":"string","values":["remote","local"],"description":"Compaction type."}'),
+  type: JSON.parse('{"name":"type","type":"string","values":["remote","remote_v2","local"],"description":"Compaction type: local (a summary request to the model), remote_v2 (what the covered versions send for remote compaction: a compaction_trigger request answered by a compaction item), remote (the upstream page\'s remote compaction over /responses/compact)."}'),
+  manual: JSON.parse('{"name":"manual","type":"boolean","description":"Whether the compaction was asked for (/compact, thread/compact/start) rather than automatic."}'),
   version: JSON.parse('{"name":"version","type":"string","description":"Shell snapshot format version (v1)."}'),
   failure_reason: JSON.parse('{"name":"failure_reason","type":"string","description":"Why the operation failed (timeout, parse_error, none…)."}'),
   skill: JSON.parse('{"name":"skill","type":"string","description":"Skill name."}'),
@@ -92,9 +94,10 @@ const FIELDS: Readonly<Record<string, FieldSpec>> = {
   level: JSON.parse('{"name":"level","type":"string","description":"Sandbox level."}'),
   reauth: JSON.parse('{"name":"reauth","type":"boolean","description":"Whether the WebSocket connection was a re-authentication."}'),
   phase: JSON.parse('{"name":"phase","type":"string","description":"Phase of the operation (start-up phase such as thread_start_total, SQLite step such as migrate_state, WebSocket warmup/generation)."}'),
+  reason_2: JSON.parse('{"name":"reason","type":"string","description":"Reason for the outcome (metric-specific: fetched, incremental, no_previous_request, fresh_required, out_of_scope, none…).","valueVersions":{"input_mismatch":{"since":"0.165.0","absentThrough":"0.160.0"}}}'),
   after_prewarm: JSON.parse('{"name":"after_prewarm","type":"boolean","description":"Whether the continuation followed the startup prewarm."}'),
-  current_item_type: JSON.parse('{"name":"current_item_type","type":"string","description":"Type of the current input item of a continuation (none)."}'),
-  previous_item_type: JSON.parse('{"name":"previous_item_type","type":"string","description":"Type of the previous input item of a continuation (none)."}'),
+  current_item_type: JSON.parse('{"name":"current_item_type","type":"string","description":"Type of the current input item of a continuation (none).","versions":{"since":"0.165.0","absentThrough":"0.160.0"}}'),
+  previous_item_type: JSON.parse('{"name":"previous_item_type","type":"string","description":"Type of the previous input item of a continuation (none).","versions":{"since":"0.165.0","absentThrough":"0.160.0"}}'),
   report: JSON.parse('{"name":"report","type":"string","description":"Reasoning replay report state (unavailable)."}'),
   operation: JSON.parse('{"name":"operation","type":"string","description":"Operation performed (credential selection model/request/client_request, credential storage load…)."}'),
   credential_kind: JSON.parse('{"name":"credential_kind","type":"string","description":"Kind of credential stored (codex)."}'),
@@ -127,7 +130,7 @@ const FIELDS: Readonly<Record<string, FieldSpec>> = {
   read_progress: JSON.parse('{"name":"read_progress","type":"string","description":"How far a rollout read got (none)."}'),
   action: JSON.parse('{"name":"action","type":"string","description":"Action under review (unified_exec…)."}'),
   approval_request_source: JSON.parse('{"name":"approval_request_source","type":"string","description":"Where the approval request came from (main_turn…)."}'),
-  context_mode: JSON.parse('{"name":"context_mode","type":"string","description":"How the review context was built (thread_owned…)."}'),
+  context_mode: JSON.parse('{"name":"context_mode","type":"string","description":"How the review context was built (thread_owned…).","versions":{"since":"0.165.0","absentThrough":"0.160.0"}}'),
   guardian_model: JSON.parse('{"name":"guardian_model","type":"string","description":"Model that performed the review."}'),
   guardian_reasoning_effort: JSON.parse('{"name":"guardian_reasoning_effort","type":"string","description":"Reasoning effort of the review model (low…)."}'),
   had_prior_review_context: JSON.parse('{"name":"had_prior_review_context","type":"boolean","description":"Whether an earlier review\'s context was reused."}'),
@@ -136,15 +139,18 @@ const FIELDS: Readonly<Record<string, FieldSpec>> = {
   session_kind: JSON.parse('{"name":"session_kind","type":"string","description":"Review session kind (trunk_reused…)."}'),
   terminal_status: JSON.parse('{"name":"terminal_status","type":"string","description":"Final status of the review (approved, denied, failed_closed…)."}'),
   user_authorization: JSON.parse('{"name":"user_authorization","type":"string","description":"User authorization level given by the reviewer (unknown, low, medium, high, none)."}'),
-  context_changed: JSON.parse('{"name":"context_changed","type":"boolean","description":"Whether the review context changed since the last review."}'),
+  context_changed: JSON.parse('{"name":"context_changed","type":"boolean","description":"Whether the review context changed since the last review.","versions":{"since":"0.165.0","absentThrough":"0.160.0"}}'),
   token_type_2: JSON.parse('{"name":"token_type","type":"string","values":["total","input","cached_input","cache_write_input","non_cached_input","output","reasoning_output"],"description":"Kind of token counted by the reviewer."}'),
   retried: JSON.parse('{"name":"retried","type":"boolean","description":"Whether the review was retried."}'),
   route: JSON.parse('{"name":"route","type":"string","description":"Review route (required_sync…)."}'),
   component: JSON.parse('{"name":"component","type":"string","description":"Component of the review request counted (total…)."}'),
   target: JSON.parse('{"name":"target","type":"string","description":"Review target (sync…)."}'),
-  token_bucket: JSON.parse('{"name":"token_bucket","type":"string","description":"Size class of the review request (01_0-20k…)."}'),
+  token_bucket: JSON.parse('{"name":"token_bucket","type":"string","description":"Size class of the review request (01_0-20k…).","versions":{"since":"0.165.0","absentThrough":"0.160.0"}}'),
   section: JSON.parse('{"name":"section","type":"string","description":"Section of the review context (intro, permissions, conversation_transcript…)."}'),
   measurement: JSON.parse('{"name":"measurement","type":"string","description":"What a section-cost value measures (text_bytes, estimated_text_tokens, image_count, image_bytes)."}'),
+  directory: JSON.parse('{"name":"directory","type":"string","description":"Directory under CODEX_HOME that was measured (sessions, archived_sessions)."}'),
+  compression_enabled: JSON.parse('{"name":"compression_enabled","type":"boolean","description":"Whether rollout compression was enabled for the measured directory."}'),
+  event: JSON.parse('{"name":"event","type":"string","description":"Loaded-plugins cache event (clear)."}'),
 };
 
 /** A metric from its JSON text: its bucket spec and field specs are the shared objects above. */
@@ -157,65 +163,65 @@ function metric(json: string): MetricSpec {
 
 /** Every documented metric, in documentation order. Names omit the `codex.` prefix. */
 export const METRICS: readonly MetricSpec[] = [
-  '{"name":"api_request","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"API request count by HTTP status and success/failure.","section":"Runtime and model transport","required":["status","success"],"optional":[],"fields":{"status":"status","success":"success"}}',
-  '{"name":"api_request.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"API request duration in milliseconds.","section":"Runtime and model transport","required":["status","success"],"optional":[],"fields":{"status":"status","success":"success"}}',
-  '{"name":"sse_event","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"SSE event count by event kind and success/failure.","section":"Runtime and model transport","required":["kind","success"],"optional":[],"fields":{"kind":"kind","success":"success"}}',
-  '{"name":"sse_event.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"SSE event processing duration in milliseconds.","section":"Runtime and model transport","required":["kind","success"],"optional":[],"fields":{"kind":"kind","success":"success"}}',
-  '{"name":"websocket.request","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"WebSocket request count by success/failure.","section":"Runtime and model transport","required":["success"],"optional":[],"fields":{"success":"success"}}',
-  '{"name":"websocket.request.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"WebSocket request duration in milliseconds.","section":"Runtime and model transport","required":["success"],"optional":[],"fields":{"success":"success"}}',
-  '{"name":"websocket.event","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"WebSocket message/event count by type and success/failure.","section":"Runtime and model transport","required":["kind","success"],"optional":[],"fields":{"kind":"kind","success":"success"}}',
-  '{"name":"websocket.event.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"WebSocket message/event processing duration in milliseconds.","section":"Runtime and model transport","required":["kind","success"],"optional":[],"fields":{"kind":"kind","success":"success"}}',
+  '{"name":"api_request","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"API request count by HTTP status and success/failure.","section":"Runtime and model transport","required":["status","success"],"optional":[],"fields":{"status":"status","success":"success"}}',
+  '{"name":"api_request.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.160.0"},"description":"API request duration in milliseconds.","section":"Runtime and model transport","required":["status","success"],"optional":[],"fields":{"status":"status","success":"success"}}',
+  '{"name":"sse_event","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"SSE event count by event kind and success/failure.","section":"Runtime and model transport","required":["kind","success"],"optional":[],"fields":{"kind":"kind","success":"success"}}',
+  '{"name":"sse_event.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.160.0"},"description":"SSE event processing duration in milliseconds.","section":"Runtime and model transport","required":["kind","success"],"optional":[],"fields":{"kind":"kind","success":"success"}}',
+  '{"name":"websocket.request","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"WebSocket request count by success/failure.","section":"Runtime and model transport","required":["success"],"optional":[],"fields":{"success":"success"}}',
+  '{"name":"websocket.request.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.160.0"},"description":"WebSocket request duration in milliseconds.","section":"Runtime and model transport","required":["success"],"optional":[],"fields":{"success":"success"}}',
+  '{"name":"websocket.event","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"WebSocket message/event count by type and success/failure.","section":"Runtime and model transport","required":["kind","success"],"optional":[],"fields":{"kind":"kind","success":"success"}}',
+  '{"name":"websocket.event.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.160.0"},"description":"WebSocket message/event processing duration in milliseconds.","section":"Runtime and model transport","required":["kind","success"],"optional":[],"fields":{"kind":"kind","success":"success"}}',
   '{"name":"responses_api_overhead.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","description":"Responses API overhead timing from WebSocket responses.","section":"Runtime and model transport","required":[],"optional":[],"fields":{}}',
   '{"name":"responses_api_inference_time.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","description":"Responses API inference timing from WebSocket responses.","section":"Runtime and model transport","required":[],"optional":[],"fields":{}}',
   '{"name":"responses_api_engine_iapi_ttft.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","description":"Responses API engine IAPI time-to-first-token timing.","section":"Runtime and model transport","required":[],"optional":[],"fields":{}}',
   '{"name":"responses_api_engine_service_ttft.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","description":"Responses API engine service time-to-first-token timing.","section":"Runtime and model transport","required":[],"optional":[],"fields":{}}',
   '{"name":"responses_api_engine_iapi_tbt.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","description":"Responses API engine IAPI time-between-token timing.","section":"Runtime and model transport","required":[],"optional":[],"fields":{}}',
   '{"name":"responses_api_engine_service_tbt.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","description":"Responses API engine service time-between-token timing.","section":"Runtime and model transport","required":[],"optional":[],"fields":{}}',
-  '{"name":"transport.fallback_to_http","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"WebSocket-to-HTTP fallback count.","section":"Runtime and model transport","required":["from_wire_api"],"optional":[],"fields":{"from_wire_api":"from_wire_api"}}',
+  '{"name":"transport.fallback_to_http","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"WebSocket-to-HTTP fallback count.","section":"Runtime and model transport","required":["from_wire_api"],"optional":[],"fields":{"from_wire_api":"from_wire_api"}}',
   '{"name":"remote_models.fetch_update.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","description":"Time to fetch remote model definitions.","section":"Runtime and model transport","required":[],"optional":[],"fields":{}}',
   '{"name":"remote_models.load_cache.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","description":"Time to load the remote model cache.","section":"Runtime and model transport","required":[],"optional":[],"fields":{}}',
-  '{"name":"startup_prewarm.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"Startup prewarm duration by outcome.","section":"Runtime and model transport","required":["status","input"],"optional":[],"fields":{"status":"status_2","input":"input"}}',
-  '{"name":"startup_prewarm.age_at_first_turn_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"Startup prewarm age when the first real turn resolves it.","section":"Runtime and model transport","required":["status"],"optional":[],"fields":{"status":"status_2"}}',
-  '{"name":"cloud_config_bundle.fetch.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","observedIn":"0.171.0","description":"Workspace-managed cloud config bundle fetch duration (was cloud_requirements.fetch.duration_ms).","section":"Runtime and model transport","required":[],"optional":[],"fields":{}}',
+  '{"name":"startup_prewarm.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.160.0"},"description":"Startup prewarm duration by outcome.","section":"Runtime and model transport","required":["status","input"],"optional":[],"fields":{"status":"status_2","input":"input"}}',
+  '{"name":"startup_prewarm.age_at_first_turn_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.160.0"},"description":"Startup prewarm age when the first real turn resolves it.","section":"Runtime and model transport","required":["status"],"optional":[],"fields":{"status":"status_2"}}',
+  '{"name":"cloud_config_bundle.fetch.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","versions":{"since":"0.160.0"},"description":"Workspace-managed cloud config bundle fetch duration (was cloud_requirements.fetch.duration_ms).","section":"Runtime and model transport","required":[],"optional":[],"fields":{}}',
   '{"name":"cloud_config_bundle.fetch_attempt","kind":"counter","unit":"1","tags":"none","description":"Workspace-managed cloud config bundle fetch attempts (was cloud_requirements.fetch_attempt).","section":"Runtime and model transport","required":["trigger","attempt","outcome","status_code"],"optional":[],"fields":{"trigger":"trigger","attempt":"attempt","outcome":"outcome","status_code":"status_code"}}',
   '{"name":"cloud_config_bundle.fetch_final","kind":"counter","unit":"1","tags":"none","description":"Final workspace-managed cloud config bundle fetch outcome (was cloud_requirements.fetch_final).","section":"Runtime and model transport","required":["trigger","outcome","reason","attempt_count","status_code"],"optional":[],"fields":{"trigger":"trigger","outcome":"outcome","reason":"reason","attempt_count":"attempt_count","status_code":"status_code"}}',
-  '{"name":"cloud_config_bundle.load","kind":"counter","unit":"1","tags":"none","observedIn":"0.171.0","description":"Workspace-managed cloud config bundle load outcome (was cloud_requirements.load).","section":"Runtime and model transport","required":["trigger","outcome","bundle_shape"],"optional":[],"fields":{"trigger":"trigger","outcome":"outcome","bundle_shape":"bundle_shape"}}',
-  '{"name":"turn.e2e_duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"End-to-end time for a full turn.","section":"Turn and tool activity","required":[],"optional":[],"fields":{}}',
-  '{"name":"turn.ttft.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"Time to first token for a turn.","section":"Turn and tool activity","required":[],"optional":[],"fields":{}}',
-  '{"name":"turn.ttfm.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"Time to first model output item for a turn.","section":"Turn and tool activity","required":[],"optional":[],"fields":{}}',
-  '{"name":"turn.network_proxy","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"Whether the managed network proxy was active for the turn.","section":"Turn and tool activity","required":["active","tmp_mem_enabled"],"optional":[],"fields":{"active":"active","tmp_mem_enabled":"tmp_mem_enabled"}}',
-  '{"name":"turn.memory","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"Per-turn memory read availability and memory citation usage.","section":"Turn and tool activity","required":["read_allowed","feature_enabled","config_use_memories","has_citations"],"optional":[],"fields":{"read_allowed":"read_allowed","feature_enabled":"feature_enabled","config_use_memories":"config_use_memories","has_citations":"has_citations"}}',
-  '{"name":"turn.tool.call","kind":"histogram","unit":"{call}","buckets":"counts","tags":"session","observedIn":"0.171.0","description":"Number of tool calls in the turn.","section":"Turn and tool activity","required":["tmp_mem_enabled"],"optional":[],"fields":{"tmp_mem_enabled":"tmp_mem_enabled"}}',
-  '{"name":"turn.token_usage","kind":"histogram","unit":"{token}","buckets":"tokens","tags":"session","observedIn":"0.171.0","description":"Per-turn token usage by token type (total, input, cached_input, cache_write_input, output, or reasoning_output).","section":"Turn and tool activity","required":["token_type","tmp_mem_enabled"],"optional":[],"fields":{"token_type":"token_type","tmp_mem_enabled":"tmp_mem_enabled"}}',
-  '{"name":"tool.call","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"Tool invocation count by tool name and success/failure.","section":"Turn and tool activity","required":["tool","success"],"optional":["command_category","sandbox","sandbox_policy","shell_snapshot_mode"],"fields":{"tool":"tool","success":"success","command_category":"command_category","sandbox":"sandbox","sandbox_policy":"sandbox_policy","shell_snapshot_mode":"shell_snapshot_mode"}}',
-  '{"name":"tool.call.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"Tool execution duration in milliseconds by tool name and outcome.","section":"Turn and tool activity","required":["tool","success"],"optional":["command_category","sandbox","sandbox_policy","shell_snapshot_mode"],"fields":{"tool":"tool","success":"success","command_category":"command_category","sandbox":"sandbox","sandbox_policy":"sandbox_policy","shell_snapshot_mode":"shell_snapshot_mode"}}',
-  '{"name":"tool.unified_exec","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"Unified exec tool calls by TTY mode.","section":"Turn and tool activity","required":["tty"],"optional":[],"fields":{"tty":"tty"}}',
+  '{"name":"cloud_config_bundle.load","kind":"counter","unit":"1","tags":"none","versions":{"since":"0.160.0"},"description":"Workspace-managed cloud config bundle load outcome (was cloud_requirements.load).","section":"Runtime and model transport","required":["trigger","outcome","bundle_shape"],"optional":[],"fields":{"trigger":"trigger","outcome":"outcome","bundle_shape":"bundle_shape"}}',
+  '{"name":"turn.e2e_duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.160.0"},"description":"End-to-end time for a full turn.","section":"Turn and tool activity","required":[],"optional":[],"fields":{}}',
+  '{"name":"turn.ttft.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.160.0"},"description":"Time to first token for a turn.","section":"Turn and tool activity","required":[],"optional":[],"fields":{}}',
+  '{"name":"turn.ttfm.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.160.0"},"description":"Time to first model output item for a turn.","section":"Turn and tool activity","required":[],"optional":[],"fields":{}}',
+  '{"name":"turn.network_proxy","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"Whether the managed network proxy was active for the turn.","section":"Turn and tool activity","required":["active","tmp_mem_enabled"],"optional":[],"fields":{"active":"active","tmp_mem_enabled":"tmp_mem_enabled"}}',
+  '{"name":"turn.memory","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"Per-turn memory read availability and memory citation usage.","section":"Turn and tool activity","required":["read_allowed","feature_enabled","config_use_memories","has_citations"],"optional":[],"fields":{"read_allowed":"read_allowed","feature_enabled":"feature_enabled","config_use_memories":"config_use_memories","has_citations":"has_citations"}}',
+  '{"name":"turn.tool.call","kind":"histogram","unit":"{call}","buckets":"counts","tags":"session","versions":{"since":"0.160.0"},"description":"Number of tool calls in the turn.","section":"Turn and tool activity","required":["tmp_mem_enabled"],"optional":[],"fields":{"tmp_mem_enabled":"tmp_mem_enabled"}}',
+  '{"name":"turn.token_usage","kind":"histogram","unit":"{token}","buckets":"tokens","tags":"session","versions":{"since":"0.160.0"},"description":"Per-turn token usage by token type (total, input, cached_input, cache_write_input, output, or reasoning_output).","section":"Turn and tool activity","required":["token_type","tmp_mem_enabled"],"optional":[],"fields":{"token_type":"token_type","tmp_mem_enabled":"tmp_mem_enabled"}}',
+  '{"name":"tool.call","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"Tool invocation count by tool name and success/failure.","section":"Turn and tool activity","required":["tool","success"],"optional":["command_category","sandbox","sandbox_policy","shell_snapshot_mode"],"fields":{"tool":"tool","success":"success","command_category":"command_category","sandbox":"sandbox","sandbox_policy":"sandbox_policy","shell_snapshot_mode":"shell_snapshot_mode"}}',
+  '{"name":"tool.call.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.160.0"},"description":"Tool execution duration in milliseconds by tool name and outcome.","section":"Turn and tool activity","required":["tool","success"],"optional":["command_category","sandbox","sandbox_policy","shell_snapshot_mode"],"fields":{"tool":"tool","success":"success","command_category":"command_category","sandbox":"sandbox","sandbox_policy":"sandbox_policy","shell_snapshot_mode":"shell_snapshot_mode"}}',
+  '{"name":"tool.unified_exec","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"Unified exec tool calls by TTY mode.","section":"Turn and tool activity","required":["tty"],"optional":[],"fields":{"tty":"tty"}}',
   '{"name":"approval.requested","kind":"counter","unit":"1","tags":"session","description":"Tool approval request result (approved, approved_with_amendment, approved_for_session, approved_with_network_policy_allow, denied, denied_with_network_policy_deny, abort, timed_out).","section":"Turn and tool activity","required":["tool","approved"],"optional":[],"fields":{"tool":"tool","approved":"approved"}}',
-  '{"name":"mcp.call","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"MCP tool invocation result.","section":"Turn and tool activity","required":["status"],"optional":["tool","server","connector_id","connector_name"],"fields":{"status":"status_2","tool":"tool","server":"server","connector_id":"connector_id","connector_name":"connector_name"}}',
-  '{"name":"mcp.call.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"MCP tool invocation duration.","section":"Turn and tool activity","required":["status"],"optional":["tool","server","connector_id","connector_name"],"fields":{"status":"status_2","tool":"tool","server":"server","connector_id":"connector_id","connector_name":"connector_name"}}',
-  '{"name":"mcp.tools.list.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","observedIn":"0.171.0","description":"MCP tool-list duration, including cache hit/miss state.","section":"Turn and tool activity","required":["cache"],"optional":[],"fields":{"cache":"cache"}}',
-  '{"name":"mcp.tools.fetch_uncached.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","observedIn":"0.171.0","description":"Duration of MCP tool fetches that miss the cache.","section":"Turn and tool activity","required":[],"optional":[],"fields":{}}',
+  '{"name":"mcp.call","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"MCP tool invocation result.","section":"Turn and tool activity","required":["status"],"optional":["tool","server","connector_id","connector_name"],"fields":{"status":"status_2","tool":"tool","server":"server","connector_id":"connector_id","connector_name":"connector_name"}}',
+  '{"name":"mcp.call.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.160.0"},"description":"MCP tool invocation duration.","section":"Turn and tool activity","required":["status"],"optional":["tool","server","connector_id","connector_name"],"fields":{"status":"status_2","tool":"tool","server":"server","connector_id":"connector_id","connector_name":"connector_name"}}',
+  '{"name":"mcp.tools.list.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","versions":{"since":"0.160.0"},"description":"MCP tool-list duration, including cache hit/miss state.","section":"Turn and tool activity","required":["cache"],"optional":[],"fields":{"cache":"cache"}}',
+  '{"name":"mcp.tools.fetch_uncached.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","versions":{"since":"0.160.0"},"description":"Duration of MCP tool fetches that miss the cache.","section":"Turn and tool activity","required":[],"optional":[],"fields":{}}',
   '{"name":"mcp.tools.cache_write.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","description":"Duration of Codex Apps MCP tool-cache writes.","section":"Turn and tool activity","required":[],"optional":[],"fields":{}}',
   '{"name":"hooks.run","kind":"counter","unit":"1","tags":"session","description":"Hook run count by hook name, source, and status.","section":"Turn and tool activity","required":["hook_name","source","status"],"optional":[],"fields":{"hook_name":"hook_name","source":"source","status":"status_2"}}',
   '{"name":"hooks.run.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","description":"Hook run duration in milliseconds.","section":"Turn and tool activity","required":["hook_name","source","status"],"optional":[],"fields":{"hook_name":"hook_name","source":"source","status":"status_2"}}',
-  '{"name":"feature.state","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"Feature values that differ from defaults (emit one row per non-default).","section":"Threads, tasks, and features","required":["feature","value"],"optional":[],"fields":{"feature":"feature","value":"value"}}',
+  '{"name":"feature.state","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"Feature values that differ from defaults (emit one row per non-default).","section":"Threads, tasks, and features","required":["feature","value"],"optional":[],"fields":{"feature":"feature","value":"value"}}',
   '{"name":"status_line","kind":"counter","unit":"1","tags":"session","description":"Session started with a configured status line.","section":"Threads, tasks, and features","required":[],"optional":[],"fields":{}}',
-  '{"name":"thread.started","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"New thread created, tagged by whether the working directory is in a Git repo and a Git worktree.","section":"Threads, tasks, and features","required":["is_git","is_worktree"],"optional":[],"fields":{"is_git":"is_git","is_worktree":"is_worktree"}}',
-  '{"name":"conversation.turn.count","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"User/assistant turns per thread, recorded at the end of the thread.","section":"Threads, tasks, and features","required":[],"optional":[],"fields":{}}',
+  '{"name":"thread.started","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"New thread created, tagged by whether the working directory is in a Git repo and a Git worktree.","section":"Threads, tasks, and features","required":["is_git","is_worktree"],"optional":[],"fields":{"is_git":"is_git","is_worktree":"is_worktree"}}',
+  '{"name":"conversation.turn.count","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"User/assistant turns per thread, recorded at the end of the thread.","section":"Threads, tasks, and features","required":[],"optional":[],"fields":{}}',
   '{"name":"thread.fork","kind":"counter","unit":"1","tags":"session","description":"New thread created by forking an existing thread.","section":"Threads, tasks, and features","required":["source"],"optional":[],"fields":{"source":"source"}}',
   '{"name":"thread.rename","kind":"counter","unit":"1","tags":"session","description":"Thread renamed.","section":"Threads, tasks, and features","required":[],"optional":[],"fields":{}}',
   '{"name":"thread.side","kind":"counter","unit":"1","tags":"session","description":"Side conversation created.","section":"Threads, tasks, and features","required":["source"],"optional":[],"fields":{"source":"source"}}',
-  '{"name":"thread.skills.enabled_total","kind":"histogram","unit":"{skill}","buckets":"skills-total","tags":"session","observedIn":"0.171.0","description":"Number of skills enabled for a new thread.","section":"Threads, tasks, and features","required":["catalog_surface"],"optional":[],"fields":{"catalog_surface":"catalog_surface"}}',
-  '{"name":"thread.skills.kept_total","kind":"histogram","unit":"{skill}","buckets":"skills-total","tags":"session","observedIn":"0.171.0","description":"Number of enabled skills kept after prompt rendering.","section":"Threads, tasks, and features","required":["catalog_surface"],"optional":[],"fields":{"catalog_surface":"catalog_surface"}}',
-  '{"name":"thread.skills.truncated","kind":"histogram","unit":"1","buckets":"flag","tags":"session","observedIn":"0.171.0","description":"Whether skill rendering truncated the enabled skills list (1 or 0).","section":"Threads, tasks, and features","required":["catalog_surface"],"optional":[],"fields":{"catalog_surface":"catalog_surface"}}',
-  '{"name":"task.compact","kind":"counter","unit":"1","tags":"session","description":"Number of compactions per type (remote or local), including manual and auto.","section":"Threads, tasks, and features","required":["type"],"optional":[],"fields":{"type":"type"}}',
-  '{"name":"task.review","kind":"counter","unit":"1","tags":"session","description":"Number of reviews triggered.","section":"Threads, tasks, and features","required":[],"optional":[],"fields":{}}',
+  '{"name":"thread.skills.enabled_total","kind":"histogram","unit":"{skill}","buckets":"skills-total","tags":"session","versions":{"since":"0.160.0"},"description":"Number of skills enabled for a new thread.","section":"Threads, tasks, and features","required":["catalog_surface"],"optional":[],"fields":{"catalog_surface":"catalog_surface"}}',
+  '{"name":"thread.skills.kept_total","kind":"histogram","unit":"{skill}","buckets":"skills-total","tags":"session","versions":{"since":"0.160.0"},"description":"Number of enabled skills kept after prompt rendering.","section":"Threads, tasks, and features","required":["catalog_surface"],"optional":[],"fields":{"catalog_surface":"catalog_surface"}}',
+  '{"name":"thread.skills.truncated","kind":"histogram","unit":"1","buckets":"flag","tags":"session","versions":{"since":"0.160.0"},"description":"Whether skill rendering truncated the enabled skills list (1 or 0).","section":"Threads, tasks, and features","required":["catalog_surface"],"optional":[],"fields":{"catalog_surface":"catalog_surface"}}',
+  '{"name":"task.compact","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"Number of compactions per type (remote, remote_v2 or local), including manual and auto (manual says which).","section":"Threads, tasks, and features","required":["type","manual"],"optional":[],"fields":{"type":"type","manual":"manual"}}',
+  '{"name":"task.review","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"Number of reviews triggered.","section":"Threads, tasks, and features","required":[],"optional":[],"fields":{}}',
   '{"name":"task.user_shell","kind":"counter","unit":"1","tags":"session","description":"Number of user shell actions (! in the TUI for example).","section":"Threads, tasks, and features","required":[],"optional":[],"fields":{}}',
-  '{"name":"shell_snapshot","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"Whether taking a shell snapshot succeeded.","section":"Threads, tasks, and features","required":["success","version"],"optional":["failure_reason"],"fields":{"success":"success","version":"version","failure_reason":"failure_reason"}}',
-  '{"name":"shell_snapshot.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"Time to take a shell snapshot.","section":"Threads, tasks, and features","required":["version"],"optional":["success"],"fields":{"version":"version","success":"success"}}',
+  '{"name":"shell_snapshot","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"Whether taking a shell snapshot succeeded.","section":"Threads, tasks, and features","required":["success","version"],"optional":["failure_reason"],"fields":{"success":"success","version":"version","failure_reason":"failure_reason"}}',
+  '{"name":"shell_snapshot.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.160.0"},"description":"Time to take a shell snapshot.","section":"Threads, tasks, and features","required":["version"],"optional":["success"],"fields":{"version":"version","success":"success"}}',
   '{"name":"skill.injected","kind":"counter","unit":"1","tags":"session","description":"Skill injection outcomes by skill.","section":"Threads, tasks, and features","required":["status","skill"],"optional":[],"fields":{"status":"status_2","skill":"skill"}}',
-  '{"name":"plugins.startup_sync","kind":"counter","unit":"1","tags":"none","observedIn":"0.171.0","description":"Curated plugin startup sync attempts.","section":"Threads, tasks, and features","required":["transport","status"],"optional":[],"fields":{"transport":"transport","status":"status_2"}}',
-  '{"name":"plugins.startup_sync.final","kind":"counter","unit":"1","tags":"none","observedIn":"0.171.0","description":"Final curated plugin startup sync outcome.","section":"Threads, tasks, and features","required":["transport","status"],"optional":[],"fields":{"transport":"transport","status":"status_2"}}',
+  '{"name":"plugins.startup_sync","kind":"counter","unit":"1","tags":"none","versions":{"since":"0.160.0"},"description":"Curated plugin startup sync attempts.","section":"Threads, tasks, and features","required":["transport","status"],"optional":[],"fields":{"transport":"transport","status":"status_2"}}',
+  '{"name":"plugins.startup_sync.final","kind":"counter","unit":"1","tags":"none","versions":{"since":"0.160.0"},"description":"Final curated plugin startup sync outcome.","section":"Threads, tasks, and features","required":["transport","status"],"optional":[],"fields":{"transport":"transport","status":"status_2"}}',
   '{"name":"multi_agent.spawn","kind":"counter","unit":"1","tags":"session","description":"Agent spawns by role.","section":"Threads, tasks, and features","required":["role"],"optional":[],"fields":{"role":"role"}}',
   '{"name":"multi_agent.resume","kind":"counter","unit":"1","tags":"session","description":"Agent resumes.","section":"Threads, tasks, and features","required":[],"optional":[],"fields":{}}',
   '{"name":"multi_agent.nickname_pool_reset","kind":"counter","unit":"1","tags":"session","description":"Agent nickname pool resets.","section":"Threads, tasks, and features","required":[],"optional":[],"fields":{}}',
@@ -230,8 +236,8 @@ export const METRICS: readonly MetricSpec[] = [
   '{"name":"memories.usage","kind":"counter","unit":"1","tags":"session","description":"Memory usage by kind, tool, and success/failure.","section":"Memory and local state","required":["kind","tool","success"],"optional":[],"fields":{"kind":"kind","tool":"tool","success":"success"}}',
   '{"name":"external_agent_config.detect","kind":"counter","unit":"1","tags":"none","description":"External agent config detections by migration item type.","section":"Memory and local state","required":["migration_type"],"optional":["skills_count"],"fields":{"migration_type":"migration_type","skills_count":"skills_count"}}',
   '{"name":"external_agent_config.import","kind":"counter","unit":"1","tags":"none","description":"External agent config imports by migration item type.","section":"Memory and local state","required":["migration_type"],"optional":["skills_count"],"fields":{"migration_type":"migration_type","skills_count":"skills_count"}}',
-  '{"name":"db.backfill","kind":"counter","unit":"1","tags":"none","observedIn":"0.171.0","description":"Initial state DB backfill results (upserted, failed).","section":"Memory and local state","required":["status"],"optional":[],"fields":{"status":"status_3"}}',
-  '{"name":"db.backfill.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","observedIn":"0.171.0","description":"Duration of the initial state DB backfill.","section":"Memory and local state","required":[],"optional":["status"],"fields":{"status":"status_4"}}',
+  '{"name":"db.backfill","kind":"counter","unit":"1","tags":"none","versions":{"since":"0.160.0"},"description":"Initial state DB backfill results (upserted, failed).","section":"Memory and local state","required":["status"],"optional":[],"fields":{"status":"status_3"}}',
+  '{"name":"db.backfill.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","versions":{"since":"0.160.0"},"description":"Duration of the initial state DB backfill.","section":"Memory and local state","required":[],"optional":["status"],"fields":{"status":"status_4"}}',
   '{"name":"db.error","kind":"counter","unit":"1","tags":"none","description":"Errors during state DB operations.","section":"Memory and local state","required":["stage"],"optional":[],"fields":{"stage":"stage"}}',
   '{"name":"windows_sandbox.setup_success","kind":"counter","unit":"1","tags":"none","description":"Windows sandbox setup successes.","section":"Windows sandbox","required":["originator","mode"],"optional":[],"fields":{"originator":"originator","mode":"mode"}}',
   '{"name":"windows_sandbox.setup_failure","kind":"counter","unit":"1","tags":"none","description":"Windows sandbox setup failures.","section":"Windows sandbox","required":["originator","mode"],"optional":[],"fields":{"originator":"originator","mode":"mode"}}',
@@ -251,63 +257,67 @@ export const METRICS: readonly MetricSpec[] = [
   '{"name":"windows_sandbox.legacy_setup_preflight_failed","kind":"counter","unit":"1","tags":"none","description":"Legacy Windows sandbox setup preflight failure.","section":"Windows sandbox","required":[],"optional":["originator"],"fields":{"originator":"originator"}}',
   '{"name":"windows_sandbox.setup_elevated_sandbox_command","kind":"counter","unit":"1","tags":"none","description":"Elevated sandbox setup command invoked.","section":"Windows sandbox","required":[],"optional":[],"fields":{}}',
   '{"name":"windows_sandbox.createprocessasuserw_failed","kind":"counter","unit":"1","tags":"none","description":"Windows CreateProcessAsUserW failures.","section":"Windows sandbox","required":["error_code","path_kind","exe","level"],"optional":[],"fields":{"error_code":"error_code","path_kind":"path_kind","exe":"exe","level":"level"}}',
-  '{"name":"websocket.connect","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"Responses WebSocket connection attempts by success/failure.","section":"Codex 0.171.0: transport and start-up","required":["success","reauth"],"optional":[],"fields":{"success":"success","reauth":"reauth"}}',
-  '{"name":"websocket.connect.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"Responses WebSocket connection duration.","section":"Codex 0.171.0: transport and start-up","required":["success","reauth"],"optional":[],"fields":{"success":"success","reauth":"reauth"}}',
-  '{"name":"websocket.continuation","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"WebSocket requests sent as a continuation of the previous response, by mode and reason.","section":"Codex 0.171.0: transport and start-up","required":["mode","phase","reason","after_prewarm","current_item_type","previous_item_type"],"optional":[],"fields":{"mode":"mode","phase":"phase","reason":"reason","after_prewarm":"after_prewarm","current_item_type":"current_item_type","previous_item_type":"previous_item_type"}}',
-  '{"name":"startup_prewarm.websocket_check","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"Startup prewarm check of the WebSocket session.","section":"Codex 0.171.0: transport and start-up","required":["input","outcome"],"optional":[],"fields":{"input":"input","outcome":"outcome"}}',
-  '{"name":"startup.phase.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"Duration of each start-up phase (thread start, prewarm steps).","section":"Codex 0.171.0: transport and start-up","required":["phase"],"optional":["status"],"fields":{"phase":"phase","status":"status_2"}}',
-  '{"name":"responses.reasoning_replay","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"Reasoning items replayed to the Responses API, by report state.","section":"Codex 0.171.0: transport and start-up","required":["report"],"optional":[],"fields":{"report":"report"}}',
-  '{"name":"process.start","kind":"counter","unit":"1","tags":"originator","observedIn":"0.171.0","description":"Codex process starts.","section":"Codex 0.171.0: transport and start-up","required":[],"optional":[],"fields":{}}',
-  '{"name":"auth.selection","kind":"counter","unit":"1","tags":"none","observedIn":"0.171.0","description":"Credential selections by operation and outcome.","section":"Codex 0.171.0: transport and start-up","required":["mode","operation","outcome"],"optional":[],"fields":{"mode":"mode","operation":"operation","outcome":"outcome"}}',
-  '{"name":"auth.selection.duration","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","observedIn":"0.171.0","description":"Credential selection duration (unit ms, no _ms in the name).","section":"Codex 0.171.0: transport and start-up","required":["mode","operation","outcome"],"optional":[],"fields":{"mode":"mode","operation":"operation","outcome":"outcome"}}',
-  '{"name":"auth_storage.operation","kind":"counter","unit":"1","tags":"originator","observedIn":"0.171.0","description":"Credential storage operations by store and outcome.","section":"Codex 0.171.0: transport and start-up","required":["operation","outcome","credential_kind","storage_phase","store_mode","selected_store","actual_store","fallback_reason","secure_outcome","secure_error"],"optional":[],"fields":{"operation":"operation","outcome":"outcome","credential_kind":"credential_kind","storage_phase":"storage_phase","store_mode":"store_mode","selected_store":"selected_store","actual_store":"actual_store","fallback_reason":"fallback_reason","secure_outcome":"secure_outcome","secure_error":"secure_error"}}',
-  '{"name":"auth_storage.duration","kind":"histogram","unit":"ms","buckets":"duration","tags":"originator","observedIn":"0.171.0","description":"Credential storage operation duration (unit ms, no _ms in the name).","section":"Codex 0.171.0: transport and start-up","required":["operation","outcome","credential_kind","storage_phase","store_mode","selected_store","actual_store","fallback_reason","secure_outcome","secure_error"],"optional":[],"fields":{"operation":"operation","outcome":"outcome","credential_kind":"credential_kind","storage_phase":"storage_phase","store_mode":"store_mode","selected_store":"selected_store","actual_store":"actual_store","fallback_reason":"fallback_reason","secure_outcome":"secure_outcome","secure_error":"secure_error"}}',
-  '{"name":"sqlite.init.count","kind":"counter","unit":"1","tags":"originator","observedIn":"0.171.0","description":"Local SQLite database initialisation steps by database, phase and status.","section":"Codex 0.171.0: transport and start-up","required":["db","phase","status","error"],"optional":[],"fields":{"db":"db","phase":"phase","status":"status_2","error":"error"}}',
-  '{"name":"sqlite.init.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"originator","observedIn":"0.171.0","description":"Duration of each SQLite initialisation step.","section":"Codex 0.171.0: transport and start-up","required":["db","phase","status","error"],"optional":[],"fields":{"db":"db","phase":"phase","status":"status_2","error":"error"}}',
-  '{"name":"thread_history.sqlite_projection","kind":"counter","unit":"1","tags":"none","observedIn":"0.171.0","description":"Thread history projections into SQLite by outcome.","section":"Codex 0.171.0: transport and start-up","required":["outcome"],"optional":[],"fields":{"outcome":"outcome"}}',
-  '{"name":"plugins.loaded_cache.request","kind":"counter","unit":"1","tags":"none","observedIn":"0.171.0","description":"Loaded-plugins cache requests (hit or load).","section":"Codex 0.171.0: transport and start-up","required":["outcome"],"optional":[],"fields":{"outcome":"outcome"}}',
-  '{"name":"plugins.loaded_cache.load.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","observedIn":"0.171.0","description":"Time to load the plugins cache.","section":"Codex 0.171.0: transport and start-up","required":[],"optional":[],"fields":{}}',
-  '{"name":"plugins.loaded_cache.wait.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","observedIn":"0.171.0","description":"Time spent waiting for the plugins cache.","section":"Codex 0.171.0: transport and start-up","required":[],"optional":[],"fields":{}}',
-  '{"name":"mcp.binding_catalog.raw_definition_json_bytes","kind":"histogram","unit":"{byte}","buckets":"json-bytes","tags":"none","observedIn":"0.171.0","description":"Size of the raw MCP binding catalog definition JSON.","section":"Codex 0.171.0: transport and start-up","required":["product_sku"],"optional":[],"fields":{"product_sku":"product_sku"}}',
-  '{"name":"mcp.call.error","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"MCP tool calls that failed, by error type.","section":"Codex 0.171.0: tools, skills and rollout","required":["status","server","tool","error_type","error_code"],"optional":[],"fields":{"status":"status_2","server":"server","tool":"tool","error_type":"error_type","error_code":"error_code_2"}}',
-  '{"name":"mcp.protocol_discovery","kind":"counter","unit":"1","tags":"none","observedIn":"0.171.0","description":"MCP protocol version discovery per server, by outcome.","section":"Codex 0.171.0: tools, skills and rollout","required":["mode","outcome"],"optional":[],"fields":{"mode":"mode","outcome":"outcome"}}',
-  '{"name":"mcp.protocol_discovery.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","observedIn":"0.171.0","description":"MCP protocol version discovery duration.","section":"Codex 0.171.0: tools, skills and rollout","required":["mode","outcome"],"optional":[],"fields":{"mode":"mode","outcome":"outcome"}}',
-  '{"name":"thread.tools.namespaces_total","kind":"histogram","unit":"{namespace}","buckets":"tool-fragments","tags":"session","observedIn":"0.171.0","description":"Deferred tool namespaces listed in the thread context.","section":"Codex 0.171.0: tools, skills and rollout","required":["kind","stage"],"optional":[],"fields":{"kind":"kind","stage":"stage"}}',
-  '{"name":"thread.tools.fragment_bytes","kind":"histogram","unit":"{byte}","buckets":"tool-fragments","tags":"session","observedIn":"0.171.0","description":"Size of the tools fragment of the thread context.","section":"Codex 0.171.0: tools, skills and rollout","required":["kind","stage"],"optional":[],"fields":{"kind":"kind","stage":"stage"}}',
-  '{"name":"tools.registered","kind":"histogram","unit":"{tool}","buckets":"tools-registered","tags":"session","observedIn":"0.171.0","description":"Number of tools registered for a turn, by exposure.","section":"Codex 0.171.0: tools, skills and rollout","required":["exposure","tool_mode","incremental_tools"],"optional":[],"fields":{"exposure":"exposure","tool_mode":"tool_mode","incremental_tools":"incremental_tools"}}',
-  '{"name":"turn.unified_exec.running_processes","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"Unified exec processes still running at the end of a turn.","section":"Codex 0.171.0: tools, skills and rollout","required":[],"optional":[],"fields":{}}',
-  '{"name":"shell_snapshot.command","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"Commands that used (or waited for) the shell snapshot.","section":"Codex 0.171.0: tools, skills and rollout","required":["outcome","state","version"],"optional":[],"fields":{"outcome":"outcome","state":"state","version":"version"}}',
-  '{"name":"shell_snapshot.wait_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"Time a command waited for the shell snapshot.","section":"Codex 0.171.0: tools, skills and rollout","required":["outcome","state","version"],"optional":[],"fields":{"outcome":"outcome","state":"state","version":"version"}}',
-  '{"name":"thread.skills.description_truncated_chars","kind":"histogram","unit":"{char}","buckets":"truncated-chars","tags":"session","observedIn":"0.171.0","description":"Characters cut from skill descriptions when rendering the skills list.","section":"Codex 0.171.0: tools, skills and rollout","required":["catalog_surface"],"optional":[],"fields":{"catalog_surface":"catalog_surface"}}',
-  '{"name":"skills.catalog.entries","kind":"histogram","unit":"{entry}","buckets":"catalog-entries","tags":"session","observedIn":"0.171.0","description":"Entries in the skills catalog.","section":"Codex 0.171.0: tools, skills and rollout","required":["stage","status"],"optional":[],"fields":{"stage":"stage","status":"status_2"}}',
-  '{"name":"skills.shadow_selection","kind":"counter","unit":"1","tags":"none","observedIn":"0.171.0","description":"Shadow skill-selection runs by method and status.","section":"Codex 0.171.0: tools, skills and rollout","required":["method","status","query_script","query_truncated","candidate_set_truncated"],"optional":[],"fields":{"method":"method","status":"status_2","query_script":"query_script","query_truncated":"query_truncated","candidate_set_truncated":"candidate_set_truncated"}}',
-  '{"name":"skills.shadow_selection.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","observedIn":"0.171.0","description":"Shadow skill-selection duration.","section":"Codex 0.171.0: tools, skills and rollout","required":["method","status","query_script","query_truncated","candidate_set_truncated"],"optional":[],"fields":{"method":"method","status":"status_2","query_script":"query_script","query_truncated":"query_truncated","candidate_set_truncated":"candidate_set_truncated"}}',
-  '{"name":"skills.shadow_selection.catalog_entries","kind":"histogram","unit":"{entry}","buckets":"sdk-default","tags":"none","observedIn":"0.171.0","description":"Catalog entries considered by a shadow skill selection.","section":"Codex 0.171.0: tools, skills and rollout","required":["method","status","query_script","query_truncated","candidate_set_truncated"],"optional":[],"fields":{"method":"method","status":"status_2","query_script":"query_script","query_truncated":"query_truncated","candidate_set_truncated":"candidate_set_truncated"}}',
-  '{"name":"skills.shadow_selection.selected_entries","kind":"histogram","unit":"{entry}","buckets":"sdk-default","tags":"none","observedIn":"0.171.0","description":"Entries selected by a shadow skill selection.","section":"Codex 0.171.0: tools, skills and rollout","required":["method","status","query_script","query_truncated","candidate_set_truncated"],"optional":[],"fields":{"method":"method","status":"status_2","query_script":"query_script","query_truncated":"query_truncated","candidate_set_truncated":"candidate_set_truncated"}}',
-  '{"name":"skills.shadow_selection.query_terms","kind":"histogram","unit":"{term}","buckets":"sdk-default","tags":"none","observedIn":"0.171.0","description":"Query terms used by a shadow skill selection.","section":"Codex 0.171.0: tools, skills and rollout","required":["method","status","query_script","query_truncated","candidate_set_truncated"],"optional":[],"fields":{"method":"method","status":"status_2","query_script":"query_script","query_truncated":"query_truncated","candidate_set_truncated":"candidate_set_truncated"}}',
-  '{"name":"skills.shadow_selection.reduction_bps","kind":"histogram","unit":"{bp}","buckets":"sdk-default","tags":"none","observedIn":"0.171.0","description":"Candidate reduction of a shadow skill selection, in basis points.","section":"Codex 0.171.0: tools, skills and rollout","required":["method","status","query_script","query_truncated","candidate_set_truncated"],"optional":[],"fields":{"method":"method","status":"status_2","query_script":"query_script","query_truncated":"query_truncated","candidate_set_truncated":"candidate_set_truncated"}}',
-  '{"name":"rollout.size_bytes","kind":"histogram","unit":"{byte}","buckets":"sdk-default","tags":"none","observedIn":"0.171.0","description":"Size of the session rollout file.","section":"Codex 0.171.0: tools, skills and rollout","required":[],"optional":[],"fields":{}}',
-  '{"name":"rollout.persistence.append","kind":"counter","unit":"1","tags":"none","observedIn":"0.171.0","description":"Rollout items appended (sampled).","section":"Codex 0.171.0: tools, skills and rollout","required":["stage","sample_rate"],"optional":[],"fields":{"stage":"stage","sample_rate":"sample_rate"}}',
-  '{"name":"rollout.persistence.bytes_removed","kind":"histogram","unit":"{byte}","buckets":"rollout-bytes","tags":"none","observedIn":"0.171.0","description":"Bytes removed from rollout items before persisting (sampled).","section":"Codex 0.171.0: tools, skills and rollout","required":["decision","encoding","rollout_item_type","sample_rate"],"optional":[],"fields":{"decision":"decision","encoding":"encoding","rollout_item_type":"rollout_item_type","sample_rate":"sample_rate"}}',
-  '{"name":"rollout.persistence.item_bytes_v2","kind":"histogram","unit":"{byte}","buckets":"rollout-bytes","tags":"none","observedIn":"0.171.0","description":"Size of persisted rollout items (sampled).","section":"Codex 0.171.0: tools, skills and rollout","required":["decision","encoding","rollout_item_type","sample_rate","stage"],"optional":[],"fields":{"decision":"decision","encoding":"encoding","rollout_item_type":"rollout_item_type","sample_rate":"sample_rate","stage":"stage"}}',
-  '{"name":"rollout.persistence.turn_bytes_v2","kind":"histogram","unit":"{byte}","buckets":"rollout-bytes","tags":"none","observedIn":"0.171.0","description":"Rollout bytes persisted per turn (sampled).","section":"Codex 0.171.0: tools, skills and rollout","required":["encoding","outcome","sample_rate","stage"],"optional":[],"fields":{"encoding":"encoding","outcome":"outcome","sample_rate":"sample_rate","stage":"stage"}}',
-  '{"name":"rollout_compression.materialize","kind":"counter","unit":"1","tags":"none","observedIn":"0.171.0","description":"Rollout materialisations from compressed storage by outcome.","section":"Codex 0.171.0: tools, skills and rollout","required":["outcome"],"optional":[],"fields":{"outcome":"outcome"}}',
-  '{"name":"rollout_compression.read","kind":"counter","unit":"1","tags":"none","observedIn":"0.171.0","description":"Rollout reads by format and outcome.","section":"Codex 0.171.0: tools, skills and rollout","required":["outcome","format","stage","reason","error_kind","read_progress"],"optional":[],"fields":{"outcome":"outcome","format":"format","stage":"stage","reason":"reason","error_kind":"error_kind","read_progress":"read_progress"}}',
-  '{"name":"rollout_compression.read.io_duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","observedIn":"0.171.0","description":"I/O time of a rollout read.","section":"Codex 0.171.0: tools, skills and rollout","required":["outcome","format","stage","reason","error_kind","read_progress"],"optional":[],"fields":{"outcome":"outcome","format":"format","stage":"stage","reason":"reason","error_kind":"error_kind","read_progress":"read_progress"}}',
-  '{"name":"guardian.review","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"Automatic approval reviews by decision and outcome.","section":"Codex 0.171.0: automatic approval review","required":["action","approval_request_source","context_mode","decision","failure_reason","guardian_model","guardian_reasoning_effort","had_prior_review_context","outcome","reviewed_action_truncated","risk_level","session_kind","terminal_status","user_authorization","context_changed"],"optional":[],"fields":{"action":"action","approval_request_source":"approval_request_source","context_mode":"context_mode","decision":"decision","failure_reason":"failure_reason","guardian_model":"guardian_model","guardian_reasoning_effort":"guardian_reasoning_effort","had_prior_review_context":"had_prior_review_context","outcome":"outcome","reviewed_action_truncated":"reviewed_action_truncated","risk_level":"risk_level","session_kind":"session_kind","terminal_status":"terminal_status","user_authorization":"user_authorization","context_changed":"context_changed"}}',
-  '{"name":"guardian.review.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"Duration of an automatic approval review.","section":"Codex 0.171.0: automatic approval review","required":["action","approval_request_source","context_mode","decision","failure_reason","guardian_model","guardian_reasoning_effort","had_prior_review_context","outcome","reviewed_action_truncated","risk_level","session_kind","terminal_status","user_authorization"],"optional":[],"fields":{"action":"action","approval_request_source":"approval_request_source","context_mode":"context_mode","decision":"decision","failure_reason":"failure_reason","guardian_model":"guardian_model","guardian_reasoning_effort":"guardian_reasoning_effort","had_prior_review_context":"had_prior_review_context","outcome":"outcome","reviewed_action_truncated":"reviewed_action_truncated","risk_level":"risk_level","session_kind":"session_kind","terminal_status":"terminal_status","user_authorization":"user_authorization"}}',
-  '{"name":"guardian.review.ttft.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"Time to first token of the review model.","section":"Codex 0.171.0: automatic approval review","required":["action","approval_request_source","context_mode","decision","failure_reason","guardian_model","guardian_reasoning_effort","had_prior_review_context","outcome","reviewed_action_truncated","risk_level","session_kind","terminal_status","user_authorization"],"optional":[],"fields":{"action":"action","approval_request_source":"approval_request_source","context_mode":"context_mode","decision":"decision","failure_reason":"failure_reason","guardian_model":"guardian_model","guardian_reasoning_effort":"guardian_reasoning_effort","had_prior_review_context":"had_prior_review_context","outcome":"outcome","reviewed_action_truncated":"reviewed_action_truncated","risk_level":"risk_level","session_kind":"session_kind","terminal_status":"terminal_status","user_authorization":"user_authorization"}}',
-  '{"name":"guardian.review.attempt_count","kind":"histogram","unit":"{attempt}","buckets":"attempts","tags":"session","observedIn":"0.171.0","description":"Attempts an automatic approval review took.","section":"Codex 0.171.0: automatic approval review","required":["action","approval_request_source","context_mode","decision","failure_reason","guardian_model","guardian_reasoning_effort","had_prior_review_context","outcome","reviewed_action_truncated","risk_level","session_kind","terminal_status","user_authorization"],"optional":[],"fields":{"action":"action","approval_request_source":"approval_request_source","context_mode":"context_mode","decision":"decision","failure_reason":"failure_reason","guardian_model":"guardian_model","guardian_reasoning_effort":"guardian_reasoning_effort","had_prior_review_context":"had_prior_review_context","outcome":"outcome","reviewed_action_truncated":"reviewed_action_truncated","risk_level":"risk_level","session_kind":"session_kind","terminal_status":"terminal_status","user_authorization":"user_authorization"}}',
-  '{"name":"guardian.review.token_usage","kind":"histogram","unit":"{token}","buckets":"tokens","tags":"session","observedIn":"0.171.0","description":"Tokens used by an automatic approval review, by token type.","section":"Codex 0.171.0: automatic approval review","required":["action","approval_request_source","context_mode","decision","failure_reason","guardian_model","guardian_reasoning_effort","had_prior_review_context","outcome","reviewed_action_truncated","risk_level","session_kind","terminal_status","user_authorization","token_type"],"optional":[],"fields":{"action":"action","approval_request_source":"approval_request_source","context_mode":"context_mode","decision":"decision","failure_reason":"failure_reason","guardian_model":"guardian_model","guardian_reasoning_effort":"guardian_reasoning_effort","had_prior_review_context":"had_prior_review_context","outcome":"outcome","reviewed_action_truncated":"reviewed_action_truncated","risk_level":"risk_level","session_kind":"session_kind","terminal_status":"terminal_status","user_authorization":"user_authorization","token_type":"token_type_2"}}',
-  '{"name":"guardian.review.retry_outcome","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"Final outcome of reviews, by whether they were retried.","section":"Codex 0.171.0: automatic approval review","required":["action","approval_request_source","context_mode","decision","failure_reason","guardian_model","guardian_reasoning_effort","had_prior_review_context","outcome","reviewed_action_truncated","risk_level","session_kind","terminal_status","user_authorization","retried"],"optional":[],"fields":{"action":"action","approval_request_source":"approval_request_source","context_mode":"context_mode","decision":"decision","failure_reason":"failure_reason","guardian_model":"guardian_model","guardian_reasoning_effort":"guardian_reasoning_effort","had_prior_review_context":"had_prior_review_context","outcome":"outcome","reviewed_action_truncated":"reviewed_action_truncated","risk_level":"risk_level","session_kind":"session_kind","terminal_status":"terminal_status","user_authorization":"user_authorization","retried":"retried"}}',
-  '{"name":"guardian.review.retry","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"Review retries by failure reason.","section":"Codex 0.171.0: automatic approval review","required":["failure_reason","outcome"],"optional":[],"fields":{"failure_reason":"failure_reason","outcome":"outcome"}}',
-  '{"name":"guardian.review.retry_wait_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"Time waited before retrying a review.","section":"Codex 0.171.0: automatic approval review","required":["failure_reason","outcome"],"optional":[],"fields":{"failure_reason":"failure_reason","outcome":"outcome"}}',
-  '{"name":"guardian.review.route","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"How an approval request was routed to review.","section":"Codex 0.171.0: automatic approval review","required":["route","reason"],"optional":[],"fields":{"route":"route","reason":"reason"}}',
-  '{"name":"guardian.decision.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"Time from the approval request to the reviewer\'s decision.","section":"Codex 0.171.0: automatic approval review","required":[],"optional":[],"fields":{}}',
-  '{"name":"guardian.turn.blocking_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","observedIn":"0.171.0","description":"Time a turn was blocked waiting on reviews.","section":"Codex 0.171.0: automatic approval review","required":["outcome"],"optional":[],"fields":{"outcome":"outcome"}}',
-  '{"name":"guardian.context.request_tokens","kind":"histogram","unit":"{token}","buckets":"guardian-tokens","tags":"session","observedIn":"0.171.0","description":"Estimated tokens of the review request context.","section":"Codex 0.171.0: automatic approval review","required":["component","target","token_bucket"],"optional":[],"fields":{"component":"component","target":"target","token_bucket":"token_bucket"}}',
-  '{"name":"guardian.context.section_cost","kind":"histogram","unit":"1","buckets":"section-cost","tags":"session","observedIn":"0.171.0","description":"Size of each section of the review context, by measurement.","section":"Codex 0.171.0: automatic approval review","required":["section","measurement","target"],"optional":[],"fields":{"section":"section","measurement":"measurement","target":"target"}}',
-  '{"name":"guardian_v2.fast_decision","kind":"counter","unit":"1","tags":"session","observedIn":"0.171.0","description":"Fast-path review decisions by reason.","section":"Codex 0.171.0: automatic approval review","required":["decision","reason"],"optional":[],"fields":{"decision":"decision","reason":"reason"}}',
+  '{"name":"websocket.connect","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.169.1","absentThrough":"0.165.0"},"description":"Responses WebSocket connection attempts by success/failure.","section":"Codex 0.171.0: transport and start-up","required":["success","reauth"],"optional":[],"fields":{"success":"success","reauth":"reauth"}}',
+  '{"name":"websocket.connect.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.169.1","absentThrough":"0.165.0"},"description":"Responses WebSocket connection duration.","section":"Codex 0.171.0: transport and start-up","required":["success","reauth"],"optional":[],"fields":{"success":"success","reauth":"reauth"}}',
+  '{"name":"websocket.continuation","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"WebSocket requests sent as a continuation of the previous response, by mode and reason.","section":"Codex 0.171.0: transport and start-up","required":["mode","phase","reason","after_prewarm","current_item_type","previous_item_type"],"optional":[],"fields":{"mode":"mode","phase":"phase","reason":"reason_2","after_prewarm":"after_prewarm","current_item_type":"current_item_type","previous_item_type":"previous_item_type"}}',
+  '{"name":"startup_prewarm.websocket_check","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"Startup prewarm check of the WebSocket session.","section":"Codex 0.171.0: transport and start-up","required":["input","outcome"],"optional":[],"fields":{"input":"input","outcome":"outcome"}}',
+  '{"name":"startup.phase.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.160.0"},"description":"Duration of each start-up phase (thread start, prewarm steps).","section":"Codex 0.171.0: transport and start-up","required":["phase"],"optional":["status"],"fields":{"phase":"phase","status":"status_2"}}',
+  '{"name":"responses.reasoning_replay","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.171.0","absentThrough":"0.169.1"},"description":"Reasoning items replayed to the Responses API, by report state.","section":"Codex 0.171.0: transport and start-up","required":["report"],"optional":[],"fields":{"report":"report"}}',
+  '{"name":"process.start","kind":"counter","unit":"1","tags":"originator","versions":{"since":"0.160.0"},"description":"Codex process starts.","section":"Codex 0.171.0: transport and start-up","required":[],"optional":[],"fields":{}}',
+  '{"name":"auth.selection","kind":"counter","unit":"1","tags":"none","versions":{"since":"0.169.1","absentThrough":"0.165.0"},"description":"Credential selections by operation and outcome.","section":"Codex 0.171.0: transport and start-up","required":["mode","operation","outcome"],"optional":[],"fields":{"mode":"mode","operation":"operation","outcome":"outcome"}}',
+  '{"name":"auth.selection.duration","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","versions":{"since":"0.169.1","absentThrough":"0.165.0"},"description":"Credential selection duration (unit ms, no _ms in the name).","section":"Codex 0.171.0: transport and start-up","required":["mode","operation","outcome"],"optional":[],"fields":{"mode":"mode","operation":"operation","outcome":"outcome"}}',
+  '{"name":"auth_storage.operation","kind":"counter","unit":"1","tags":"originator","versions":{"since":"0.165.0","absentThrough":"0.160.0"},"description":"Credential storage operations by store and outcome.","section":"Codex 0.171.0: transport and start-up","required":["operation","outcome","credential_kind","storage_phase","store_mode","selected_store","actual_store","fallback_reason","secure_outcome","secure_error"],"optional":[],"fields":{"operation":"operation","outcome":"outcome","credential_kind":"credential_kind","storage_phase":"storage_phase","store_mode":"store_mode","selected_store":"selected_store","actual_store":"actual_store","fallback_reason":"fallback_reason","secure_outcome":"secure_outcome","secure_error":"secure_error"}}',
+  '{"name":"auth_storage.duration","kind":"histogram","unit":"ms","buckets":"duration","tags":"originator","versions":{"since":"0.165.0","absentThrough":"0.160.0"},"description":"Credential storage operation duration (unit ms, no _ms in the name).","section":"Codex 0.171.0: transport and start-up","required":["operation","outcome","credential_kind","storage_phase","store_mode","selected_store","actual_store","fallback_reason","secure_outcome","secure_error"],"optional":[],"fields":{"operation":"operation","outcome":"outcome","credential_kind":"credential_kind","storage_phase":"storage_phase","store_mode":"store_mode","selected_store":"selected_store","actual_store":"actual_store","fallback_reason":"fallback_reason","secure_outcome":"secure_outcome","secure_error":"secure_error"}}',
+  '{"name":"sqlite.init.count","kind":"counter","unit":"1","tags":"originator","versions":{"since":"0.160.0"},"description":"Local SQLite database initialisation steps by database, phase and status.","section":"Codex 0.171.0: transport and start-up","required":["db","phase","status","error"],"optional":[],"fields":{"db":"db","phase":"phase","status":"status_2","error":"error"}}',
+  '{"name":"sqlite.init.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"originator","versions":{"since":"0.160.0"},"description":"Duration of each SQLite initialisation step.","section":"Codex 0.171.0: transport and start-up","required":["db","phase","status","error"],"optional":[],"fields":{"db":"db","phase":"phase","status":"status_2","error":"error"}}',
+  '{"name":"thread_history.sqlite_projection","kind":"counter","unit":"1","tags":"none","versions":{"since":"0.160.0"},"description":"Thread history projections into SQLite by outcome.","section":"Codex 0.171.0: transport and start-up","required":["outcome"],"optional":[],"fields":{"outcome":"outcome"}}',
+  '{"name":"plugins.loaded_cache.request","kind":"counter","unit":"1","tags":"none","versions":{"since":"0.160.0"},"description":"Loaded-plugins cache requests (hit or load).","section":"Codex 0.171.0: transport and start-up","required":["outcome"],"optional":[],"fields":{"outcome":"outcome"}}',
+  '{"name":"plugins.loaded_cache.load.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","versions":{"since":"0.160.0"},"description":"Time to load the plugins cache.","section":"Codex 0.171.0: transport and start-up","required":[],"optional":[],"fields":{}}',
+  '{"name":"plugins.loaded_cache.wait.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","versions":{"since":"0.160.0"},"description":"Time spent waiting for the plugins cache.","section":"Codex 0.171.0: transport and start-up","required":[],"optional":[],"fields":{}}',
+  '{"name":"mcp.binding_catalog.raw_definition_json_bytes","kind":"histogram","unit":"{byte}","buckets":"json-bytes","tags":"none","versions":{"since":"0.165.0","absentThrough":"0.160.0"},"description":"Size of the raw MCP binding catalog definition JSON.","section":"Codex 0.171.0: transport and start-up","required":["product_sku"],"optional":[],"fields":{"product_sku":"product_sku"}}',
+  '{"name":"mcp.call.error","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"MCP tool calls that failed, by error type.","section":"Codex 0.171.0: tools, skills and rollout","required":["status","server","tool","error_type","error_code"],"optional":[],"fields":{"status":"status_2","server":"server","tool":"tool","error_type":"error_type","error_code":"error_code_2"}}',
+  '{"name":"mcp.protocol_discovery","kind":"counter","unit":"1","tags":"none","versions":{"since":"0.160.0"},"description":"MCP protocol version discovery per server, by outcome.","section":"Codex 0.171.0: tools, skills and rollout","required":["mode","outcome"],"optional":[],"fields":{"mode":"mode","outcome":"outcome"}}',
+  '{"name":"mcp.protocol_discovery.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","versions":{"since":"0.160.0"},"description":"MCP protocol version discovery duration.","section":"Codex 0.171.0: tools, skills and rollout","required":["mode","outcome"],"optional":[],"fields":{"mode":"mode","outcome":"outcome"}}',
+  '{"name":"thread.tools.namespaces_total","kind":"histogram","unit":"{namespace}","buckets":"tool-fragments","tags":"session","versions":{"since":"0.169.1","absentThrough":"0.165.0"},"description":"Deferred tool namespaces listed in the thread context.","section":"Codex 0.171.0: tools, skills and rollout","required":["kind","stage"],"optional":[],"fields":{"kind":"kind","stage":"stage"}}',
+  '{"name":"thread.tools.fragment_bytes","kind":"histogram","unit":"{byte}","buckets":"tool-fragments","tags":"session","versions":{"since":"0.169.1","absentThrough":"0.165.0"},"description":"Size of the tools fragment of the thread context.","section":"Codex 0.171.0: tools, skills and rollout","required":["kind","stage"],"optional":[],"fields":{"kind":"kind","stage":"stage"}}',
+  '{"name":"tools.registered","kind":"histogram","unit":"{tool}","buckets":"tools-registered","tags":"session","versions":{"since":"0.165.0","absentThrough":"0.160.0"},"description":"Number of tools registered for a turn, by exposure.","section":"Codex 0.171.0: tools, skills and rollout","required":["exposure","tool_mode","incremental_tools"],"optional":[],"fields":{"exposure":"exposure","tool_mode":"tool_mode","incremental_tools":"incremental_tools"}}',
+  '{"name":"turn.unified_exec.running_processes","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"Unified exec processes still running at the end of a turn.","section":"Codex 0.171.0: tools, skills and rollout","required":[],"optional":[],"fields":{}}',
+  '{"name":"shell_snapshot.command","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.165.0","absentThrough":"0.160.0"},"description":"Commands that used (or waited for) the shell snapshot.","section":"Codex 0.171.0: tools, skills and rollout","required":["outcome","state","version"],"optional":[],"fields":{"outcome":"outcome","state":"state","version":"version"}}',
+  '{"name":"shell_snapshot.wait_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.165.0","absentThrough":"0.160.0"},"description":"Time a command waited for the shell snapshot.","section":"Codex 0.171.0: tools, skills and rollout","required":["outcome","state","version"],"optional":[],"fields":{"outcome":"outcome","state":"state","version":"version"}}',
+  '{"name":"thread.skills.description_truncated_chars","kind":"histogram","unit":"{char}","buckets":"truncated-chars","tags":"session","versions":{"since":"0.160.0"},"description":"Characters cut from skill descriptions when rendering the skills list.","section":"Codex 0.171.0: tools, skills and rollout","required":["catalog_surface"],"optional":[],"fields":{"catalog_surface":"catalog_surface"}}',
+  '{"name":"skills.catalog.entries","kind":"histogram","unit":"{entry}","buckets":"catalog-entries","tags":"session","versions":{"since":"0.169.1","absentThrough":"0.165.0"},"description":"Entries in the skills catalog.","section":"Codex 0.171.0: tools, skills and rollout","required":["stage","status"],"optional":[],"fields":{"stage":"stage","status":"status_2"}}',
+  '{"name":"skills.shadow_selection","kind":"counter","unit":"1","tags":"none","versions":{"since":"0.160.0"},"description":"Shadow skill-selection runs by method and status.","section":"Codex 0.171.0: tools, skills and rollout","required":["method","status","query_script","query_truncated","candidate_set_truncated"],"optional":[],"fields":{"method":"method","status":"status_2","query_script":"query_script","query_truncated":"query_truncated","candidate_set_truncated":"candidate_set_truncated"}}',
+  '{"name":"skills.shadow_selection.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","versions":{"since":"0.160.0"},"description":"Shadow skill-selection duration.","section":"Codex 0.171.0: tools, skills and rollout","required":["method","status","query_script","query_truncated","candidate_set_truncated"],"optional":[],"fields":{"method":"method","status":"status_2","query_script":"query_script","query_truncated":"query_truncated","candidate_set_truncated":"candidate_set_truncated"}}',
+  '{"name":"skills.shadow_selection.catalog_entries","kind":"histogram","unit":"{entry}","buckets":"sdk-default","tags":"none","versions":{"since":"0.160.0"},"description":"Catalog entries considered by a shadow skill selection.","section":"Codex 0.171.0: tools, skills and rollout","required":["method","status","query_script","query_truncated","candidate_set_truncated"],"optional":[],"fields":{"method":"method","status":"status_2","query_script":"query_script","query_truncated":"query_truncated","candidate_set_truncated":"candidate_set_truncated"}}',
+  '{"name":"skills.shadow_selection.selected_entries","kind":"histogram","unit":"{entry}","buckets":"sdk-default","tags":"none","versions":{"since":"0.160.0"},"description":"Entries selected by a shadow skill selection.","section":"Codex 0.171.0: tools, skills and rollout","required":["method","status","query_script","query_truncated","candidate_set_truncated"],"optional":[],"fields":{"method":"method","status":"status_2","query_script":"query_script","query_truncated":"query_truncated","candidate_set_truncated":"candidate_set_truncated"}}',
+  '{"name":"skills.shadow_selection.query_terms","kind":"histogram","unit":"{term}","buckets":"sdk-default","tags":"none","versions":{"since":"0.160.0"},"description":"Query terms used by a shadow skill selection.","section":"Codex 0.171.0: tools, skills and rollout","required":["method","status","query_script","query_truncated","candidate_set_truncated"],"optional":[],"fields":{"method":"method","status":"status_2","query_script":"query_script","query_truncated":"query_truncated","candidate_set_truncated":"candidate_set_truncated"}}',
+  '{"name":"skills.shadow_selection.reduction_bps","kind":"histogram","unit":"{bp}","buckets":"sdk-default","tags":"none","versions":{"since":"0.160.0"},"description":"Candidate reduction of a shadow skill selection, in basis points.","section":"Codex 0.171.0: tools, skills and rollout","required":["method","status","query_script","query_truncated","candidate_set_truncated"],"optional":[],"fields":{"method":"method","status":"status_2","query_script":"query_script","query_truncated":"query_truncated","candidate_set_truncated":"candidate_set_truncated"}}',
+  '{"name":"rollout.size_bytes","kind":"histogram","unit":"{byte}","buckets":"sdk-default","tags":"none","versions":{"since":"0.160.0"},"description":"Size of the session rollout file.","section":"Codex 0.171.0: tools, skills and rollout","required":[],"optional":[],"fields":{}}',
+  '{"name":"rollout.persistence.append","kind":"counter","unit":"1","tags":"none","versions":{"since":"0.160.0"},"description":"Rollout items appended (sampled).","section":"Codex 0.171.0: tools, skills and rollout","required":["stage","sample_rate"],"optional":[],"fields":{"stage":"stage","sample_rate":"sample_rate"}}',
+  '{"name":"rollout.persistence.bytes_removed","kind":"histogram","unit":"{byte}","buckets":"rollout-bytes","tags":"none","versions":{"since":"0.165.0","absentThrough":"0.160.0"},"description":"Bytes removed from rollout items before persisting (sampled).","section":"Codex 0.171.0: tools, skills and rollout","required":["decision","encoding","rollout_item_type","sample_rate"],"optional":[],"fields":{"decision":"decision","encoding":"encoding","rollout_item_type":"rollout_item_type","sample_rate":"sample_rate"}}',
+  '{"name":"rollout.persistence.item_bytes_v2","kind":"histogram","unit":"{byte}","buckets":"rollout-bytes","tags":"none","versions":{"since":"0.165.0","absentThrough":"0.160.0"},"description":"Size of persisted rollout items (sampled).","section":"Codex 0.171.0: tools, skills and rollout","required":["decision","encoding","rollout_item_type","sample_rate","stage"],"optional":[],"fields":{"decision":"decision","encoding":"encoding","rollout_item_type":"rollout_item_type","sample_rate":"sample_rate","stage":"stage"}}',
+  '{"name":"rollout.persistence.turn_bytes_v2","kind":"histogram","unit":"{byte}","buckets":"rollout-bytes","tags":"none","versions":{"since":"0.165.0","absentThrough":"0.160.0"},"description":"Rollout bytes persisted per turn (sampled).","section":"Codex 0.171.0: tools, skills and rollout","required":["encoding","outcome","sample_rate","stage"],"optional":[],"fields":{"encoding":"encoding","outcome":"outcome","sample_rate":"sample_rate","stage":"stage"}}',
+  '{"name":"rollout_compression.materialize","kind":"counter","unit":"1","tags":"none","versions":{"since":"0.160.0"},"description":"Rollout materialisations from compressed storage by outcome.","section":"Codex 0.171.0: tools, skills and rollout","required":["outcome"],"optional":[],"fields":{"outcome":"outcome"}}',
+  '{"name":"rollout_compression.read","kind":"counter","unit":"1","tags":"none","versions":{"since":"0.160.0"},"description":"Rollout reads by format and outcome.","section":"Codex 0.171.0: tools, skills and rollout","required":["outcome","format","stage","reason","error_kind","read_progress"],"optional":[],"fields":{"outcome":"outcome","format":"format","stage":"stage","reason":"reason","error_kind":"error_kind","read_progress":"read_progress"}}',
+  '{"name":"rollout_compression.read.io_duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"none","versions":{"since":"0.160.0"},"description":"I/O time of a rollout read.","section":"Codex 0.171.0: tools, skills and rollout","required":["outcome","format","stage","reason","error_kind","read_progress"],"optional":[],"fields":{"outcome":"outcome","format":"format","stage":"stage","reason":"reason","error_kind":"error_kind","read_progress":"read_progress"}}',
+  '{"name":"guardian.review","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"Automatic approval reviews by decision and outcome.","section":"Codex 0.171.0: automatic approval review","required":["action","approval_request_source","context_mode","decision","failure_reason","guardian_model","guardian_reasoning_effort","had_prior_review_context","outcome","reviewed_action_truncated","risk_level","session_kind","terminal_status","user_authorization","context_changed"],"optional":[],"fields":{"action":"action","approval_request_source":"approval_request_source","context_mode":"context_mode","decision":"decision","failure_reason":"failure_reason","guardian_model":"guardian_model","guardian_reasoning_effort":"guardian_reasoning_effort","had_prior_review_context":"had_prior_review_context","outcome":"outcome","reviewed_action_truncated":"reviewed_action_truncated","risk_level":"risk_level","session_kind":"session_kind","terminal_status":"terminal_status","user_authorization":"user_authorization","context_changed":"context_changed"}}',
+  '{"name":"guardian.review.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.160.0"},"description":"Duration of an automatic approval review.","section":"Codex 0.171.0: automatic approval review","required":["action","approval_request_source","context_mode","decision","failure_reason","guardian_model","guardian_reasoning_effort","had_prior_review_context","outcome","reviewed_action_truncated","risk_level","session_kind","terminal_status","user_authorization"],"optional":[],"fields":{"action":"action","approval_request_source":"approval_request_source","context_mode":"context_mode","decision":"decision","failure_reason":"failure_reason","guardian_model":"guardian_model","guardian_reasoning_effort":"guardian_reasoning_effort","had_prior_review_context":"had_prior_review_context","outcome":"outcome","reviewed_action_truncated":"reviewed_action_truncated","risk_level":"risk_level","session_kind":"session_kind","terminal_status":"terminal_status","user_authorization":"user_authorization"}}',
+  '{"name":"guardian.review.ttft.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.160.0"},"description":"Time to first token of the review model.","section":"Codex 0.171.0: automatic approval review","required":["action","approval_request_source","context_mode","decision","failure_reason","guardian_model","guardian_reasoning_effort","had_prior_review_context","outcome","reviewed_action_truncated","risk_level","session_kind","terminal_status","user_authorization"],"optional":[],"fields":{"action":"action","approval_request_source":"approval_request_source","context_mode":"context_mode","decision":"decision","failure_reason":"failure_reason","guardian_model":"guardian_model","guardian_reasoning_effort":"guardian_reasoning_effort","had_prior_review_context":"had_prior_review_context","outcome":"outcome","reviewed_action_truncated":"reviewed_action_truncated","risk_level":"risk_level","session_kind":"session_kind","terminal_status":"terminal_status","user_authorization":"user_authorization"}}',
+  '{"name":"guardian.review.attempt_count","kind":"histogram","unit":"{attempt}","buckets":"attempts","tags":"session","versions":{"since":"0.165.0","absentThrough":"0.160.0"},"description":"Attempts an automatic approval review took.","section":"Codex 0.171.0: automatic approval review","required":["action","approval_request_source","context_mode","decision","failure_reason","guardian_model","guardian_reasoning_effort","had_prior_review_context","outcome","reviewed_action_truncated","risk_level","session_kind","terminal_status","user_authorization"],"optional":[],"fields":{"action":"action","approval_request_source":"approval_request_source","context_mode":"context_mode","decision":"decision","failure_reason":"failure_reason","guardian_model":"guardian_model","guardian_reasoning_effort":"guardian_reasoning_effort","had_prior_review_context":"had_prior_review_context","outcome":"outcome","reviewed_action_truncated":"reviewed_action_truncated","risk_level":"risk_level","session_kind":"session_kind","terminal_status":"terminal_status","user_authorization":"user_authorization"}}',
+  '{"name":"guardian.review.token_usage","kind":"histogram","unit":"{token}","buckets":"tokens","tags":"session","versions":{"since":"0.160.0"},"description":"Tokens used by an automatic approval review, by token type.","section":"Codex 0.171.0: automatic approval review","required":["action","approval_request_source","context_mode","decision","failure_reason","guardian_model","guardian_reasoning_effort","had_prior_review_context","outcome","reviewed_action_truncated","risk_level","session_kind","terminal_status","user_authorization","token_type"],"optional":[],"fields":{"action":"action","approval_request_source":"approval_request_source","context_mode":"context_mode","decision":"decision","failure_reason":"failure_reason","guardian_model":"guardian_model","guardian_reasoning_effort":"guardian_reasoning_effort","had_prior_review_context":"had_prior_review_context","outcome":"outcome","reviewed_action_truncated":"reviewed_action_truncated","risk_level":"risk_level","session_kind":"session_kind","terminal_status":"terminal_status","user_authorization":"user_authorization","token_type":"token_type_2"}}',
+  '{"name":"guardian.review.retry_outcome","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.165.0","absentThrough":"0.160.0"},"description":"Final outcome of reviews, by whether they were retried.","section":"Codex 0.171.0: automatic approval review","required":["action","approval_request_source","context_mode","decision","failure_reason","guardian_model","guardian_reasoning_effort","had_prior_review_context","outcome","reviewed_action_truncated","risk_level","session_kind","terminal_status","user_authorization","retried"],"optional":[],"fields":{"action":"action","approval_request_source":"approval_request_source","context_mode":"context_mode","decision":"decision","failure_reason":"failure_reason","guardian_model":"guardian_model","guardian_reasoning_effort":"guardian_reasoning_effort","had_prior_review_context":"had_prior_review_context","outcome":"outcome","reviewed_action_truncated":"reviewed_action_truncated","risk_level":"risk_level","session_kind":"session_kind","terminal_status":"terminal_status","user_authorization":"user_authorization","retried":"retried"}}',
+  '{"name":"guardian.review.retry","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.165.0","absentThrough":"0.160.0"},"description":"Review retries by failure reason.","section":"Codex 0.171.0: automatic approval review","required":["failure_reason","outcome"],"optional":[],"fields":{"failure_reason":"failure_reason","outcome":"outcome"}}',
+  '{"name":"guardian.review.retry_wait_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.165.0","absentThrough":"0.160.0"},"description":"Time waited before retrying a review.","section":"Codex 0.171.0: automatic approval review","required":["failure_reason","outcome"],"optional":[],"fields":{"failure_reason":"failure_reason","outcome":"outcome"}}',
+  '{"name":"guardian.review.route","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.165.0","absentThrough":"0.160.0"},"description":"How an approval request was routed to review.","section":"Codex 0.171.0: automatic approval review","required":["route","reason"],"optional":[],"fields":{"route":"route","reason":"reason"}}',
+  '{"name":"guardian.decision.duration_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.165.0","absentThrough":"0.160.0"},"description":"Time from the approval request to the reviewer\'s decision.","section":"Codex 0.171.0: automatic approval review","required":[],"optional":[],"fields":{}}',
+  '{"name":"guardian.turn.blocking_ms","kind":"histogram","unit":"ms","buckets":"duration","tags":"session","versions":{"since":"0.165.0","absentThrough":"0.160.0"},"description":"Time a turn was blocked waiting on reviews.","section":"Codex 0.171.0: automatic approval review","required":["outcome"],"optional":[],"fields":{"outcome":"outcome"}}',
+  '{"name":"guardian.context.request_tokens","kind":"histogram","unit":"{token}","buckets":"guardian-tokens","tags":"session","versions":{"since":"0.160.0"},"description":"Estimated tokens of the review request context.","section":"Codex 0.171.0: automatic approval review","required":["component","target","token_bucket"],"optional":[],"fields":{"component":"component","target":"target","token_bucket":"token_bucket"}}',
+  '{"name":"guardian.context.section_cost","kind":"histogram","unit":"1","buckets":"section-cost","tags":"session","versions":{"since":"0.160.0"},"description":"Size of each section of the review context, by measurement.","section":"Codex 0.171.0: automatic approval review","required":["section","measurement","target"],"optional":[],"fields":{"section":"section","measurement":"measurement","target":"target"}}',
+  '{"name":"guardian_v2.fast_decision","kind":"counter","unit":"1","tags":"session","versions":{"since":"0.160.0"},"description":"Fast-path review decisions by reason.","section":"Codex 0.171.0: automatic approval review","required":["decision","reason"],"optional":[],"fields":{"decision":"decision","reason":"reason"}}',
+  '{"name":"app_server.codex_home.size_bytes","kind":"histogram","unit":"{byte}","buckets":"codex-home-bytes","tags":"none","versions":{"since":"0.160.0"},"description":"Size of the session directories under CODEX_HOME, measured by codex app-server.","section":"Codex 0.160.0 to 0.171.0: app server and earlier releases","required":["directory","compression_enabled"],"optional":[],"fields":{"directory":"directory","compression_enabled":"compression_enabled"}}',
+  '{"name":"plugins.loaded_cache.event","kind":"counter","unit":"1","tags":"none","versions":{"since":"0.160.0","until":"0.169.1","absentFrom":"0.171.0"},"description":"Loaded-plugins cache events (clear).","section":"Codex 0.160.0 to 0.171.0: app server and earlier releases","required":["event"],"optional":[],"fields":{"event":"event"}}',
+  '{"name":"rollout.persistence.item_bytes","kind":"histogram","unit":"{byte}","buckets":"sdk-default","tags":"none","versions":{"since":"0.160.0","until":"0.160.0","absentFrom":"0.165.0"},"description":"Size of persisted rollout items (sampled); rollout.persistence.item_bytes_v2 from 0.165.0.","section":"Codex 0.160.0 to 0.171.0: app server and earlier releases","required":["decision","encoding","rollout_item_type","sample_rate"],"optional":[],"fields":{"decision":"decision","encoding":"encoding","rollout_item_type":"rollout_item_type","sample_rate":"sample_rate"}}',
+  '{"name":"rollout.persistence.turn_bytes","kind":"histogram","unit":"{byte}","buckets":"sdk-default","tags":"none","versions":{"since":"0.160.0","until":"0.160.0","absentFrom":"0.165.0"},"description":"Rollout bytes persisted per turn (sampled); rollout.persistence.turn_bytes_v2 from 0.165.0.","section":"Codex 0.160.0 to 0.171.0: app server and earlier releases","required":["encoding","outcome","sample_rate","stage"],"optional":[],"fields":{"encoding":"encoding","outcome":"outcome","sample_rate":"sample_rate","stage":"stage"}}',
 ].map(metric);
 
 /** The default tags attached to every data point. */
@@ -382,6 +392,9 @@ export const RETIRED_METRICS: readonly RetiredMetric[] = [
   }
 ];
 
+/** The Codex CLI versions whose real exports the registry was checked against, oldest first (docs/metrics.md "Codex versions"). */
+export const CODEX_VERSIONS: readonly string[] = ["0.160.0","0.165.0","0.169.1","0.171.0"];
+
 /** Spellings accepted for a field and sent as the canonical value: field -> alias -> value. */
 export const VALUE_ALIASES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   auth_mode: {
@@ -415,35 +428,35 @@ export interface CounterFields {
   /**
    * API request count by HTTP status and success/failure.
    *
-   * `codex.api_request`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.api_request`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `status`, `success`. Section: Runtime and model transport.
    */
   api_request: { status: number | 'none'; success: boolean };
   /**
    * SSE event count by event kind and success/failure.
    *
-   * `codex.sse_event`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.sse_event`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `kind`, `success`. Section: Runtime and model transport.
    */
   sse_event: { kind: string; success: boolean };
   /**
    * WebSocket request count by success/failure.
    *
-   * `codex.websocket.request`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.websocket.request`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `success`. Section: Runtime and model transport.
    */
   'websocket.request': { success: boolean };
   /**
    * WebSocket message/event count by type and success/failure.
    *
-   * `codex.websocket.event`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.websocket.event`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `kind`, `success`. Section: Runtime and model transport.
    */
   'websocket.event': { kind: string; success: boolean };
   /**
    * WebSocket-to-HTTP fallback count.
    *
-   * `codex.transport.fallback_to_http`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.transport.fallback_to_http`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `from_wire_api`. Section: Runtime and model transport.
    */
   'transport.fallback_to_http': { from_wire_api: string };
@@ -464,35 +477,35 @@ export interface CounterFields {
   /**
    * Workspace-managed cloud config bundle load outcome (was cloud_requirements.load).
    *
-   * `codex.cloud_config_bundle.load`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.cloud_config_bundle.load`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `trigger`, `outcome`, `bundle_shape`. Section: Runtime and model transport.
    */
   'cloud_config_bundle.load': { trigger: string; outcome: string; bundle_shape: string };
   /**
    * Whether the managed network proxy was active for the turn.
    *
-   * `codex.turn.network_proxy`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.turn.network_proxy`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `active`, `tmp_mem_enabled`. Section: Turn and tool activity.
    */
   'turn.network_proxy': { active: boolean; tmp_mem_enabled: boolean };
   /**
    * Per-turn memory read availability and memory citation usage.
    *
-   * `codex.turn.memory`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.turn.memory`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `read_allowed`, `feature_enabled`, `config_use_memories`, `has_citations`. Section: Turn and tool activity.
    */
   'turn.memory': { read_allowed: boolean; feature_enabled: boolean; config_use_memories: boolean; has_citations: boolean };
   /**
    * Tool invocation count by tool name and success/failure.
    *
-   * `codex.tool.call`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.tool.call`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `tool`, `success`, `command_category?`, `sandbox?`, `sandbox_policy?`, `shell_snapshot_mode?`. Section: Turn and tool activity.
    */
   'tool.call': { tool: string; success: boolean; command_category?: string; sandbox?: string; sandbox_policy?: string; shell_snapshot_mode?: string };
   /**
    * Unified exec tool calls by TTY mode.
    *
-   * `codex.tool.unified_exec`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.tool.unified_exec`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `tty`. Section: Turn and tool activity.
    */
   'tool.unified_exec': { tty: boolean };
@@ -506,7 +519,7 @@ export interface CounterFields {
   /**
    * MCP tool invocation result.
    *
-   * `codex.mcp.call`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.mcp.call`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `status`, `tool?`, `server?`, `connector_id?`, `connector_name?`. Section: Turn and tool activity.
    */
   'mcp.call': { status: string; tool?: string; server?: string; connector_id?: string; connector_name?: string };
@@ -520,7 +533,7 @@ export interface CounterFields {
   /**
    * Feature values that differ from defaults (emit one row per non-default).
    *
-   * `codex.feature.state`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.feature.state`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `feature`, `value`. Section: Threads, tasks, and features.
    */
   'feature.state': { feature: string; value: string };
@@ -534,14 +547,14 @@ export interface CounterFields {
   /**
    * New thread created, tagged by whether the working directory is in a Git repo and a Git worktree.
    *
-   * `codex.thread.started`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.thread.started`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `is_git`, `is_worktree`. Section: Threads, tasks, and features.
    */
   'thread.started': { is_git: boolean; is_worktree: 'true' | 'false' | 'unknown' };
   /**
    * User/assistant turns per thread, recorded at the end of the thread.
    *
-   * `codex.conversation.turn.count`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.conversation.turn.count`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: none. Section: Threads, tasks, and features.
    */
   'conversation.turn.count': NoFields;
@@ -567,16 +580,16 @@ export interface CounterFields {
    */
   'thread.side': { source: string };
   /**
-   * Number of compactions per type (remote or local), including manual and auto.
+   * Number of compactions per type (remote, remote_v2 or local), including manual and auto (manual says which).
    *
-   * `codex.task.compact`: counter, unit `1`; Codex tags: session; not observed offline.
-   * Fields: `type`. Section: Threads, tasks, and features.
+   * `codex.task.compact`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
+   * Fields: `type`, `manual`. Section: Threads, tasks, and features.
    */
-  'task.compact': { type: 'remote' | 'local' };
+  'task.compact': { type: 'remote' | 'remote_v2' | 'local'; manual: boolean };
   /**
    * Number of reviews triggered.
    *
-   * `codex.task.review`: counter, unit `1`; Codex tags: session; not observed offline.
+   * `codex.task.review`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: none. Section: Threads, tasks, and features.
    */
   'task.review': NoFields;
@@ -590,7 +603,7 @@ export interface CounterFields {
   /**
    * Whether taking a shell snapshot succeeded.
    *
-   * `codex.shell_snapshot`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.shell_snapshot`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `success`, `version`, `failure_reason?`. Section: Threads, tasks, and features.
    */
   shell_snapshot: { success: boolean; version: string; failure_reason?: string };
@@ -604,14 +617,14 @@ export interface CounterFields {
   /**
    * Curated plugin startup sync attempts.
    *
-   * `codex.plugins.startup_sync`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.plugins.startup_sync`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `transport`, `status`. Section: Threads, tasks, and features.
    */
   'plugins.startup_sync': { transport: string; status: string };
   /**
    * Final curated plugin startup sync outcome.
    *
-   * `codex.plugins.startup_sync.final`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.plugins.startup_sync.final`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `transport`, `status`. Section: Threads, tasks, and features.
    */
   'plugins.startup_sync.final': { transport: string; status: string };
@@ -688,7 +701,7 @@ export interface CounterFields {
   /**
    * Initial state DB backfill results (upserted, failed).
    *
-   * `codex.db.backfill`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.db.backfill`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `status`. Section: Memory and local state.
    */
   'db.backfill': { status: 'upserted' | 'failed' };
@@ -814,164 +827,171 @@ export interface CounterFields {
   /**
    * Responses WebSocket connection attempts by success/failure.
    *
-   * `codex.websocket.connect`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.websocket.connect`: counter, unit `1`; Codex tags: session; sent by Codex 0.169.1...
    * Fields: `success`, `reauth`. Section: Codex 0.171.0: transport and start-up.
    */
   'websocket.connect': { success: boolean; reauth: boolean };
   /**
    * WebSocket requests sent as a continuation of the previous response, by mode and reason.
    *
-   * `codex.websocket.continuation`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.websocket.continuation`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `mode`, `phase`, `reason`, `after_prewarm`, `current_item_type`, `previous_item_type`. Section: Codex 0.171.0: transport and start-up.
    */
   'websocket.continuation': { mode: string; phase: string; reason: string; after_prewarm: boolean; current_item_type: string; previous_item_type: string };
   /**
    * Startup prewarm check of the WebSocket session.
    *
-   * `codex.startup_prewarm.websocket_check`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.startup_prewarm.websocket_check`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `input`, `outcome`. Section: Codex 0.171.0: transport and start-up.
    */
   'startup_prewarm.websocket_check': { input: string; outcome: string };
   /**
    * Reasoning items replayed to the Responses API, by report state.
    *
-   * `codex.responses.reasoning_replay`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.responses.reasoning_replay`: counter, unit `1`; Codex tags: session; sent by Codex 0.171.0...
    * Fields: `report`. Section: Codex 0.171.0: transport and start-up.
    */
   'responses.reasoning_replay': { report: string };
   /**
    * Codex process starts.
    *
-   * `codex.process.start`: counter, unit `1`; Codex tags: originator; observed in Codex 0.171.0.
+   * `codex.process.start`: counter, unit `1`; Codex tags: originator; sent by Codex 0.160.0...
    * Fields: none. Section: Codex 0.171.0: transport and start-up.
    */
   'process.start': NoFields;
   /**
    * Credential selections by operation and outcome.
    *
-   * `codex.auth.selection`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.auth.selection`: counter, unit `1`; Codex tags: none; sent by Codex 0.169.1...
    * Fields: `mode`, `operation`, `outcome`. Section: Codex 0.171.0: transport and start-up.
    */
   'auth.selection': { mode: string; operation: string; outcome: string };
   /**
    * Credential storage operations by store and outcome.
    *
-   * `codex.auth_storage.operation`: counter, unit `1`; Codex tags: originator; observed in Codex 0.171.0.
+   * `codex.auth_storage.operation`: counter, unit `1`; Codex tags: originator; sent by Codex 0.165.0...
    * Fields: `operation`, `outcome`, `credential_kind`, `storage_phase`, `store_mode`, `selected_store`, `actual_store`, `fallback_reason`, `secure_outcome`, `secure_error`. Section: Codex 0.171.0: transport and start-up.
    */
   'auth_storage.operation': { operation: string; outcome: string; credential_kind: string; storage_phase: string; store_mode: string; selected_store: string; actual_store: string; fallback_reason: string; secure_outcome: string; secure_error: string };
   /**
    * Local SQLite database initialisation steps by database, phase and status.
    *
-   * `codex.sqlite.init.count`: counter, unit `1`; Codex tags: originator; observed in Codex 0.171.0.
+   * `codex.sqlite.init.count`: counter, unit `1`; Codex tags: originator; sent by Codex 0.160.0...
    * Fields: `db`, `phase`, `status`, `error`. Section: Codex 0.171.0: transport and start-up.
    */
   'sqlite.init.count': { db: string; phase: string; status: string; error: string };
   /**
    * Thread history projections into SQLite by outcome.
    *
-   * `codex.thread_history.sqlite_projection`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.thread_history.sqlite_projection`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `outcome`. Section: Codex 0.171.0: transport and start-up.
    */
   'thread_history.sqlite_projection': { outcome: string };
   /**
    * Loaded-plugins cache requests (hit or load).
    *
-   * `codex.plugins.loaded_cache.request`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.plugins.loaded_cache.request`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `outcome`. Section: Codex 0.171.0: transport and start-up.
    */
   'plugins.loaded_cache.request': { outcome: string };
   /**
    * MCP tool calls that failed, by error type.
    *
-   * `codex.mcp.call.error`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.mcp.call.error`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `status`, `server`, `tool`, `error_type`, `error_code`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'mcp.call.error': { status: string; server: string; tool: string; error_type: string; error_code: string };
   /**
    * MCP protocol version discovery per server, by outcome.
    *
-   * `codex.mcp.protocol_discovery`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.mcp.protocol_discovery`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `mode`, `outcome`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'mcp.protocol_discovery': { mode: string; outcome: string };
   /**
    * Unified exec processes still running at the end of a turn.
    *
-   * `codex.turn.unified_exec.running_processes`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.turn.unified_exec.running_processes`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: none. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'turn.unified_exec.running_processes': NoFields;
   /**
    * Commands that used (or waited for) the shell snapshot.
    *
-   * `codex.shell_snapshot.command`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.shell_snapshot.command`: counter, unit `1`; Codex tags: session; sent by Codex 0.165.0...
    * Fields: `outcome`, `state`, `version`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'shell_snapshot.command': { outcome: string; state: string; version: string };
   /**
    * Shadow skill-selection runs by method and status.
    *
-   * `codex.skills.shadow_selection`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.skills.shadow_selection`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `method`, `status`, `query_script`, `query_truncated`, `candidate_set_truncated`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'skills.shadow_selection': { method: string; status: string; query_script: string; query_truncated: boolean; candidate_set_truncated: boolean };
   /**
    * Rollout items appended (sampled).
    *
-   * `codex.rollout.persistence.append`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.rollout.persistence.append`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `stage`, `sample_rate`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'rollout.persistence.append': { stage: string; sample_rate: string };
   /**
    * Rollout materialisations from compressed storage by outcome.
    *
-   * `codex.rollout_compression.materialize`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.rollout_compression.materialize`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `outcome`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'rollout_compression.materialize': { outcome: string };
   /**
    * Rollout reads by format and outcome.
    *
-   * `codex.rollout_compression.read`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.rollout_compression.read`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `outcome`, `format`, `stage`, `reason`, `error_kind`, `read_progress`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'rollout_compression.read': { outcome: string; format: string; stage: string; reason: string; error_kind: string; read_progress: string };
   /**
    * Automatic approval reviews by decision and outcome.
    *
-   * `codex.guardian.review`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.guardian.review`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `action`, `approval_request_source`, `context_mode`, `decision`, `failure_reason`, `guardian_model`, `guardian_reasoning_effort`, `had_prior_review_context`, `outcome`, `reviewed_action_truncated`, `risk_level`, `session_kind`, `terminal_status`, `user_authorization`, `context_changed`. Section: Codex 0.171.0: automatic approval review.
    */
   'guardian.review': { action: string; approval_request_source: string; context_mode: string; decision: string; failure_reason: string; guardian_model: string; guardian_reasoning_effort: string; had_prior_review_context: boolean; outcome: string; reviewed_action_truncated: boolean; risk_level: string; session_kind: string; terminal_status: string; user_authorization: string; context_changed: boolean };
   /**
    * Final outcome of reviews, by whether they were retried.
    *
-   * `codex.guardian.review.retry_outcome`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.guardian.review.retry_outcome`: counter, unit `1`; Codex tags: session; sent by Codex 0.165.0...
    * Fields: `action`, `approval_request_source`, `context_mode`, `decision`, `failure_reason`, `guardian_model`, `guardian_reasoning_effort`, `had_prior_review_context`, `outcome`, `reviewed_action_truncated`, `risk_level`, `session_kind`, `terminal_status`, `user_authorization`, `retried`. Section: Codex 0.171.0: automatic approval review.
    */
   'guardian.review.retry_outcome': { action: string; approval_request_source: string; context_mode: string; decision: string; failure_reason: string; guardian_model: string; guardian_reasoning_effort: string; had_prior_review_context: boolean; outcome: string; reviewed_action_truncated: boolean; risk_level: string; session_kind: string; terminal_status: string; user_authorization: string; retried: boolean };
   /**
    * Review retries by failure reason.
    *
-   * `codex.guardian.review.retry`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.guardian.review.retry`: counter, unit `1`; Codex tags: session; sent by Codex 0.165.0...
    * Fields: `failure_reason`, `outcome`. Section: Codex 0.171.0: automatic approval review.
    */
   'guardian.review.retry': { failure_reason: string; outcome: string };
   /**
    * How an approval request was routed to review.
    *
-   * `codex.guardian.review.route`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.guardian.review.route`: counter, unit `1`; Codex tags: session; sent by Codex 0.165.0...
    * Fields: `route`, `reason`. Section: Codex 0.171.0: automatic approval review.
    */
   'guardian.review.route': { route: string; reason: string };
   /**
    * Fast-path review decisions by reason.
    *
-   * `codex.guardian_v2.fast_decision`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.guardian_v2.fast_decision`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `decision`, `reason`. Section: Codex 0.171.0: automatic approval review.
    */
   'guardian_v2.fast_decision': { decision: string; reason: string };
+  /**
+   * Loaded-plugins cache events (clear).
+   *
+   * `codex.plugins.loaded_cache.event`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0..0.169.1.
+   * Fields: `event`. Section: Codex 0.160.0 to 0.171.0: app server and earlier releases.
+   */
+  'plugins.loaded_cache.event': { event: string };
 }
 
 /** Fields of each histogram, keyed by catalog name. */
@@ -979,28 +999,28 @@ export interface HistogramFields {
   /**
    * API request duration in milliseconds.
    *
-   * `codex.api_request.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.api_request.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `status`, `success`. Section: Runtime and model transport.
    */
   'api_request.duration_ms': { status: number | 'none'; success: boolean };
   /**
    * SSE event processing duration in milliseconds.
    *
-   * `codex.sse_event.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.sse_event.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `kind`, `success`. Section: Runtime and model transport.
    */
   'sse_event.duration_ms': { kind: string; success: boolean };
   /**
    * WebSocket request duration in milliseconds.
    *
-   * `codex.websocket.request.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.websocket.request.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `success`. Section: Runtime and model transport.
    */
   'websocket.request.duration_ms': { success: boolean };
   /**
    * WebSocket message/event processing duration in milliseconds.
    *
-   * `codex.websocket.event.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.websocket.event.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `kind`, `success`. Section: Runtime and model transport.
    */
   'websocket.event.duration_ms': { kind: string; success: boolean };
@@ -1063,84 +1083,84 @@ export interface HistogramFields {
   /**
    * Startup prewarm duration by outcome.
    *
-   * `codex.startup_prewarm.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.startup_prewarm.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `status`, `input`. Section: Runtime and model transport.
    */
   'startup_prewarm.duration_ms': { status: string; input: string };
   /**
    * Startup prewarm age when the first real turn resolves it.
    *
-   * `codex.startup_prewarm.age_at_first_turn_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.startup_prewarm.age_at_first_turn_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `status`. Section: Runtime and model transport.
    */
   'startup_prewarm.age_at_first_turn_ms': { status: string };
   /**
    * Workspace-managed cloud config bundle fetch duration (was cloud_requirements.fetch.duration_ms).
    *
-   * `codex.cloud_config_bundle.fetch.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.cloud_config_bundle.fetch.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: none. Section: Runtime and model transport.
    */
   'cloud_config_bundle.fetch.duration_ms': NoFields;
   /**
    * End-to-end time for a full turn.
    *
-   * `codex.turn.e2e_duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.turn.e2e_duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: none. Section: Turn and tool activity.
    */
   'turn.e2e_duration_ms': NoFields;
   /**
    * Time to first token for a turn.
    *
-   * `codex.turn.ttft.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.turn.ttft.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: none. Section: Turn and tool activity.
    */
   'turn.ttft.duration_ms': NoFields;
   /**
    * Time to first model output item for a turn.
    *
-   * `codex.turn.ttfm.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.turn.ttfm.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: none. Section: Turn and tool activity.
    */
   'turn.ttfm.duration_ms': NoFields;
   /**
    * Number of tool calls in the turn.
    *
-   * `codex.turn.tool.call`: histogram, unit `{call}`; buckets `counts`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.turn.tool.call`: histogram, unit `{call}`; buckets `counts`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `tmp_mem_enabled`. Section: Turn and tool activity.
    */
   'turn.tool.call': { tmp_mem_enabled: boolean };
   /**
    * Per-turn token usage by token type (total, input, cached_input, cache_write_input, output, or reasoning_output).
    *
-   * `codex.turn.token_usage`: histogram, unit `{token}`; buckets `tokens`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.turn.token_usage`: histogram, unit `{token}`; buckets `tokens`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `token_type`, `tmp_mem_enabled`. Section: Turn and tool activity.
    */
   'turn.token_usage': { token_type: 'total' | 'input' | 'cached_input' | 'cache_write_input' | 'output' | 'reasoning_output'; tmp_mem_enabled: boolean };
   /**
    * Tool execution duration in milliseconds by tool name and outcome.
    *
-   * `codex.tool.call.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.tool.call.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `tool`, `success`, `command_category?`, `sandbox?`, `sandbox_policy?`, `shell_snapshot_mode?`. Section: Turn and tool activity.
    */
   'tool.call.duration_ms': { tool: string; success: boolean; command_category?: string; sandbox?: string; sandbox_policy?: string; shell_snapshot_mode?: string };
   /**
    * MCP tool invocation duration.
    *
-   * `codex.mcp.call.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.mcp.call.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `status`, `tool?`, `server?`, `connector_id?`, `connector_name?`. Section: Turn and tool activity.
    */
   'mcp.call.duration_ms': { status: string; tool?: string; server?: string; connector_id?: string; connector_name?: string };
   /**
    * MCP tool-list duration, including cache hit/miss state.
    *
-   * `codex.mcp.tools.list.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.mcp.tools.list.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `cache`. Section: Turn and tool activity.
    */
   'mcp.tools.list.duration_ms': { cache: string };
   /**
    * Duration of MCP tool fetches that miss the cache.
    *
-   * `codex.mcp.tools.fetch_uncached.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.mcp.tools.fetch_uncached.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: none. Section: Turn and tool activity.
    */
   'mcp.tools.fetch_uncached.duration_ms': NoFields;
@@ -1161,28 +1181,28 @@ export interface HistogramFields {
   /**
    * Number of skills enabled for a new thread.
    *
-   * `codex.thread.skills.enabled_total`: histogram, unit `{skill}`; buckets `skills-total`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.thread.skills.enabled_total`: histogram, unit `{skill}`; buckets `skills-total`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `catalog_surface`. Section: Threads, tasks, and features.
    */
   'thread.skills.enabled_total': { catalog_surface: string };
   /**
    * Number of enabled skills kept after prompt rendering.
    *
-   * `codex.thread.skills.kept_total`: histogram, unit `{skill}`; buckets `skills-total`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.thread.skills.kept_total`: histogram, unit `{skill}`; buckets `skills-total`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `catalog_surface`. Section: Threads, tasks, and features.
    */
   'thread.skills.kept_total': { catalog_surface: string };
   /**
    * Whether skill rendering truncated the enabled skills list (1 or 0).
    *
-   * `codex.thread.skills.truncated`: histogram, unit `1`; buckets `flag`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.thread.skills.truncated`: histogram, unit `1`; buckets `flag`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `catalog_surface`. Section: Threads, tasks, and features.
    */
   'thread.skills.truncated': { catalog_surface: string };
   /**
    * Time to take a shell snapshot.
    *
-   * `codex.shell_snapshot.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.shell_snapshot.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `version`, `success?`. Section: Threads, tasks, and features.
    */
   'shell_snapshot.duration_ms': { version: string; success?: boolean };
@@ -1217,7 +1237,7 @@ export interface HistogramFields {
   /**
    * Duration of the initial state DB backfill.
    *
-   * `codex.db.backfill.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.db.backfill.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `status?`. Section: Memory and local state.
    */
   'db.backfill.duration_ms': { status?: 'success' | 'failed' | 'partial_failure' };
@@ -1238,241 +1258,262 @@ export interface HistogramFields {
   /**
    * Responses WebSocket connection duration.
    *
-   * `codex.websocket.connect.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.websocket.connect.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.169.1...
    * Fields: `success`, `reauth`. Section: Codex 0.171.0: transport and start-up.
    */
   'websocket.connect.duration_ms': { success: boolean; reauth: boolean };
   /**
    * Duration of each start-up phase (thread start, prewarm steps).
    *
-   * `codex.startup.phase.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.startup.phase.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `phase`, `status?`. Section: Codex 0.171.0: transport and start-up.
    */
   'startup.phase.duration_ms': { phase: string; status?: string };
   /**
    * Credential selection duration (unit ms, no _ms in the name).
    *
-   * `codex.auth.selection.duration`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.auth.selection.duration`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.169.1...
    * Fields: `mode`, `operation`, `outcome`. Section: Codex 0.171.0: transport and start-up.
    */
   'auth.selection.duration': { mode: string; operation: string; outcome: string };
   /**
    * Credential storage operation duration (unit ms, no _ms in the name).
    *
-   * `codex.auth_storage.duration`: histogram, unit `ms`; buckets `duration`; Codex tags: originator; observed in Codex 0.171.0.
+   * `codex.auth_storage.duration`: histogram, unit `ms`; buckets `duration`; Codex tags: originator; sent by Codex 0.165.0...
    * Fields: `operation`, `outcome`, `credential_kind`, `storage_phase`, `store_mode`, `selected_store`, `actual_store`, `fallback_reason`, `secure_outcome`, `secure_error`. Section: Codex 0.171.0: transport and start-up.
    */
   'auth_storage.duration': { operation: string; outcome: string; credential_kind: string; storage_phase: string; store_mode: string; selected_store: string; actual_store: string; fallback_reason: string; secure_outcome: string; secure_error: string };
   /**
    * Duration of each SQLite initialisation step.
    *
-   * `codex.sqlite.init.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: originator; observed in Codex 0.171.0.
+   * `codex.sqlite.init.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: originator; sent by Codex 0.160.0...
    * Fields: `db`, `phase`, `status`, `error`. Section: Codex 0.171.0: transport and start-up.
    */
   'sqlite.init.duration_ms': { db: string; phase: string; status: string; error: string };
   /**
    * Time to load the plugins cache.
    *
-   * `codex.plugins.loaded_cache.load.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.plugins.loaded_cache.load.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: none. Section: Codex 0.171.0: transport and start-up.
    */
   'plugins.loaded_cache.load.duration_ms': NoFields;
   /**
    * Time spent waiting for the plugins cache.
    *
-   * `codex.plugins.loaded_cache.wait.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.plugins.loaded_cache.wait.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: none. Section: Codex 0.171.0: transport and start-up.
    */
   'plugins.loaded_cache.wait.duration_ms': NoFields;
   /**
    * Size of the raw MCP binding catalog definition JSON.
    *
-   * `codex.mcp.binding_catalog.raw_definition_json_bytes`: histogram, unit `{byte}`; buckets `json-bytes`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.mcp.binding_catalog.raw_definition_json_bytes`: histogram, unit `{byte}`; buckets `json-bytes`; Codex tags: none; sent by Codex 0.165.0...
    * Fields: `product_sku`. Section: Codex 0.171.0: transport and start-up.
    */
   'mcp.binding_catalog.raw_definition_json_bytes': { product_sku: string };
   /**
    * MCP protocol version discovery duration.
    *
-   * `codex.mcp.protocol_discovery.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.mcp.protocol_discovery.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `mode`, `outcome`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'mcp.protocol_discovery.duration_ms': { mode: string; outcome: string };
   /**
    * Deferred tool namespaces listed in the thread context.
    *
-   * `codex.thread.tools.namespaces_total`: histogram, unit `{namespace}`; buckets `tool-fragments`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.thread.tools.namespaces_total`: histogram, unit `{namespace}`; buckets `tool-fragments`; Codex tags: session; sent by Codex 0.169.1...
    * Fields: `kind`, `stage`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'thread.tools.namespaces_total': { kind: string; stage: string };
   /**
    * Size of the tools fragment of the thread context.
    *
-   * `codex.thread.tools.fragment_bytes`: histogram, unit `{byte}`; buckets `tool-fragments`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.thread.tools.fragment_bytes`: histogram, unit `{byte}`; buckets `tool-fragments`; Codex tags: session; sent by Codex 0.169.1...
    * Fields: `kind`, `stage`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'thread.tools.fragment_bytes': { kind: string; stage: string };
   /**
    * Number of tools registered for a turn, by exposure.
    *
-   * `codex.tools.registered`: histogram, unit `{tool}`; buckets `tools-registered`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.tools.registered`: histogram, unit `{tool}`; buckets `tools-registered`; Codex tags: session; sent by Codex 0.165.0...
    * Fields: `exposure`, `tool_mode`, `incremental_tools`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'tools.registered': { exposure: string; tool_mode: string; incremental_tools: boolean };
   /**
    * Time a command waited for the shell snapshot.
    *
-   * `codex.shell_snapshot.wait_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.shell_snapshot.wait_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.165.0...
    * Fields: `outcome`, `state`, `version`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'shell_snapshot.wait_ms': { outcome: string; state: string; version: string };
   /**
    * Characters cut from skill descriptions when rendering the skills list.
    *
-   * `codex.thread.skills.description_truncated_chars`: histogram, unit `{char}`; buckets `truncated-chars`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.thread.skills.description_truncated_chars`: histogram, unit `{char}`; buckets `truncated-chars`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `catalog_surface`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'thread.skills.description_truncated_chars': { catalog_surface: string };
   /**
    * Entries in the skills catalog.
    *
-   * `codex.skills.catalog.entries`: histogram, unit `{entry}`; buckets `catalog-entries`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.skills.catalog.entries`: histogram, unit `{entry}`; buckets `catalog-entries`; Codex tags: session; sent by Codex 0.169.1...
    * Fields: `stage`, `status`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'skills.catalog.entries': { stage: string; status: string };
   /**
    * Shadow skill-selection duration.
    *
-   * `codex.skills.shadow_selection.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.skills.shadow_selection.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `method`, `status`, `query_script`, `query_truncated`, `candidate_set_truncated`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'skills.shadow_selection.duration_ms': { method: string; status: string; query_script: string; query_truncated: boolean; candidate_set_truncated: boolean };
   /**
    * Catalog entries considered by a shadow skill selection.
    *
-   * `codex.skills.shadow_selection.catalog_entries`: histogram, unit `{entry}`; buckets `sdk-default`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.skills.shadow_selection.catalog_entries`: histogram, unit `{entry}`; buckets `sdk-default`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `method`, `status`, `query_script`, `query_truncated`, `candidate_set_truncated`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'skills.shadow_selection.catalog_entries': { method: string; status: string; query_script: string; query_truncated: boolean; candidate_set_truncated: boolean };
   /**
    * Entries selected by a shadow skill selection.
    *
-   * `codex.skills.shadow_selection.selected_entries`: histogram, unit `{entry}`; buckets `sdk-default`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.skills.shadow_selection.selected_entries`: histogram, unit `{entry}`; buckets `sdk-default`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `method`, `status`, `query_script`, `query_truncated`, `candidate_set_truncated`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'skills.shadow_selection.selected_entries': { method: string; status: string; query_script: string; query_truncated: boolean; candidate_set_truncated: boolean };
   /**
    * Query terms used by a shadow skill selection.
    *
-   * `codex.skills.shadow_selection.query_terms`: histogram, unit `{term}`; buckets `sdk-default`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.skills.shadow_selection.query_terms`: histogram, unit `{term}`; buckets `sdk-default`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `method`, `status`, `query_script`, `query_truncated`, `candidate_set_truncated`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'skills.shadow_selection.query_terms': { method: string; status: string; query_script: string; query_truncated: boolean; candidate_set_truncated: boolean };
   /**
    * Candidate reduction of a shadow skill selection, in basis points.
    *
-   * `codex.skills.shadow_selection.reduction_bps`: histogram, unit `{bp}`; buckets `sdk-default`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.skills.shadow_selection.reduction_bps`: histogram, unit `{bp}`; buckets `sdk-default`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `method`, `status`, `query_script`, `query_truncated`, `candidate_set_truncated`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'skills.shadow_selection.reduction_bps': { method: string; status: string; query_script: string; query_truncated: boolean; candidate_set_truncated: boolean };
   /**
    * Size of the session rollout file.
    *
-   * `codex.rollout.size_bytes`: histogram, unit `{byte}`; buckets `sdk-default`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.rollout.size_bytes`: histogram, unit `{byte}`; buckets `sdk-default`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: none. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'rollout.size_bytes': NoFields;
   /**
    * Bytes removed from rollout items before persisting (sampled).
    *
-   * `codex.rollout.persistence.bytes_removed`: histogram, unit `{byte}`; buckets `rollout-bytes`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.rollout.persistence.bytes_removed`: histogram, unit `{byte}`; buckets `rollout-bytes`; Codex tags: none; sent by Codex 0.165.0...
    * Fields: `decision`, `encoding`, `rollout_item_type`, `sample_rate`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'rollout.persistence.bytes_removed': { decision: string; encoding: string; rollout_item_type: string; sample_rate: string };
   /**
    * Size of persisted rollout items (sampled).
    *
-   * `codex.rollout.persistence.item_bytes_v2`: histogram, unit `{byte}`; buckets `rollout-bytes`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.rollout.persistence.item_bytes_v2`: histogram, unit `{byte}`; buckets `rollout-bytes`; Codex tags: none; sent by Codex 0.165.0...
    * Fields: `decision`, `encoding`, `rollout_item_type`, `sample_rate`, `stage`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'rollout.persistence.item_bytes_v2': { decision: string; encoding: string; rollout_item_type: string; sample_rate: string; stage: string };
   /**
    * Rollout bytes persisted per turn (sampled).
    *
-   * `codex.rollout.persistence.turn_bytes_v2`: histogram, unit `{byte}`; buckets `rollout-bytes`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.rollout.persistence.turn_bytes_v2`: histogram, unit `{byte}`; buckets `rollout-bytes`; Codex tags: none; sent by Codex 0.165.0...
    * Fields: `encoding`, `outcome`, `sample_rate`, `stage`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'rollout.persistence.turn_bytes_v2': { encoding: string; outcome: string; sample_rate: string; stage: string };
   /**
    * I/O time of a rollout read.
    *
-   * `codex.rollout_compression.read.io_duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+   * `codex.rollout_compression.read.io_duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
    * Fields: `outcome`, `format`, `stage`, `reason`, `error_kind`, `read_progress`. Section: Codex 0.171.0: tools, skills and rollout.
    */
   'rollout_compression.read.io_duration_ms': { outcome: string; format: string; stage: string; reason: string; error_kind: string; read_progress: string };
   /**
    * Duration of an automatic approval review.
    *
-   * `codex.guardian.review.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.guardian.review.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `action`, `approval_request_source`, `context_mode`, `decision`, `failure_reason`, `guardian_model`, `guardian_reasoning_effort`, `had_prior_review_context`, `outcome`, `reviewed_action_truncated`, `risk_level`, `session_kind`, `terminal_status`, `user_authorization`. Section: Codex 0.171.0: automatic approval review.
    */
   'guardian.review.duration_ms': { action: string; approval_request_source: string; context_mode: string; decision: string; failure_reason: string; guardian_model: string; guardian_reasoning_effort: string; had_prior_review_context: boolean; outcome: string; reviewed_action_truncated: boolean; risk_level: string; session_kind: string; terminal_status: string; user_authorization: string };
   /**
    * Time to first token of the review model.
    *
-   * `codex.guardian.review.ttft.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.guardian.review.ttft.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `action`, `approval_request_source`, `context_mode`, `decision`, `failure_reason`, `guardian_model`, `guardian_reasoning_effort`, `had_prior_review_context`, `outcome`, `reviewed_action_truncated`, `risk_level`, `session_kind`, `terminal_status`, `user_authorization`. Section: Codex 0.171.0: automatic approval review.
    */
   'guardian.review.ttft.duration_ms': { action: string; approval_request_source: string; context_mode: string; decision: string; failure_reason: string; guardian_model: string; guardian_reasoning_effort: string; had_prior_review_context: boolean; outcome: string; reviewed_action_truncated: boolean; risk_level: string; session_kind: string; terminal_status: string; user_authorization: string };
   /**
    * Attempts an automatic approval review took.
    *
-   * `codex.guardian.review.attempt_count`: histogram, unit `{attempt}`; buckets `attempts`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.guardian.review.attempt_count`: histogram, unit `{attempt}`; buckets `attempts`; Codex tags: session; sent by Codex 0.165.0...
    * Fields: `action`, `approval_request_source`, `context_mode`, `decision`, `failure_reason`, `guardian_model`, `guardian_reasoning_effort`, `had_prior_review_context`, `outcome`, `reviewed_action_truncated`, `risk_level`, `session_kind`, `terminal_status`, `user_authorization`. Section: Codex 0.171.0: automatic approval review.
    */
   'guardian.review.attempt_count': { action: string; approval_request_source: string; context_mode: string; decision: string; failure_reason: string; guardian_model: string; guardian_reasoning_effort: string; had_prior_review_context: boolean; outcome: string; reviewed_action_truncated: boolean; risk_level: string; session_kind: string; terminal_status: string; user_authorization: string };
   /**
    * Tokens used by an automatic approval review, by token type.
    *
-   * `codex.guardian.review.token_usage`: histogram, unit `{token}`; buckets `tokens`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.guardian.review.token_usage`: histogram, unit `{token}`; buckets `tokens`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `action`, `approval_request_source`, `context_mode`, `decision`, `failure_reason`, `guardian_model`, `guardian_reasoning_effort`, `had_prior_review_context`, `outcome`, `reviewed_action_truncated`, `risk_level`, `session_kind`, `terminal_status`, `user_authorization`, `token_type`. Section: Codex 0.171.0: automatic approval review.
    */
   'guardian.review.token_usage': { action: string; approval_request_source: string; context_mode: string; decision: string; failure_reason: string; guardian_model: string; guardian_reasoning_effort: string; had_prior_review_context: boolean; outcome: string; reviewed_action_truncated: boolean; risk_level: string; session_kind: string; terminal_status: string; user_authorization: string; token_type: 'total' | 'input' | 'cached_input' | 'cache_write_input' | 'non_cached_input' | 'output' | 'reasoning_output' };
   /**
    * Time waited before retrying a review.
    *
-   * `codex.guardian.review.retry_wait_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.guardian.review.retry_wait_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.165.0...
    * Fields: `failure_reason`, `outcome`. Section: Codex 0.171.0: automatic approval review.
    */
   'guardian.review.retry_wait_ms': { failure_reason: string; outcome: string };
   /**
    * Time from the approval request to the reviewer's decision.
    *
-   * `codex.guardian.decision.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.guardian.decision.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.165.0...
    * Fields: none. Section: Codex 0.171.0: automatic approval review.
    */
   'guardian.decision.duration_ms': NoFields;
   /**
    * Time a turn was blocked waiting on reviews.
    *
-   * `codex.guardian.turn.blocking_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.guardian.turn.blocking_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.165.0...
    * Fields: `outcome`. Section: Codex 0.171.0: automatic approval review.
    */
   'guardian.turn.blocking_ms': { outcome: string };
   /**
    * Estimated tokens of the review request context.
    *
-   * `codex.guardian.context.request_tokens`: histogram, unit `{token}`; buckets `guardian-tokens`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.guardian.context.request_tokens`: histogram, unit `{token}`; buckets `guardian-tokens`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `component`, `target`, `token_bucket`. Section: Codex 0.171.0: automatic approval review.
    */
   'guardian.context.request_tokens': { component: string; target: string; token_bucket: string };
   /**
    * Size of each section of the review context, by measurement.
    *
-   * `codex.guardian.context.section_cost`: histogram, unit `1`; buckets `section-cost`; Codex tags: session; observed in Codex 0.171.0.
+   * `codex.guardian.context.section_cost`: histogram, unit `1`; buckets `section-cost`; Codex tags: session; sent by Codex 0.160.0...
    * Fields: `section`, `measurement`, `target`. Section: Codex 0.171.0: automatic approval review.
    */
   'guardian.context.section_cost': { section: string; measurement: string; target: string };
+  /**
+   * Size of the session directories under CODEX_HOME, measured by codex app-server.
+   *
+   * `codex.app_server.codex_home.size_bytes`: histogram, unit `{byte}`; buckets `codex-home-bytes`; Codex tags: none; sent by Codex 0.160.0...
+   * Fields: `directory`, `compression_enabled`. Section: Codex 0.160.0 to 0.171.0: app server and earlier releases.
+   */
+  'app_server.codex_home.size_bytes': { directory: string; compression_enabled: boolean };
+  /**
+   * Size of persisted rollout items (sampled); rollout.persistence.item_bytes_v2 from 0.165.0.
+   *
+   * `codex.rollout.persistence.item_bytes`: histogram, unit `{byte}`; buckets `sdk-default`; Codex tags: none; sent by Codex 0.160.0..0.160.0.
+   * Fields: `decision`, `encoding`, `rollout_item_type`, `sample_rate`. Section: Codex 0.160.0 to 0.171.0: app server and earlier releases.
+   */
+  'rollout.persistence.item_bytes': { decision: string; encoding: string; rollout_item_type: string; sample_rate: string };
+  /**
+   * Rollout bytes persisted per turn (sampled); rollout.persistence.turn_bytes_v2 from 0.165.0.
+   *
+   * `codex.rollout.persistence.turn_bytes`: histogram, unit `{byte}`; buckets `sdk-default`; Codex tags: none; sent by Codex 0.160.0..0.160.0.
+   * Fields: `encoding`, `outcome`, `sample_rate`, `stage`. Section: Codex 0.160.0 to 0.171.0: app server and earlier releases.
+   */
+  'rollout.persistence.turn_bytes': { encoding: string; outcome: string; sample_rate: string; stage: string };
 }
 
 export type CounterName = keyof CounterFields;

@@ -5,7 +5,7 @@
 /**
  * API request count by HTTP status and success/failure.
  *
- * `codex.api_request`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.api_request`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `status`, `success`. Section: Runtime and model transport.
  */
 export const METRIC_CODEX_API_REQUEST = 'codex.api_request';
@@ -13,7 +13,7 @@ export const METRIC_CODEX_API_REQUEST = 'codex.api_request';
 /**
  * API request duration in milliseconds.
  *
- * `codex.api_request.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.api_request.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `status`, `success`. Section: Runtime and model transport.
  */
 export const METRIC_CODEX_API_REQUEST_DURATION_MS = 'codex.api_request.duration_ms';
@@ -21,7 +21,7 @@ export const METRIC_CODEX_API_REQUEST_DURATION_MS = 'codex.api_request.duration_
 /**
  * SSE event count by event kind and success/failure.
  *
- * `codex.sse_event`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.sse_event`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `kind`, `success`. Section: Runtime and model transport.
  */
 export const METRIC_CODEX_SSE_EVENT = 'codex.sse_event';
@@ -29,7 +29,7 @@ export const METRIC_CODEX_SSE_EVENT = 'codex.sse_event';
 /**
  * SSE event processing duration in milliseconds.
  *
- * `codex.sse_event.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.sse_event.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `kind`, `success`. Section: Runtime and model transport.
  */
 export const METRIC_CODEX_SSE_EVENT_DURATION_MS = 'codex.sse_event.duration_ms';
@@ -37,7 +37,7 @@ export const METRIC_CODEX_SSE_EVENT_DURATION_MS = 'codex.sse_event.duration_ms';
 /**
  * WebSocket request count by success/failure.
  *
- * `codex.websocket.request`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.websocket.request`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `success`. Section: Runtime and model transport.
  */
 export const METRIC_CODEX_WEBSOCKET_REQUEST = 'codex.websocket.request';
@@ -45,7 +45,7 @@ export const METRIC_CODEX_WEBSOCKET_REQUEST = 'codex.websocket.request';
 /**
  * WebSocket request duration in milliseconds.
  *
- * `codex.websocket.request.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.websocket.request.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `success`. Section: Runtime and model transport.
  */
 export const METRIC_CODEX_WEBSOCKET_REQUEST_DURATION_MS = 'codex.websocket.request.duration_ms';
@@ -53,7 +53,7 @@ export const METRIC_CODEX_WEBSOCKET_REQUEST_DURATION_MS = 'codex.websocket.reque
 /**
  * WebSocket message/event count by type and success/failure.
  *
- * `codex.websocket.event`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.websocket.event`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `kind`, `success`. Section: Runtime and model transport.
  */
 export const METRIC_CODEX_WEBSOCKET_EVENT = 'codex.websocket.event';
@@ -61,7 +61,7 @@ export const METRIC_CODEX_WEBSOCKET_EVENT = 'codex.websocket.event';
 /**
  * WebSocket message/event processing duration in milliseconds.
  *
- * `codex.websocket.event.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.websocket.event.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `kind`, `success`. Section: Runtime and model transport.
  */
 export const METRIC_CODEX_WEBSOCKET_EVENT_DURATION_MS = 'codex.websocket.event.duration_ms';
@@ -117,7 +117,7 @@ export const METRIC_CODEX_RESPONSES_API_ENGINE_SERVICE_TBT_DURATION_MS = 'codex.
 /**
  * WebSocket-to-HTTP fallback count.
  *
- * `codex.transport.fallback_to_http`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.transport.fallback_to_http`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `from_wire_api`. Section: Runtime and model transport.
  */
 export const METRIC_CODEX_TRANSPORT_FALLBACK_TO_HTTP = 'codex.transport.fallback_to_http';
@@ -141,7 +141,7 @@ export const METRIC_CODEX_REMOTE_MODELS_LOAD_CACHE_DURATION_MS = 'codex.remote_m
 /**
  * Startup prewarm duration by outcome.
  *
- * `codex.startup_prewarm.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.startup_prewarm.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `status`, `input`. Section: Runtime and model transport.
  */
 export const METRIC_CODEX_STARTUP_PREWARM_DURATION_MS = 'codex.startup_prewarm.duration_ms';
@@ -149,7 +149,7 @@ export const METRIC_CODEX_STARTUP_PREWARM_DURATION_MS = 'codex.startup_prewarm.d
 /**
  * Startup prewarm age when the first real turn resolves it.
  *
- * `codex.startup_prewarm.age_at_first_turn_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.startup_prewarm.age_at_first_turn_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `status`. Section: Runtime and model transport.
  */
 export const METRIC_CODEX_STARTUP_PREWARM_AGE_AT_FIRST_TURN_MS = 'codex.startup_prewarm.age_at_first_turn_ms';
@@ -157,7 +157,7 @@ export const METRIC_CODEX_STARTUP_PREWARM_AGE_AT_FIRST_TURN_MS = 'codex.startup_
 /**
  * Workspace-managed cloud config bundle fetch duration (was cloud_requirements.fetch.duration_ms).
  *
- * `codex.cloud_config_bundle.fetch.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.cloud_config_bundle.fetch.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: none. Section: Runtime and model transport.
  */
 export const METRIC_CODEX_CLOUD_CONFIG_BUNDLE_FETCH_DURATION_MS = 'codex.cloud_config_bundle.fetch.duration_ms';
@@ -181,7 +181,7 @@ export const METRIC_CODEX_CLOUD_CONFIG_BUNDLE_FETCH_FINAL = 'codex.cloud_config_
 /**
  * Workspace-managed cloud config bundle load outcome (was cloud_requirements.load).
  *
- * `codex.cloud_config_bundle.load`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.cloud_config_bundle.load`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `trigger`, `outcome`, `bundle_shape`. Section: Runtime and model transport.
  */
 export const METRIC_CODEX_CLOUD_CONFIG_BUNDLE_LOAD = 'codex.cloud_config_bundle.load';
@@ -189,7 +189,7 @@ export const METRIC_CODEX_CLOUD_CONFIG_BUNDLE_LOAD = 'codex.cloud_config_bundle.
 /**
  * End-to-end time for a full turn.
  *
- * `codex.turn.e2e_duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.turn.e2e_duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: none. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_TURN_E2E_DURATION_MS = 'codex.turn.e2e_duration_ms';
@@ -197,7 +197,7 @@ export const METRIC_CODEX_TURN_E2E_DURATION_MS = 'codex.turn.e2e_duration_ms';
 /**
  * Time to first token for a turn.
  *
- * `codex.turn.ttft.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.turn.ttft.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: none. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_TURN_TTFT_DURATION_MS = 'codex.turn.ttft.duration_ms';
@@ -205,7 +205,7 @@ export const METRIC_CODEX_TURN_TTFT_DURATION_MS = 'codex.turn.ttft.duration_ms';
 /**
  * Time to first model output item for a turn.
  *
- * `codex.turn.ttfm.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.turn.ttfm.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: none. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_TURN_TTFM_DURATION_MS = 'codex.turn.ttfm.duration_ms';
@@ -213,7 +213,7 @@ export const METRIC_CODEX_TURN_TTFM_DURATION_MS = 'codex.turn.ttfm.duration_ms';
 /**
  * Whether the managed network proxy was active for the turn.
  *
- * `codex.turn.network_proxy`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.turn.network_proxy`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `active`, `tmp_mem_enabled`. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_TURN_NETWORK_PROXY = 'codex.turn.network_proxy';
@@ -221,7 +221,7 @@ export const METRIC_CODEX_TURN_NETWORK_PROXY = 'codex.turn.network_proxy';
 /**
  * Per-turn memory read availability and memory citation usage.
  *
- * `codex.turn.memory`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.turn.memory`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `read_allowed`, `feature_enabled`, `config_use_memories`, `has_citations`. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_TURN_MEMORY = 'codex.turn.memory';
@@ -229,7 +229,7 @@ export const METRIC_CODEX_TURN_MEMORY = 'codex.turn.memory';
 /**
  * Number of tool calls in the turn.
  *
- * `codex.turn.tool.call`: histogram, unit `{call}`; buckets `counts`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.turn.tool.call`: histogram, unit `{call}`; buckets `counts`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `tmp_mem_enabled`. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_TURN_TOOL_CALL = 'codex.turn.tool.call';
@@ -237,7 +237,7 @@ export const METRIC_CODEX_TURN_TOOL_CALL = 'codex.turn.tool.call';
 /**
  * Per-turn token usage by token type (total, input, cached_input, cache_write_input, output, or reasoning_output).
  *
- * `codex.turn.token_usage`: histogram, unit `{token}`; buckets `tokens`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.turn.token_usage`: histogram, unit `{token}`; buckets `tokens`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `token_type`, `tmp_mem_enabled`. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_TURN_TOKEN_USAGE = 'codex.turn.token_usage';
@@ -245,7 +245,7 @@ export const METRIC_CODEX_TURN_TOKEN_USAGE = 'codex.turn.token_usage';
 /**
  * Tool invocation count by tool name and success/failure.
  *
- * `codex.tool.call`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.tool.call`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `tool`, `success`, `command_category?`, `sandbox?`, `sandbox_policy?`, `shell_snapshot_mode?`. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_TOOL_CALL = 'codex.tool.call';
@@ -253,7 +253,7 @@ export const METRIC_CODEX_TOOL_CALL = 'codex.tool.call';
 /**
  * Tool execution duration in milliseconds by tool name and outcome.
  *
- * `codex.tool.call.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.tool.call.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `tool`, `success`, `command_category?`, `sandbox?`, `sandbox_policy?`, `shell_snapshot_mode?`. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_TOOL_CALL_DURATION_MS = 'codex.tool.call.duration_ms';
@@ -261,7 +261,7 @@ export const METRIC_CODEX_TOOL_CALL_DURATION_MS = 'codex.tool.call.duration_ms';
 /**
  * Unified exec tool calls by TTY mode.
  *
- * `codex.tool.unified_exec`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.tool.unified_exec`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `tty`. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_TOOL_UNIFIED_EXEC = 'codex.tool.unified_exec';
@@ -277,7 +277,7 @@ export const METRIC_CODEX_APPROVAL_REQUESTED = 'codex.approval.requested';
 /**
  * MCP tool invocation result.
  *
- * `codex.mcp.call`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.mcp.call`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `status`, `tool?`, `server?`, `connector_id?`, `connector_name?`. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_MCP_CALL = 'codex.mcp.call';
@@ -285,7 +285,7 @@ export const METRIC_CODEX_MCP_CALL = 'codex.mcp.call';
 /**
  * MCP tool invocation duration.
  *
- * `codex.mcp.call.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.mcp.call.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `status`, `tool?`, `server?`, `connector_id?`, `connector_name?`. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_MCP_CALL_DURATION_MS = 'codex.mcp.call.duration_ms';
@@ -293,7 +293,7 @@ export const METRIC_CODEX_MCP_CALL_DURATION_MS = 'codex.mcp.call.duration_ms';
 /**
  * MCP tool-list duration, including cache hit/miss state.
  *
- * `codex.mcp.tools.list.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.mcp.tools.list.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `cache`. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_MCP_TOOLS_LIST_DURATION_MS = 'codex.mcp.tools.list.duration_ms';
@@ -301,7 +301,7 @@ export const METRIC_CODEX_MCP_TOOLS_LIST_DURATION_MS = 'codex.mcp.tools.list.dur
 /**
  * Duration of MCP tool fetches that miss the cache.
  *
- * `codex.mcp.tools.fetch_uncached.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.mcp.tools.fetch_uncached.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: none. Section: Turn and tool activity.
  */
 export const METRIC_CODEX_MCP_TOOLS_FETCH_UNCACHED_DURATION_MS = 'codex.mcp.tools.fetch_uncached.duration_ms';
@@ -333,7 +333,7 @@ export const METRIC_CODEX_HOOKS_RUN_DURATION_MS = 'codex.hooks.run.duration_ms';
 /**
  * Feature values that differ from defaults (emit one row per non-default).
  *
- * `codex.feature.state`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.feature.state`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `feature`, `value`. Section: Threads, tasks, and features.
  */
 export const METRIC_CODEX_FEATURE_STATE = 'codex.feature.state';
@@ -349,7 +349,7 @@ export const METRIC_CODEX_STATUS_LINE = 'codex.status_line';
 /**
  * New thread created, tagged by whether the working directory is in a Git repo and a Git worktree.
  *
- * `codex.thread.started`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.thread.started`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `is_git`, `is_worktree`. Section: Threads, tasks, and features.
  */
 export const METRIC_CODEX_THREAD_STARTED = 'codex.thread.started';
@@ -357,7 +357,7 @@ export const METRIC_CODEX_THREAD_STARTED = 'codex.thread.started';
 /**
  * User/assistant turns per thread, recorded at the end of the thread.
  *
- * `codex.conversation.turn.count`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.conversation.turn.count`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: none. Section: Threads, tasks, and features.
  */
 export const METRIC_CODEX_CONVERSATION_TURN_COUNT = 'codex.conversation.turn.count';
@@ -389,7 +389,7 @@ export const METRIC_CODEX_THREAD_SIDE = 'codex.thread.side';
 /**
  * Number of skills enabled for a new thread.
  *
- * `codex.thread.skills.enabled_total`: histogram, unit `{skill}`; buckets `skills-total`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.thread.skills.enabled_total`: histogram, unit `{skill}`; buckets `skills-total`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `catalog_surface`. Section: Threads, tasks, and features.
  */
 export const METRIC_CODEX_THREAD_SKILLS_ENABLED_TOTAL = 'codex.thread.skills.enabled_total';
@@ -397,7 +397,7 @@ export const METRIC_CODEX_THREAD_SKILLS_ENABLED_TOTAL = 'codex.thread.skills.ena
 /**
  * Number of enabled skills kept after prompt rendering.
  *
- * `codex.thread.skills.kept_total`: histogram, unit `{skill}`; buckets `skills-total`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.thread.skills.kept_total`: histogram, unit `{skill}`; buckets `skills-total`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `catalog_surface`. Section: Threads, tasks, and features.
  */
 export const METRIC_CODEX_THREAD_SKILLS_KEPT_TOTAL = 'codex.thread.skills.kept_total';
@@ -405,23 +405,23 @@ export const METRIC_CODEX_THREAD_SKILLS_KEPT_TOTAL = 'codex.thread.skills.kept_t
 /**
  * Whether skill rendering truncated the enabled skills list (1 or 0).
  *
- * `codex.thread.skills.truncated`: histogram, unit `1`; buckets `flag`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.thread.skills.truncated`: histogram, unit `1`; buckets `flag`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `catalog_surface`. Section: Threads, tasks, and features.
  */
 export const METRIC_CODEX_THREAD_SKILLS_TRUNCATED = 'codex.thread.skills.truncated';
 
 /**
- * Number of compactions per type (remote or local), including manual and auto.
+ * Number of compactions per type (remote, remote_v2 or local), including manual and auto (manual says which).
  *
- * `codex.task.compact`: counter, unit `1`; Codex tags: session; not observed offline.
- * Fields: `type`. Section: Threads, tasks, and features.
+ * `codex.task.compact`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
+ * Fields: `type`, `manual`. Section: Threads, tasks, and features.
  */
 export const METRIC_CODEX_TASK_COMPACT = 'codex.task.compact';
 
 /**
  * Number of reviews triggered.
  *
- * `codex.task.review`: counter, unit `1`; Codex tags: session; not observed offline.
+ * `codex.task.review`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: none. Section: Threads, tasks, and features.
  */
 export const METRIC_CODEX_TASK_REVIEW = 'codex.task.review';
@@ -437,7 +437,7 @@ export const METRIC_CODEX_TASK_USER_SHELL = 'codex.task.user_shell';
 /**
  * Whether taking a shell snapshot succeeded.
  *
- * `codex.shell_snapshot`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.shell_snapshot`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `success`, `version`, `failure_reason?`. Section: Threads, tasks, and features.
  */
 export const METRIC_CODEX_SHELL_SNAPSHOT = 'codex.shell_snapshot';
@@ -445,7 +445,7 @@ export const METRIC_CODEX_SHELL_SNAPSHOT = 'codex.shell_snapshot';
 /**
  * Time to take a shell snapshot.
  *
- * `codex.shell_snapshot.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.shell_snapshot.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `version`, `success?`. Section: Threads, tasks, and features.
  */
 export const METRIC_CODEX_SHELL_SNAPSHOT_DURATION_MS = 'codex.shell_snapshot.duration_ms';
@@ -461,7 +461,7 @@ export const METRIC_CODEX_SKILL_INJECTED = 'codex.skill.injected';
 /**
  * Curated plugin startup sync attempts.
  *
- * `codex.plugins.startup_sync`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.plugins.startup_sync`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `transport`, `status`. Section: Threads, tasks, and features.
  */
 export const METRIC_CODEX_PLUGINS_STARTUP_SYNC = 'codex.plugins.startup_sync';
@@ -469,7 +469,7 @@ export const METRIC_CODEX_PLUGINS_STARTUP_SYNC = 'codex.plugins.startup_sync';
 /**
  * Final curated plugin startup sync outcome.
  *
- * `codex.plugins.startup_sync.final`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.plugins.startup_sync.final`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `transport`, `status`. Section: Threads, tasks, and features.
  */
 export const METRIC_CODEX_PLUGINS_STARTUP_SYNC_FINAL = 'codex.plugins.startup_sync.final';
@@ -589,7 +589,7 @@ export const METRIC_CODEX_EXTERNAL_AGENT_CONFIG_IMPORT = 'codex.external_agent_c
 /**
  * Initial state DB backfill results (upserted, failed).
  *
- * `codex.db.backfill`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.db.backfill`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `status`. Section: Memory and local state.
  */
 export const METRIC_CODEX_DB_BACKFILL = 'codex.db.backfill';
@@ -597,7 +597,7 @@ export const METRIC_CODEX_DB_BACKFILL = 'codex.db.backfill';
 /**
  * Duration of the initial state DB backfill.
  *
- * `codex.db.backfill.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.db.backfill.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `status?`. Section: Memory and local state.
  */
 export const METRIC_CODEX_DB_BACKFILL_DURATION_MS = 'codex.db.backfill.duration_ms';
@@ -757,7 +757,7 @@ export const METRIC_CODEX_WINDOWS_SANDBOX_CREATEPROCESSASUSERW_FAILED = 'codex.w
 /**
  * Responses WebSocket connection attempts by success/failure.
  *
- * `codex.websocket.connect`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.websocket.connect`: counter, unit `1`; Codex tags: session; sent by Codex 0.169.1...
  * Fields: `success`, `reauth`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_WEBSOCKET_CONNECT = 'codex.websocket.connect';
@@ -765,7 +765,7 @@ export const METRIC_CODEX_WEBSOCKET_CONNECT = 'codex.websocket.connect';
 /**
  * Responses WebSocket connection duration.
  *
- * `codex.websocket.connect.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.websocket.connect.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.169.1...
  * Fields: `success`, `reauth`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_WEBSOCKET_CONNECT_DURATION_MS = 'codex.websocket.connect.duration_ms';
@@ -773,7 +773,7 @@ export const METRIC_CODEX_WEBSOCKET_CONNECT_DURATION_MS = 'codex.websocket.conne
 /**
  * WebSocket requests sent as a continuation of the previous response, by mode and reason.
  *
- * `codex.websocket.continuation`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.websocket.continuation`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `mode`, `phase`, `reason`, `after_prewarm`, `current_item_type`, `previous_item_type`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_WEBSOCKET_CONTINUATION = 'codex.websocket.continuation';
@@ -781,7 +781,7 @@ export const METRIC_CODEX_WEBSOCKET_CONTINUATION = 'codex.websocket.continuation
 /**
  * Startup prewarm check of the WebSocket session.
  *
- * `codex.startup_prewarm.websocket_check`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.startup_prewarm.websocket_check`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `input`, `outcome`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_STARTUP_PREWARM_WEBSOCKET_CHECK = 'codex.startup_prewarm.websocket_check';
@@ -789,7 +789,7 @@ export const METRIC_CODEX_STARTUP_PREWARM_WEBSOCKET_CHECK = 'codex.startup_prewa
 /**
  * Duration of each start-up phase (thread start, prewarm steps).
  *
- * `codex.startup.phase.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.startup.phase.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `phase`, `status?`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_STARTUP_PHASE_DURATION_MS = 'codex.startup.phase.duration_ms';
@@ -797,7 +797,7 @@ export const METRIC_CODEX_STARTUP_PHASE_DURATION_MS = 'codex.startup.phase.durat
 /**
  * Reasoning items replayed to the Responses API, by report state.
  *
- * `codex.responses.reasoning_replay`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.responses.reasoning_replay`: counter, unit `1`; Codex tags: session; sent by Codex 0.171.0...
  * Fields: `report`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_RESPONSES_REASONING_REPLAY = 'codex.responses.reasoning_replay';
@@ -805,7 +805,7 @@ export const METRIC_CODEX_RESPONSES_REASONING_REPLAY = 'codex.responses.reasonin
 /**
  * Codex process starts.
  *
- * `codex.process.start`: counter, unit `1`; Codex tags: originator; observed in Codex 0.171.0.
+ * `codex.process.start`: counter, unit `1`; Codex tags: originator; sent by Codex 0.160.0...
  * Fields: none. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_PROCESS_START = 'codex.process.start';
@@ -813,7 +813,7 @@ export const METRIC_CODEX_PROCESS_START = 'codex.process.start';
 /**
  * Credential selections by operation and outcome.
  *
- * `codex.auth.selection`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.auth.selection`: counter, unit `1`; Codex tags: none; sent by Codex 0.169.1...
  * Fields: `mode`, `operation`, `outcome`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_AUTH_SELECTION = 'codex.auth.selection';
@@ -821,7 +821,7 @@ export const METRIC_CODEX_AUTH_SELECTION = 'codex.auth.selection';
 /**
  * Credential selection duration (unit ms, no _ms in the name).
  *
- * `codex.auth.selection.duration`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.auth.selection.duration`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.169.1...
  * Fields: `mode`, `operation`, `outcome`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_AUTH_SELECTION_DURATION = 'codex.auth.selection.duration';
@@ -829,7 +829,7 @@ export const METRIC_CODEX_AUTH_SELECTION_DURATION = 'codex.auth.selection.durati
 /**
  * Credential storage operations by store and outcome.
  *
- * `codex.auth_storage.operation`: counter, unit `1`; Codex tags: originator; observed in Codex 0.171.0.
+ * `codex.auth_storage.operation`: counter, unit `1`; Codex tags: originator; sent by Codex 0.165.0...
  * Fields: `operation`, `outcome`, `credential_kind`, `storage_phase`, `store_mode`, `selected_store`, `actual_store`, `fallback_reason`, `secure_outcome`, `secure_error`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_AUTH_STORAGE_OPERATION = 'codex.auth_storage.operation';
@@ -837,7 +837,7 @@ export const METRIC_CODEX_AUTH_STORAGE_OPERATION = 'codex.auth_storage.operation
 /**
  * Credential storage operation duration (unit ms, no _ms in the name).
  *
- * `codex.auth_storage.duration`: histogram, unit `ms`; buckets `duration`; Codex tags: originator; observed in Codex 0.171.0.
+ * `codex.auth_storage.duration`: histogram, unit `ms`; buckets `duration`; Codex tags: originator; sent by Codex 0.165.0...
  * Fields: `operation`, `outcome`, `credential_kind`, `storage_phase`, `store_mode`, `selected_store`, `actual_store`, `fallback_reason`, `secure_outcome`, `secure_error`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_AUTH_STORAGE_DURATION = 'codex.auth_storage.duration';
@@ -845,7 +845,7 @@ export const METRIC_CODEX_AUTH_STORAGE_DURATION = 'codex.auth_storage.duration';
 /**
  * Local SQLite database initialisation steps by database, phase and status.
  *
- * `codex.sqlite.init.count`: counter, unit `1`; Codex tags: originator; observed in Codex 0.171.0.
+ * `codex.sqlite.init.count`: counter, unit `1`; Codex tags: originator; sent by Codex 0.160.0...
  * Fields: `db`, `phase`, `status`, `error`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_SQLITE_INIT_COUNT = 'codex.sqlite.init.count';
@@ -853,7 +853,7 @@ export const METRIC_CODEX_SQLITE_INIT_COUNT = 'codex.sqlite.init.count';
 /**
  * Duration of each SQLite initialisation step.
  *
- * `codex.sqlite.init.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: originator; observed in Codex 0.171.0.
+ * `codex.sqlite.init.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: originator; sent by Codex 0.160.0...
  * Fields: `db`, `phase`, `status`, `error`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_SQLITE_INIT_DURATION_MS = 'codex.sqlite.init.duration_ms';
@@ -861,7 +861,7 @@ export const METRIC_CODEX_SQLITE_INIT_DURATION_MS = 'codex.sqlite.init.duration_
 /**
  * Thread history projections into SQLite by outcome.
  *
- * `codex.thread_history.sqlite_projection`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.thread_history.sqlite_projection`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `outcome`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_THREAD_HISTORY_SQLITE_PROJECTION = 'codex.thread_history.sqlite_projection';
@@ -869,7 +869,7 @@ export const METRIC_CODEX_THREAD_HISTORY_SQLITE_PROJECTION = 'codex.thread_histo
 /**
  * Loaded-plugins cache requests (hit or load).
  *
- * `codex.plugins.loaded_cache.request`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.plugins.loaded_cache.request`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `outcome`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_PLUGINS_LOADED_CACHE_REQUEST = 'codex.plugins.loaded_cache.request';
@@ -877,7 +877,7 @@ export const METRIC_CODEX_PLUGINS_LOADED_CACHE_REQUEST = 'codex.plugins.loaded_c
 /**
  * Time to load the plugins cache.
  *
- * `codex.plugins.loaded_cache.load.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.plugins.loaded_cache.load.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: none. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_PLUGINS_LOADED_CACHE_LOAD_DURATION_MS = 'codex.plugins.loaded_cache.load.duration_ms';
@@ -885,7 +885,7 @@ export const METRIC_CODEX_PLUGINS_LOADED_CACHE_LOAD_DURATION_MS = 'codex.plugins
 /**
  * Time spent waiting for the plugins cache.
  *
- * `codex.plugins.loaded_cache.wait.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.plugins.loaded_cache.wait.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: none. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_PLUGINS_LOADED_CACHE_WAIT_DURATION_MS = 'codex.plugins.loaded_cache.wait.duration_ms';
@@ -893,7 +893,7 @@ export const METRIC_CODEX_PLUGINS_LOADED_CACHE_WAIT_DURATION_MS = 'codex.plugins
 /**
  * Size of the raw MCP binding catalog definition JSON.
  *
- * `codex.mcp.binding_catalog.raw_definition_json_bytes`: histogram, unit `{byte}`; buckets `json-bytes`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.mcp.binding_catalog.raw_definition_json_bytes`: histogram, unit `{byte}`; buckets `json-bytes`; Codex tags: none; sent by Codex 0.165.0...
  * Fields: `product_sku`. Section: Codex 0.171.0: transport and start-up.
  */
 export const METRIC_CODEX_MCP_BINDING_CATALOG_RAW_DEFINITION_JSON_BYTES = 'codex.mcp.binding_catalog.raw_definition_json_bytes';
@@ -901,7 +901,7 @@ export const METRIC_CODEX_MCP_BINDING_CATALOG_RAW_DEFINITION_JSON_BYTES = 'codex
 /**
  * MCP tool calls that failed, by error type.
  *
- * `codex.mcp.call.error`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.mcp.call.error`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `status`, `server`, `tool`, `error_type`, `error_code`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_MCP_CALL_ERROR = 'codex.mcp.call.error';
@@ -909,7 +909,7 @@ export const METRIC_CODEX_MCP_CALL_ERROR = 'codex.mcp.call.error';
 /**
  * MCP protocol version discovery per server, by outcome.
  *
- * `codex.mcp.protocol_discovery`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.mcp.protocol_discovery`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `mode`, `outcome`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_MCP_PROTOCOL_DISCOVERY = 'codex.mcp.protocol_discovery';
@@ -917,7 +917,7 @@ export const METRIC_CODEX_MCP_PROTOCOL_DISCOVERY = 'codex.mcp.protocol_discovery
 /**
  * MCP protocol version discovery duration.
  *
- * `codex.mcp.protocol_discovery.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.mcp.protocol_discovery.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `mode`, `outcome`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_MCP_PROTOCOL_DISCOVERY_DURATION_MS = 'codex.mcp.protocol_discovery.duration_ms';
@@ -925,7 +925,7 @@ export const METRIC_CODEX_MCP_PROTOCOL_DISCOVERY_DURATION_MS = 'codex.mcp.protoc
 /**
  * Deferred tool namespaces listed in the thread context.
  *
- * `codex.thread.tools.namespaces_total`: histogram, unit `{namespace}`; buckets `tool-fragments`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.thread.tools.namespaces_total`: histogram, unit `{namespace}`; buckets `tool-fragments`; Codex tags: session; sent by Codex 0.169.1...
  * Fields: `kind`, `stage`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_THREAD_TOOLS_NAMESPACES_TOTAL = 'codex.thread.tools.namespaces_total';
@@ -933,7 +933,7 @@ export const METRIC_CODEX_THREAD_TOOLS_NAMESPACES_TOTAL = 'codex.thread.tools.na
 /**
  * Size of the tools fragment of the thread context.
  *
- * `codex.thread.tools.fragment_bytes`: histogram, unit `{byte}`; buckets `tool-fragments`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.thread.tools.fragment_bytes`: histogram, unit `{byte}`; buckets `tool-fragments`; Codex tags: session; sent by Codex 0.169.1...
  * Fields: `kind`, `stage`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_THREAD_TOOLS_FRAGMENT_BYTES = 'codex.thread.tools.fragment_bytes';
@@ -941,7 +941,7 @@ export const METRIC_CODEX_THREAD_TOOLS_FRAGMENT_BYTES = 'codex.thread.tools.frag
 /**
  * Number of tools registered for a turn, by exposure.
  *
- * `codex.tools.registered`: histogram, unit `{tool}`; buckets `tools-registered`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.tools.registered`: histogram, unit `{tool}`; buckets `tools-registered`; Codex tags: session; sent by Codex 0.165.0...
  * Fields: `exposure`, `tool_mode`, `incremental_tools`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_TOOLS_REGISTERED = 'codex.tools.registered';
@@ -949,7 +949,7 @@ export const METRIC_CODEX_TOOLS_REGISTERED = 'codex.tools.registered';
 /**
  * Unified exec processes still running at the end of a turn.
  *
- * `codex.turn.unified_exec.running_processes`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.turn.unified_exec.running_processes`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: none. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_TURN_UNIFIED_EXEC_RUNNING_PROCESSES = 'codex.turn.unified_exec.running_processes';
@@ -957,7 +957,7 @@ export const METRIC_CODEX_TURN_UNIFIED_EXEC_RUNNING_PROCESSES = 'codex.turn.unif
 /**
  * Commands that used (or waited for) the shell snapshot.
  *
- * `codex.shell_snapshot.command`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.shell_snapshot.command`: counter, unit `1`; Codex tags: session; sent by Codex 0.165.0...
  * Fields: `outcome`, `state`, `version`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_SHELL_SNAPSHOT_COMMAND = 'codex.shell_snapshot.command';
@@ -965,7 +965,7 @@ export const METRIC_CODEX_SHELL_SNAPSHOT_COMMAND = 'codex.shell_snapshot.command
 /**
  * Time a command waited for the shell snapshot.
  *
- * `codex.shell_snapshot.wait_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.shell_snapshot.wait_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.165.0...
  * Fields: `outcome`, `state`, `version`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_SHELL_SNAPSHOT_WAIT_MS = 'codex.shell_snapshot.wait_ms';
@@ -973,7 +973,7 @@ export const METRIC_CODEX_SHELL_SNAPSHOT_WAIT_MS = 'codex.shell_snapshot.wait_ms
 /**
  * Characters cut from skill descriptions when rendering the skills list.
  *
- * `codex.thread.skills.description_truncated_chars`: histogram, unit `{char}`; buckets `truncated-chars`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.thread.skills.description_truncated_chars`: histogram, unit `{char}`; buckets `truncated-chars`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `catalog_surface`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_THREAD_SKILLS_DESCRIPTION_TRUNCATED_CHARS = 'codex.thread.skills.description_truncated_chars';
@@ -981,7 +981,7 @@ export const METRIC_CODEX_THREAD_SKILLS_DESCRIPTION_TRUNCATED_CHARS = 'codex.thr
 /**
  * Entries in the skills catalog.
  *
- * `codex.skills.catalog.entries`: histogram, unit `{entry}`; buckets `catalog-entries`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.skills.catalog.entries`: histogram, unit `{entry}`; buckets `catalog-entries`; Codex tags: session; sent by Codex 0.169.1...
  * Fields: `stage`, `status`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_SKILLS_CATALOG_ENTRIES = 'codex.skills.catalog.entries';
@@ -989,7 +989,7 @@ export const METRIC_CODEX_SKILLS_CATALOG_ENTRIES = 'codex.skills.catalog.entries
 /**
  * Shadow skill-selection runs by method and status.
  *
- * `codex.skills.shadow_selection`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.skills.shadow_selection`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `method`, `status`, `query_script`, `query_truncated`, `candidate_set_truncated`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_SKILLS_SHADOW_SELECTION = 'codex.skills.shadow_selection';
@@ -997,7 +997,7 @@ export const METRIC_CODEX_SKILLS_SHADOW_SELECTION = 'codex.skills.shadow_selecti
 /**
  * Shadow skill-selection duration.
  *
- * `codex.skills.shadow_selection.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.skills.shadow_selection.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `method`, `status`, `query_script`, `query_truncated`, `candidate_set_truncated`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_SKILLS_SHADOW_SELECTION_DURATION_MS = 'codex.skills.shadow_selection.duration_ms';
@@ -1005,7 +1005,7 @@ export const METRIC_CODEX_SKILLS_SHADOW_SELECTION_DURATION_MS = 'codex.skills.sh
 /**
  * Catalog entries considered by a shadow skill selection.
  *
- * `codex.skills.shadow_selection.catalog_entries`: histogram, unit `{entry}`; buckets `sdk-default`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.skills.shadow_selection.catalog_entries`: histogram, unit `{entry}`; buckets `sdk-default`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `method`, `status`, `query_script`, `query_truncated`, `candidate_set_truncated`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_SKILLS_SHADOW_SELECTION_CATALOG_ENTRIES = 'codex.skills.shadow_selection.catalog_entries';
@@ -1013,7 +1013,7 @@ export const METRIC_CODEX_SKILLS_SHADOW_SELECTION_CATALOG_ENTRIES = 'codex.skill
 /**
  * Entries selected by a shadow skill selection.
  *
- * `codex.skills.shadow_selection.selected_entries`: histogram, unit `{entry}`; buckets `sdk-default`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.skills.shadow_selection.selected_entries`: histogram, unit `{entry}`; buckets `sdk-default`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `method`, `status`, `query_script`, `query_truncated`, `candidate_set_truncated`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_SKILLS_SHADOW_SELECTION_SELECTED_ENTRIES = 'codex.skills.shadow_selection.selected_entries';
@@ -1021,7 +1021,7 @@ export const METRIC_CODEX_SKILLS_SHADOW_SELECTION_SELECTED_ENTRIES = 'codex.skil
 /**
  * Query terms used by a shadow skill selection.
  *
- * `codex.skills.shadow_selection.query_terms`: histogram, unit `{term}`; buckets `sdk-default`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.skills.shadow_selection.query_terms`: histogram, unit `{term}`; buckets `sdk-default`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `method`, `status`, `query_script`, `query_truncated`, `candidate_set_truncated`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_SKILLS_SHADOW_SELECTION_QUERY_TERMS = 'codex.skills.shadow_selection.query_terms';
@@ -1029,7 +1029,7 @@ export const METRIC_CODEX_SKILLS_SHADOW_SELECTION_QUERY_TERMS = 'codex.skills.sh
 /**
  * Candidate reduction of a shadow skill selection, in basis points.
  *
- * `codex.skills.shadow_selection.reduction_bps`: histogram, unit `{bp}`; buckets `sdk-default`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.skills.shadow_selection.reduction_bps`: histogram, unit `{bp}`; buckets `sdk-default`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `method`, `status`, `query_script`, `query_truncated`, `candidate_set_truncated`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_SKILLS_SHADOW_SELECTION_REDUCTION_BPS = 'codex.skills.shadow_selection.reduction_bps';
@@ -1037,7 +1037,7 @@ export const METRIC_CODEX_SKILLS_SHADOW_SELECTION_REDUCTION_BPS = 'codex.skills.
 /**
  * Size of the session rollout file.
  *
- * `codex.rollout.size_bytes`: histogram, unit `{byte}`; buckets `sdk-default`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.rollout.size_bytes`: histogram, unit `{byte}`; buckets `sdk-default`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: none. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_ROLLOUT_SIZE_BYTES = 'codex.rollout.size_bytes';
@@ -1045,7 +1045,7 @@ export const METRIC_CODEX_ROLLOUT_SIZE_BYTES = 'codex.rollout.size_bytes';
 /**
  * Rollout items appended (sampled).
  *
- * `codex.rollout.persistence.append`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.rollout.persistence.append`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `stage`, `sample_rate`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_ROLLOUT_PERSISTENCE_APPEND = 'codex.rollout.persistence.append';
@@ -1053,7 +1053,7 @@ export const METRIC_CODEX_ROLLOUT_PERSISTENCE_APPEND = 'codex.rollout.persistenc
 /**
  * Bytes removed from rollout items before persisting (sampled).
  *
- * `codex.rollout.persistence.bytes_removed`: histogram, unit `{byte}`; buckets `rollout-bytes`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.rollout.persistence.bytes_removed`: histogram, unit `{byte}`; buckets `rollout-bytes`; Codex tags: none; sent by Codex 0.165.0...
  * Fields: `decision`, `encoding`, `rollout_item_type`, `sample_rate`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_ROLLOUT_PERSISTENCE_BYTES_REMOVED = 'codex.rollout.persistence.bytes_removed';
@@ -1061,7 +1061,7 @@ export const METRIC_CODEX_ROLLOUT_PERSISTENCE_BYTES_REMOVED = 'codex.rollout.per
 /**
  * Size of persisted rollout items (sampled).
  *
- * `codex.rollout.persistence.item_bytes_v2`: histogram, unit `{byte}`; buckets `rollout-bytes`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.rollout.persistence.item_bytes_v2`: histogram, unit `{byte}`; buckets `rollout-bytes`; Codex tags: none; sent by Codex 0.165.0...
  * Fields: `decision`, `encoding`, `rollout_item_type`, `sample_rate`, `stage`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_ROLLOUT_PERSISTENCE_ITEM_BYTES_V2 = 'codex.rollout.persistence.item_bytes_v2';
@@ -1069,7 +1069,7 @@ export const METRIC_CODEX_ROLLOUT_PERSISTENCE_ITEM_BYTES_V2 = 'codex.rollout.per
 /**
  * Rollout bytes persisted per turn (sampled).
  *
- * `codex.rollout.persistence.turn_bytes_v2`: histogram, unit `{byte}`; buckets `rollout-bytes`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.rollout.persistence.turn_bytes_v2`: histogram, unit `{byte}`; buckets `rollout-bytes`; Codex tags: none; sent by Codex 0.165.0...
  * Fields: `encoding`, `outcome`, `sample_rate`, `stage`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_ROLLOUT_PERSISTENCE_TURN_BYTES_V2 = 'codex.rollout.persistence.turn_bytes_v2';
@@ -1077,7 +1077,7 @@ export const METRIC_CODEX_ROLLOUT_PERSISTENCE_TURN_BYTES_V2 = 'codex.rollout.per
 /**
  * Rollout materialisations from compressed storage by outcome.
  *
- * `codex.rollout_compression.materialize`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.rollout_compression.materialize`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `outcome`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_ROLLOUT_COMPRESSION_MATERIALIZE = 'codex.rollout_compression.materialize';
@@ -1085,7 +1085,7 @@ export const METRIC_CODEX_ROLLOUT_COMPRESSION_MATERIALIZE = 'codex.rollout_compr
 /**
  * Rollout reads by format and outcome.
  *
- * `codex.rollout_compression.read`: counter, unit `1`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.rollout_compression.read`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `outcome`, `format`, `stage`, `reason`, `error_kind`, `read_progress`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_ROLLOUT_COMPRESSION_READ = 'codex.rollout_compression.read';
@@ -1093,7 +1093,7 @@ export const METRIC_CODEX_ROLLOUT_COMPRESSION_READ = 'codex.rollout_compression.
 /**
  * I/O time of a rollout read.
  *
- * `codex.rollout_compression.read.io_duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; observed in Codex 0.171.0.
+ * `codex.rollout_compression.read.io_duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: none; sent by Codex 0.160.0...
  * Fields: `outcome`, `format`, `stage`, `reason`, `error_kind`, `read_progress`. Section: Codex 0.171.0: tools, skills and rollout.
  */
 export const METRIC_CODEX_ROLLOUT_COMPRESSION_READ_IO_DURATION_MS = 'codex.rollout_compression.read.io_duration_ms';
@@ -1101,7 +1101,7 @@ export const METRIC_CODEX_ROLLOUT_COMPRESSION_READ_IO_DURATION_MS = 'codex.rollo
 /**
  * Automatic approval reviews by decision and outcome.
  *
- * `codex.guardian.review`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.guardian.review`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `action`, `approval_request_source`, `context_mode`, `decision`, `failure_reason`, `guardian_model`, `guardian_reasoning_effort`, `had_prior_review_context`, `outcome`, `reviewed_action_truncated`, `risk_level`, `session_kind`, `terminal_status`, `user_authorization`, `context_changed`. Section: Codex 0.171.0: automatic approval review.
  */
 export const METRIC_CODEX_GUARDIAN_REVIEW = 'codex.guardian.review';
@@ -1109,7 +1109,7 @@ export const METRIC_CODEX_GUARDIAN_REVIEW = 'codex.guardian.review';
 /**
  * Duration of an automatic approval review.
  *
- * `codex.guardian.review.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.guardian.review.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `action`, `approval_request_source`, `context_mode`, `decision`, `failure_reason`, `guardian_model`, `guardian_reasoning_effort`, `had_prior_review_context`, `outcome`, `reviewed_action_truncated`, `risk_level`, `session_kind`, `terminal_status`, `user_authorization`. Section: Codex 0.171.0: automatic approval review.
  */
 export const METRIC_CODEX_GUARDIAN_REVIEW_DURATION_MS = 'codex.guardian.review.duration_ms';
@@ -1117,7 +1117,7 @@ export const METRIC_CODEX_GUARDIAN_REVIEW_DURATION_MS = 'codex.guardian.review.d
 /**
  * Time to first token of the review model.
  *
- * `codex.guardian.review.ttft.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.guardian.review.ttft.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `action`, `approval_request_source`, `context_mode`, `decision`, `failure_reason`, `guardian_model`, `guardian_reasoning_effort`, `had_prior_review_context`, `outcome`, `reviewed_action_truncated`, `risk_level`, `session_kind`, `terminal_status`, `user_authorization`. Section: Codex 0.171.0: automatic approval review.
  */
 export const METRIC_CODEX_GUARDIAN_REVIEW_TTFT_DURATION_MS = 'codex.guardian.review.ttft.duration_ms';
@@ -1125,7 +1125,7 @@ export const METRIC_CODEX_GUARDIAN_REVIEW_TTFT_DURATION_MS = 'codex.guardian.rev
 /**
  * Attempts an automatic approval review took.
  *
- * `codex.guardian.review.attempt_count`: histogram, unit `{attempt}`; buckets `attempts`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.guardian.review.attempt_count`: histogram, unit `{attempt}`; buckets `attempts`; Codex tags: session; sent by Codex 0.165.0...
  * Fields: `action`, `approval_request_source`, `context_mode`, `decision`, `failure_reason`, `guardian_model`, `guardian_reasoning_effort`, `had_prior_review_context`, `outcome`, `reviewed_action_truncated`, `risk_level`, `session_kind`, `terminal_status`, `user_authorization`. Section: Codex 0.171.0: automatic approval review.
  */
 export const METRIC_CODEX_GUARDIAN_REVIEW_ATTEMPT_COUNT = 'codex.guardian.review.attempt_count';
@@ -1133,7 +1133,7 @@ export const METRIC_CODEX_GUARDIAN_REVIEW_ATTEMPT_COUNT = 'codex.guardian.review
 /**
  * Tokens used by an automatic approval review, by token type.
  *
- * `codex.guardian.review.token_usage`: histogram, unit `{token}`; buckets `tokens`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.guardian.review.token_usage`: histogram, unit `{token}`; buckets `tokens`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `action`, `approval_request_source`, `context_mode`, `decision`, `failure_reason`, `guardian_model`, `guardian_reasoning_effort`, `had_prior_review_context`, `outcome`, `reviewed_action_truncated`, `risk_level`, `session_kind`, `terminal_status`, `user_authorization`, `token_type`. Section: Codex 0.171.0: automatic approval review.
  */
 export const METRIC_CODEX_GUARDIAN_REVIEW_TOKEN_USAGE = 'codex.guardian.review.token_usage';
@@ -1141,7 +1141,7 @@ export const METRIC_CODEX_GUARDIAN_REVIEW_TOKEN_USAGE = 'codex.guardian.review.t
 /**
  * Final outcome of reviews, by whether they were retried.
  *
- * `codex.guardian.review.retry_outcome`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.guardian.review.retry_outcome`: counter, unit `1`; Codex tags: session; sent by Codex 0.165.0...
  * Fields: `action`, `approval_request_source`, `context_mode`, `decision`, `failure_reason`, `guardian_model`, `guardian_reasoning_effort`, `had_prior_review_context`, `outcome`, `reviewed_action_truncated`, `risk_level`, `session_kind`, `terminal_status`, `user_authorization`, `retried`. Section: Codex 0.171.0: automatic approval review.
  */
 export const METRIC_CODEX_GUARDIAN_REVIEW_RETRY_OUTCOME = 'codex.guardian.review.retry_outcome';
@@ -1149,7 +1149,7 @@ export const METRIC_CODEX_GUARDIAN_REVIEW_RETRY_OUTCOME = 'codex.guardian.review
 /**
  * Review retries by failure reason.
  *
- * `codex.guardian.review.retry`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.guardian.review.retry`: counter, unit `1`; Codex tags: session; sent by Codex 0.165.0...
  * Fields: `failure_reason`, `outcome`. Section: Codex 0.171.0: automatic approval review.
  */
 export const METRIC_CODEX_GUARDIAN_REVIEW_RETRY = 'codex.guardian.review.retry';
@@ -1157,7 +1157,7 @@ export const METRIC_CODEX_GUARDIAN_REVIEW_RETRY = 'codex.guardian.review.retry';
 /**
  * Time waited before retrying a review.
  *
- * `codex.guardian.review.retry_wait_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.guardian.review.retry_wait_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.165.0...
  * Fields: `failure_reason`, `outcome`. Section: Codex 0.171.0: automatic approval review.
  */
 export const METRIC_CODEX_GUARDIAN_REVIEW_RETRY_WAIT_MS = 'codex.guardian.review.retry_wait_ms';
@@ -1165,7 +1165,7 @@ export const METRIC_CODEX_GUARDIAN_REVIEW_RETRY_WAIT_MS = 'codex.guardian.review
 /**
  * How an approval request was routed to review.
  *
- * `codex.guardian.review.route`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.guardian.review.route`: counter, unit `1`; Codex tags: session; sent by Codex 0.165.0...
  * Fields: `route`, `reason`. Section: Codex 0.171.0: automatic approval review.
  */
 export const METRIC_CODEX_GUARDIAN_REVIEW_ROUTE = 'codex.guardian.review.route';
@@ -1173,7 +1173,7 @@ export const METRIC_CODEX_GUARDIAN_REVIEW_ROUTE = 'codex.guardian.review.route';
 /**
  * Time from the approval request to the reviewer's decision.
  *
- * `codex.guardian.decision.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.guardian.decision.duration_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.165.0...
  * Fields: none. Section: Codex 0.171.0: automatic approval review.
  */
 export const METRIC_CODEX_GUARDIAN_DECISION_DURATION_MS = 'codex.guardian.decision.duration_ms';
@@ -1181,7 +1181,7 @@ export const METRIC_CODEX_GUARDIAN_DECISION_DURATION_MS = 'codex.guardian.decisi
 /**
  * Time a turn was blocked waiting on reviews.
  *
- * `codex.guardian.turn.blocking_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.guardian.turn.blocking_ms`: histogram, unit `ms`; buckets `duration`; Codex tags: session; sent by Codex 0.165.0...
  * Fields: `outcome`. Section: Codex 0.171.0: automatic approval review.
  */
 export const METRIC_CODEX_GUARDIAN_TURN_BLOCKING_MS = 'codex.guardian.turn.blocking_ms';
@@ -1189,7 +1189,7 @@ export const METRIC_CODEX_GUARDIAN_TURN_BLOCKING_MS = 'codex.guardian.turn.block
 /**
  * Estimated tokens of the review request context.
  *
- * `codex.guardian.context.request_tokens`: histogram, unit `{token}`; buckets `guardian-tokens`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.guardian.context.request_tokens`: histogram, unit `{token}`; buckets `guardian-tokens`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `component`, `target`, `token_bucket`. Section: Codex 0.171.0: automatic approval review.
  */
 export const METRIC_CODEX_GUARDIAN_CONTEXT_REQUEST_TOKENS = 'codex.guardian.context.request_tokens';
@@ -1197,7 +1197,7 @@ export const METRIC_CODEX_GUARDIAN_CONTEXT_REQUEST_TOKENS = 'codex.guardian.cont
 /**
  * Size of each section of the review context, by measurement.
  *
- * `codex.guardian.context.section_cost`: histogram, unit `1`; buckets `section-cost`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.guardian.context.section_cost`: histogram, unit `1`; buckets `section-cost`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `section`, `measurement`, `target`. Section: Codex 0.171.0: automatic approval review.
  */
 export const METRIC_CODEX_GUARDIAN_CONTEXT_SECTION_COST = 'codex.guardian.context.section_cost';
@@ -1205,7 +1205,39 @@ export const METRIC_CODEX_GUARDIAN_CONTEXT_SECTION_COST = 'codex.guardian.contex
 /**
  * Fast-path review decisions by reason.
  *
- * `codex.guardian_v2.fast_decision`: counter, unit `1`; Codex tags: session; observed in Codex 0.171.0.
+ * `codex.guardian_v2.fast_decision`: counter, unit `1`; Codex tags: session; sent by Codex 0.160.0...
  * Fields: `decision`, `reason`. Section: Codex 0.171.0: automatic approval review.
  */
 export const METRIC_CODEX_GUARDIAN_V2_FAST_DECISION = 'codex.guardian_v2.fast_decision';
+
+/**
+ * Size of the session directories under CODEX_HOME, measured by codex app-server.
+ *
+ * `codex.app_server.codex_home.size_bytes`: histogram, unit `{byte}`; buckets `codex-home-bytes`; Codex tags: none; sent by Codex 0.160.0...
+ * Fields: `directory`, `compression_enabled`. Section: Codex 0.160.0 to 0.171.0: app server and earlier releases.
+ */
+export const METRIC_CODEX_APP_SERVER_CODEX_HOME_SIZE_BYTES = 'codex.app_server.codex_home.size_bytes';
+
+/**
+ * Loaded-plugins cache events (clear).
+ *
+ * `codex.plugins.loaded_cache.event`: counter, unit `1`; Codex tags: none; sent by Codex 0.160.0..0.169.1.
+ * Fields: `event`. Section: Codex 0.160.0 to 0.171.0: app server and earlier releases.
+ */
+export const METRIC_CODEX_PLUGINS_LOADED_CACHE_EVENT = 'codex.plugins.loaded_cache.event';
+
+/**
+ * Size of persisted rollout items (sampled); rollout.persistence.item_bytes_v2 from 0.165.0.
+ *
+ * `codex.rollout.persistence.item_bytes`: histogram, unit `{byte}`; buckets `sdk-default`; Codex tags: none; sent by Codex 0.160.0..0.160.0.
+ * Fields: `decision`, `encoding`, `rollout_item_type`, `sample_rate`. Section: Codex 0.160.0 to 0.171.0: app server and earlier releases.
+ */
+export const METRIC_CODEX_ROLLOUT_PERSISTENCE_ITEM_BYTES = 'codex.rollout.persistence.item_bytes';
+
+/**
+ * Rollout bytes persisted per turn (sampled); rollout.persistence.turn_bytes_v2 from 0.165.0.
+ *
+ * `codex.rollout.persistence.turn_bytes`: histogram, unit `{byte}`; buckets `sdk-default`; Codex tags: none; sent by Codex 0.160.0..0.160.0.
+ * Fields: `encoding`, `outcome`, `sample_rate`, `stage`. Section: Codex 0.160.0 to 0.171.0: app server and earlier releases.
+ */
+export const METRIC_CODEX_ROLLOUT_PERSISTENCE_TURN_BYTES = 'codex.rollout.persistence.turn_bytes';

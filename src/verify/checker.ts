@@ -2,6 +2,7 @@
 import { DEFAULT_PREFIX, DEFAULT_TAG_KEYS, defaultTagsOf } from '../catalog/spec.js';
 import type { FieldSpec, MetricSpec, RetiredMetric } from '../catalog/spec.js';
 import { boundMessage, boundText } from './bounded-text.js';
+import { codexVersionOf, fieldNotSent, versionProblems } from './codex-versions.js';
 import { closestName } from './did-you-mean.js';
 import { histogramStructure } from './histogram-structure.js';
 import { DEFAULT_MAX_SERIES, MonotonicTracker } from './monotonic.js';
@@ -140,8 +141,10 @@ export function createConformanceChecker(options: ConformanceCheckerOptions): Co
       }
     }
 
+    const version = codexVersionOf(point);
+    for (const problem of versionProblems(point, spec, version, metric)) report('not_sent_by_version', problem.message, problem.field);
     for (const field of spec.required) {
-      if (!Object.hasOwn(point.attributes, field)) report('missing_field', `${metric} lacks required field ${field}`, field);
+      if (!Object.hasOwn(point.attributes, field) && !fieldNotSent(spec.fields[field], version)) report('missing_field', `${metric} lacks required field ${field}`, field);
     }
     if (requireDefaultTags) {
       for (const tag of defaultTagsOf(spec.tags)) {

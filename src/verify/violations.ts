@@ -16,6 +16,7 @@ export const VIOLATION_CODES = [
   'bucket_count_mismatch',
   'count_mismatch',
   'min_above_max',
+  'not_sent_by_version',
 ] as const;
 export type ViolationCode = (typeof VIOLATION_CODES)[number];
 

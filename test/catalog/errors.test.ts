@@ -138,7 +138,7 @@ describe('metrics.md errors', () => {
   });
 });
 
-describe('wire cells: Unit, Buckets, Tags, Observed in', () => {
+describe('wire cells: Unit, Buckets, Tags, Codex versions', () => {
   const one = (wire: Parameters<typeof row>[4], kind = 'counter') => metricsDoc(['Runtime', [row('ok', 'counter', '', 'Ok.'), row('a', kind, '', 'Bad.', wire)]]);
 
   it.each([
@@ -172,20 +172,44 @@ describe('wire cells: Unit, Buckets, Tags, Observed in', () => {
     expect(build(text, miniAttributes()).metrics.find((m) => m.name === 'a')?.tags).toBe(tags.replace(/`/g, ''));
   });
 
-  it.each(['v0.171.0', '0.171', 'latest', '0.171.0, 0.172.0'])('"Observed in" %s', (observedIn) => {
-    const text = one({ observedIn });
-    expectError(run(text), M, lineContaining(text, 'Bad.'), `has "Observed in" "${observedIn}"`, 'expected a version such as 0.171.0, or nothing');
+  it.each(['v0.171.0..', '0.171', '0.171.0', 'latest', '0.160.0, 0.171.0', '..0.171.0'])('"Codex versions" %s is not a range', (versions) => {
+    const text = one({ versions });
+    expectError(run(text), M, lineContaining(text, 'Bad.'), `has Codex versions "${versions}"`, 'expected `A..` (from A on) or `A..B`');
   });
 
-  it('"Observed in" is a version or empty; an empty cell leaves observedIn out', () => {
-    const text = metricsDoc(['Runtime', [row('a', 'counter', '', 'A.', { observedIn: '0.171.0' }), row('b', 'counter', '', 'B.')]]);
-    const [a, b] = build(text, miniAttributes()).metrics;
-    expect(a.observedIn).toBe('0.171.0');
-    expect(b).not.toHaveProperty('observedIn');
+  it.each([
+    ['0.165.0..', '0.165.0 is not a covered version'],
+    ['0.171.0..0.160.0', 'the range ends before it starts'],
+    ['0.160.0..0.171.0', '0.171.0 is the newest covered version: write `0.160.0..`'],
+  ])('"Codex versions" %s names covered versions in order', (versions, reason) => {
+    const text = one({ versions });
+    expectError(run(text), M, lineContaining(text, 'Bad.'), reason);
   });
 
-  it('a catalog table without wire columns: error at its first row', () => {
-    const text = ['# Metrics', '', '## Runtime', '', '| Metric | Type | Fields | Description |', '| --- | --- | --- | --- |', '| `a` | counter | | A. |', ''].join('\n');
+  it('"Codex versions" is a range of covered versions or empty; the covered versions around it bound what is known', () => {
+    const text = metricsDocWith({ codexVersions: ['0.150.0', '0.160.0', '0.165.0', '0.171.0'] }, ['Runtime', [row('a', 'counter', '', 'A.', { versions: '0.160.0..' }), row('b', 'counter', '', 'B.'), row('c', 'counter', '', 'C.', { versions: '0.150.0..0.160.0' })]]);
+    const catalog = build(text, miniAttributes());
+    const [a, b, c] = catalog.metrics;
+    expect(catalog.codexVersions).toEqual(['0.150.0', '0.160.0', '0.165.0', '0.171.0']);
+    expect(a.versions).toEqual({ since: '0.160.0', absentThrough: '0.150.0' });
+    expect(b).not.toHaveProperty('versions');
+    expect(c.versions).toEqual({ since: '0.150.0', until: '0.160.0', absentFrom: '0.165.0' });
+  });
+
+  it('the "Codex version" table lists release versions, oldest first, once', () => {
+    for (const [versions, reason] of [
+      [['0.171.0', '0.160.0'], 'must be listed oldest first, each once (0.160.0 after 0.171.0)'],
+      [['0.160.0', '0.160.0'], 'oldest first, each once'],
+      [['0.160'], 'Codex version "0.160" is not a release version'],
+    ] as const) {
+      const text = metricsDocWith({ codexVersions: versions }, ['Runtime', [row('a', 'counter', '', 'A.')]]);
+      // The error is at the last row: header, delimiter, then one row per version.
+      expectError(run(text), M, lineContaining(text, '| Codex version |') + 1 + versions.length, reason);
+    }
+  });
+
+  it('a catalog table without wire columns beside tables with them: error at its first row (all four-column tables are the upstream format)', () => {
+    const text = [metricsDoc(['Runtime', [row('b', 'counter', '', 'B.')]]), '## Upstream', '', '| Metric | Type | Fields | Description |', '| --- | --- | --- | --- |', '| `a` | counter | | A. |', ''].join('\n');
     expectError(run(text), M, lineContaining(text, '| `a` |'), '`a` is in a table without Unit, Buckets and Tags columns');
   });
 
@@ -202,7 +226,7 @@ describe('wire cells: Unit, Buckets, Tags, Observed in', () => {
     expectError(run(text), M, lineContaining(text, '| `a` |'), '`a` is in a table without Unit, Buckets and Tags columns');
   });
 
-  it('a counter-only table may omit Buckets, and any table may omit Observed in', () => {
+  it('a counter-only table may omit Buckets, and any table may omit Codex versions', () => {
     const text = ['## Runtime', '', '| Metric | Type | Unit | Tags | Fields | Description |', '| --- | --- | --- | --- | --- | --- |', '| `a` | counter | `1` | none | | A. |', ''].join('\n');
     expect(build(text, miniAttributes()).metrics).toEqual([{ name: 'a', kind: 'counter', unit: '1', tags: 'none', description: 'A.', section: 'Runtime', required: [], optional: [], fields: {} }]);
   });

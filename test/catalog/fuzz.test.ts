@@ -9,13 +9,13 @@ import { renderCatalogModule, renderMetricNamesModule } from '../../src/catalog/
 import { MAX_BOUNDARIES } from '../../src/catalog/parse-buckets.js';
 import { METRIC_NAME } from '../../src/catalog/parse-metrics.js';
 import { DEFAULT_PREFIX, DEFAULT_TAG_KEYS, TAG_SCOPES, VALUE_PATTERN, type MetricSpec } from '../../src/catalog/spec.js';
+import { formatRange } from '../../src/catalog/versions.js';
 import { attributesText, isTableLine, joinRow, metricsText, splitRow } from './helpers.js';
 
 const METRICS_FILE = 'docs/metrics.md';
 const ATTRIBUTES_FILE = 'docs/attributes.md';
 /** The unit syntax docs/metrics.md documents: `ms`, `s`, `By`, `1` or a `{annotation}`. */
 const UNIT = /^(1|ms|s|By|\{[a-z_]+\})$/;
-const VERSION = /^\d+\.\d+\.\d+$/;
 const FIELD_TYPES = new Set(['string', 'boolean', 'int']);
 /** A mutated build slower than this many builds of the unmutated docs (measured first, same machine) is a hang. */
 const SLOW_FACTOR = 25;
@@ -244,7 +244,7 @@ function rowsByMetric(text: string): Map<string, { header: string[]; cells: stri
 /** The wire values of a metric come from a row of its own: each is in that row's cell of its column. */
 function expectDeclaredWire(m: MetricSpec, rows: { header: string[]; cells: string[] }[] | undefined): void {
   check(rows !== undefined, `${m.name}: no table row names it`);
-  const wire: [string, string | undefined][] = [['unit', m.unit], ['tags', m.tags], ['buckets', m.buckets?.name], ['observedin', m.observedIn]];
+  const wire: [string, string | undefined][] = [['unit', m.unit], ['tags', m.tags], ['buckets', m.buckets?.name], ['codexversions', m.versions ? formatRange(m.versions) : undefined]];
   for (const [column, value] of wire) {
     if (value === undefined) continue;
     const declared = rows!.some(({ header, cells }) => header.includes(column) && plain(cells[header.indexOf(column)]).includes(value));
@@ -265,7 +265,7 @@ function expectValidCatalog(catalog: Catalog, metricsDoc: string): void {
     check(m.kind === 'counter' || m.kind === 'histogram', `${m.name}: kind ${m.kind}`);
     check(UNIT.test(m.unit), `${m.name}: unit ${m.unit}`);
     check(TAG_SCOPES.includes(m.tags), `${m.name}: tags ${m.tags}`);
-    check(m.observedIn === undefined || VERSION.test(m.observedIn), `${m.name}: observed in ${m.observedIn}`);
+    check(m.versions === undefined || (catalog.codexVersions.includes(m.versions.since) && (m.versions.until === undefined || catalog.codexVersions.includes(m.versions.until))), `${m.name}: versions ${JSON.stringify(m.versions)}`);
     check(m.kind === 'histogram' ? m.buckets !== undefined && catalog.buckets.includes(m.buckets) : m.buckets === undefined, `${m.name}: buckets ${m.buckets?.name}`);
     expectDeclaredWire(m, rows.get(m.name));
     check(typeof m.section === 'string' && typeof m.description === 'string', `${m.name}: section/description`);
@@ -339,7 +339,7 @@ describe('generator fuzz', () => {
     const wrong = (m: Partial<MetricSpec>) => ({ ...catalog, metrics: [{ ...first, ...m }, ...rest] });
     expect(() => expectValidCatalog(wrong({ unit: first.unit === 'ms' ? '1' : 'ms' }), metricsText)).toThrow(`${first.name}: unit`);
     expect(() => expectValidCatalog(wrong({ tags: first.tags === 'none' ? 'session' : 'none' }), metricsText)).toThrow(`${first.name}: tags`);
-    expect(() => expectValidCatalog(wrong({ observedIn: '9.9.9' }), metricsText)).toThrow(`${first.name}: observedin`);
+    expect(() => expectValidCatalog(wrong({ versions: { since: '9.9.9' } }), metricsText)).toThrow(`${first.name}: versions`);
     expect(() => expectValidCatalog(wrong({ unit: '{Token}' }), metricsText)).toThrow('unit {Token}');
   });
 

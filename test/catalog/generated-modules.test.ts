@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCatalogFiles, type Catalog } from '../../src/catalog/build.js';
 import { renderCatalogModule, renderMetricNamesModule } from '../../src/catalog/generate.js';
 import { DEFAULT_PREFIX } from '../../src/catalog/spec.js';
+import { formatRange } from '../../src/catalog/versions.js';
 import { METRICS } from '../../src/generated/catalog.js';
 import * as NAMES from '../../src/generated/metric-names.js';
 import {
@@ -56,7 +57,7 @@ describe('metric-name constants (src/generated/metric-names.ts)', () => {
       expect(doc, m.name).toContain(` * ${m.description.replace(/\*\//g, '*\\/')}`);
       expect(doc, m.name).toContain(`\`${DEFAULT_PREFIX}${m.name}\`: ${m.kind}, unit \`${m.unit}\``);
       expect(doc, m.name).toContain(`Codex tags: ${m.tags}`);
-      expect(doc, m.name).toContain(m.observedIn ? `observed in Codex ${m.observedIn}` : 'not observed offline');
+      expect(doc, m.name).toContain(m.versions ? `sent by Codex ${formatRange(m.versions)}` : 'not observed offline');
       if (m.buckets) expect(doc, m.name).toContain(`buckets \`${m.buckets.name}\``);
     }
   });
@@ -78,7 +79,7 @@ function trickyCatalog(): Catalog {
       'Tricky */ section',
       [
         row('a.b2_c', 'counter', '`status`, `x.y`', 'A */ description with "double" and \'single\' quotes.'),
-        row('h.duration_ms', 'histogram', 'See note', 'Durations.', { tags: 'none', observedIn: '0.171.0' }),
+        row('h.duration_ms', 'histogram', 'See note', 'Durations.', { tags: 'none', versions: '0.160.0..' }),
         row('h.bytes', 'histogram', '', 'Sizes.', { unit: '`{byte}`', buckets: '`decimals`', tags: 'originator' }),
         row('plain', 'counter', '', 'No fields.'),
       ],

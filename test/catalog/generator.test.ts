@@ -202,7 +202,7 @@ describe('field types', () => {
       type: 'string',
       values: ['approved', 'approved_with_amendment', 'approved_for_session', 'approved_with_network_policy_allow', 'denied', 'denied_with_network_policy_deny', 'abort', 'timed_out'],
     });
-    expect(metric('task.compact').fields.type).toMatchObject({ type: 'string', values: ['remote', 'local'] });
+    expect(metric('task.compact').fields.type).toMatchObject({ type: 'string', values: ['remote', 'remote_v2', 'local'] });
     expect(metric('db.backfill').fields.status).toMatchObject({ type: 'string', values: ['upserted', 'failed'] });
     expect(metric('db.backfill.duration_ms').fields.status).toMatchObject({ type: 'string', values: ['success', 'failed', 'partial_failure'] });
     for (const name of ['cloud_config_bundle.fetch_attempt', 'cloud_config_bundle.fetch_final']) {

@@ -53,15 +53,17 @@ export function lineContaining(text: string, needle: string, from = 1): number {
   throw new Error(`no line contains ${JSON.stringify(needle)}`);
 }
 
-/** A catalog table of docs/metrics.md: the wire columns (Unit, Buckets, Tags, Observed in) are required there. */
+/** A catalog table of docs/metrics.md: the wire columns (Unit, Buckets, Tags, Codex versions) are required there. */
 export const METRIC_HEADER = [
-  '| Metric | Type | Unit | Buckets | Tags | Fields | Description | Observed in |',
+  '| Metric | Type | Unit | Buckets | Tags | Fields | Description | Codex versions |',
   '| --- | --- | --- | --- | --- | --- | --- | --- |',
 ];
 /** The prefixed summary table ("OTel metrics emitted"), which may omit the wire columns. */
 export const SUMMARY_HEADER = ['| Metric | Type | Fields | Description |', '| --- | --- | --- | --- |'];
 export const BUCKET_HEADER = ['| Buckets | Boundaries | Wide | Description |', '| --- | --- | --- | --- |'];
 export const RETIRED_HEADER = ['| Metric | Type | Status | Replacement |', '| --- | --- | --- | --- |'];
+export const CODEX_VERSIONS_HEADER = ['| Codex version | Checked by | What changed |', '| --- | --- | --- |'];
+export const VERSIONS_HEADER = ['| Field | Value | Metrics | Codex versions |', '| --- | --- | --- | --- |'];
 export const ALIAS_HEADER = ['| Field | Alias | Sent as |', '| --- | --- | --- |'];
 export const ATTRIBUTE_HEADER = ['| Field | Type | Values | Metrics | Description |', '| --- | --- | --- | --- | --- |'];
 
@@ -70,7 +72,8 @@ export interface WireCells {
   readonly unit?: string;
   readonly buckets?: string;
   readonly tags?: string;
-  readonly observedIn?: string;
+  /** The Codex versions cell, e.g. `0.171.0..`. */
+  readonly versions?: string;
 }
 
 /**
@@ -87,7 +90,7 @@ export function metricRow(name: string, type: string, fields: string, descriptio
     wire.tags ?? 'session',
     fields,
     description,
-    wire.observedIn ?? '',
+    wire.versions ?? '',
   ]);
 }
 
@@ -119,6 +122,8 @@ export interface DocExtras {
   readonly buckets?: readonly string[];
   /** Rows of a "Retired metrics" table (none by default). */
   readonly retired?: readonly string[];
+  /** The covered Codex versions (a "Codex versions" table); by default 0.160.0 and 0.171.0 when a row dates itself. */
+  readonly codexVersions?: readonly string[];
 }
 
 /** A metrics document: one catalog table per section, then the bucket (and retired) tables. */
@@ -136,6 +141,9 @@ export function metricsDocWith(extras: DocExtras, ...sections: Section[]): strin
   if (extras.retired) out.push('## Retired metrics', '', ...RETIRED_HEADER, ...extras.retired, '');
   const buckets = extras.buckets ?? bucketsUsed(sections.flatMap(([, rows]) => rows)).map((n) => bucketRow(n, '0, 5, 10'));
   if (buckets.length) out.push('## Histogram buckets', '', ...BUCKET_HEADER, ...buckets, '');
+  const dated = sections.some(([, rows]) => rows.some((r) => /\d\.\.(\d[\d.]*)? \|$/.test(r)));
+  const versions = extras.codexVersions ?? (dated ? ['0.160.0', '0.171.0'] : []);
+  if (versions.length) out.push('## Codex versions', '', ...CODEX_VERSIONS_HEADER, ...versions.map((v) => `| \`${v}\` | fixtures | |`), '');
   return out.join('\n');
 }
 

@@ -237,8 +237,8 @@ describe('every registry metric the reference lacks', () => {
     expect(unexplained).toEqual([]);
   });
 
-  it('has the Codex version it was observed in when it comes from the wire', () => {
-    for (const m of added.filter((x) => !replacements.has(x.name))) expect(m.observedIn, m.name).toMatch(/^\d+\.\d+\.\d+$/);
+  it('has the Codex versions that sent it when it comes from the wire', () => {
+    for (const m of added.filter((x) => !replacements.has(x.name))) expect(m.versions?.since, m.name).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it('"Observed on the wire" sections hold only such metrics, and follow the upstream sections', () => {

@@ -141,7 +141,8 @@ describe.skipIf(skip)('generated dashboard and rules on a real Prometheus', () =
 
     // Every captured Codex export (both protocols, all scenarios), replayed as one more interval of
     // deltas every REPLAY_MS, so the Codex counters keep growing like a busy fleet's.
-    for (const entry of readManifest().entries) codexPoints.push(...(await loadFixturePoints(entry)));
+    // `codex exec` only: `codex app-server` exports under jobs of its own (service.name `codex-app-server`).
+    for (const entry of readManifest().entries.filter((e) => e.scenario !== 'app-server')) codexPoints.push(...(await loadFixturePoints(entry)));
     const feed = (): void => {
       for (const e of expositions.values()) e.add(codexPoints);
     };

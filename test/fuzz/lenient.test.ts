@@ -136,7 +136,7 @@ describe('lenient mode under fuzzed input', () => {
   it('closed sets: lenient keeps a valid value outside the set and counts it as value_not_allowed (documented)', async () => {
     const t = createTestCodexMetrics({ defaults: DEFAULTS });
     const m = t.metrics as unknown as Loose;
-    m.add('task.compact', { type: 'manual' });
+    m.add('task.compact', { type: 'manual', manual: true });
     m.record('turn.token_usage', 5, { token_type: 'bogus tokens', tmp_mem_enabled: false });
     const points = await t.snapshot();
     expect(points.find((p) => p.name === 'codex.task.compact')!.attributes.type).toBe('manual');

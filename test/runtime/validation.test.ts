@@ -37,7 +37,7 @@ const cases: { name: string; call: (m: Loose) => void; code: string; lenient: 'd
   { name: 'value with spaces', call: (m) => m.add('tool.call', { tool: 'rm -rf /', success: true }), code: 'invalid_value', lenient: 'sanitized' },
   { name: 'empty value', call: (m) => m.add('tool.call', { tool: '', success: true }), code: 'invalid_value', lenient: 'sanitized' },
   { name: 'oversized value', call: (m) => m.add('tool.call', { tool: 'x'.repeat(10_000), success: true }), code: 'invalid_value', lenient: 'sanitized' },
-  { name: 'value outside a closed set', call: (m) => m.add('task.compact', { type: 'manual' }), code: 'value_not_allowed', lenient: 'sanitized' },
+  { name: 'value outside a closed set', call: (m) => m.add('task.compact', { type: 'manual', manual: true }), code: 'value_not_allowed', lenient: 'sanitized' },
   { name: 'bad default tag', call: (m) => m.withDefaults({ model: 'gpt 5 (preview)' }), code: 'invalid_value', lenient: 'sanitized' },
   { name: 'unknown default tag', call: (m) => m.withDefaults({ user: 'alice' }), code: 'unknown_field', lenient: 'sanitized' },
 ];

@@ -241,7 +241,7 @@ describe('secrets passed by mistake as attribute values are not echoed', () => {
     const t = createTestCodexMetrics({ strict: true });
     const calls = [
       () => t.metrics.add('tool.call', { tool: `curl -H "Authorization: Bearer ${OPTION_TOKEN}"`, success: true }),
-      () => t.metrics.add('task.compact', { type: OPTION_TOKEN as 'remote' }),
+      () => t.metrics.add('task.compact', { type: OPTION_TOKEN as 'remote', manual: false }),
       () => t.metrics.add('tool.call', { tool: 'shell', success: OPTION_TOKEN as unknown as boolean }),
       () => t.metrics.withDefaults({ model: `${OPTION_TOKEN} ` }),
     ];
@@ -261,7 +261,7 @@ describe('secrets passed by mistake as attribute values are not echoed', () => {
     output = captureOutput();
     const t = createTestCodexMetrics();
     t.metrics.add('tool.call', { tool: `curl -H "Authorization: Bearer ${OPTION_TOKEN}"`, success: true });
-    t.metrics.add('task.compact', { type: OPTION_TOKEN as 'remote' });
+    t.metrics.add('task.compact', { type: OPTION_TOKEN as 'remote', manual: false });
     t.metrics.withDefaults({ model: `${OPTION_TOKEN} ` });
     expect(output.diag.count(/repaired measurement/)).toBe(3);
     expectNoSecret(output.text());

@@ -12,7 +12,7 @@ m.add('conversation.turn.count', undefined, 4);
 m.add('mcp.call', { status: 'blocked' });
 m.add('mcp.call', { status: 'ok', tool: 'search', connector_id: 'c', connector_name: 'n' });
 m.add('windows_sandbox.legacy_setup_preflight_failed');
-m.add('task.compact', { type: 'remote' });
+m.add('task.compact', { type: 'remote', manual: false });
 m.add('approval.requested', { tool: 'shell', approved: 'approved_for_session' });
 m.record('api_request.duration_ms', 812, { status: 200, success: true });
 m.record('turn.e2e_duration_ms', 90_000);
@@ -57,8 +57,10 @@ m.add('api_request', { status: 200, success: 'yes' });
 m.add('api_request', { status: 'ok', success: true });
 // @ts-expect-error token_type is a closed set
 m.record('turn.token_usage', 5, { token_type: 'prompt', tmp_mem_enabled: true });
-// @ts-expect-error task.compact type is remote | local
-m.add('task.compact', { type: 'manual' });
+// @ts-expect-error task.compact type is remote | remote_v2 | local
+m.add('task.compact', { type: 'manual', manual: true });
+// @ts-expect-error task.compact needs manual (Codex always sends it)
+m.add('task.compact', { type: 'local' });
 // @ts-expect-error approved is a closed set
 m.add('approval.requested', { tool: 'shell', approved: 'yes' });
 // @ts-expect-error the increment is a number

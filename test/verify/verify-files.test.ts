@@ -176,7 +176,7 @@ describe('coverage in live runs', () => {
       });
     };
     const plain = await verify([], send);
-    expect(plain.stdout).toMatch(/coverage: 2\/151 documented metrics arrived \(1\.3%\)\n {2}Runtime and model transport +2\/23 +8\.7%\n/);
+    expect(plain.stdout).toMatch(/coverage: 2\/155 documented metrics arrived \(1\.3%\)\n {2}Runtime and model transport +2\/23 +8\.7%\n/);
     const gated = await verify(['--json', '--require', 'Runtime', '--min-coverage', '1'], send);
     expect(gated.code).toBe(1);
     expect(gated.report!.violations.filter((v) => v.code !== 'wrong_buckets')).toEqual([]);
