@@ -2,9 +2,10 @@
 //   - this package's export: the demo workload recorded into @opentelemetry/exporter-prometheus,
 //     scraped directly as job `codex-agent` (in the collector mode the `ms` histograms are renamed the
 //     way the OpenTelemetry Collector names them), and
-//   - the real Codex CLI 0.171.0 exports committed under test/fixtures/ (delta OTLP), replayed into a
-//     test-only Collector stand-in (otlp-exposition.ts) and scraped with honor_labels, so they land as
-//     job `codex_exec` (Codex's service.name), exactly as through the Collector's prometheus exporter,
+//   - the real Codex CLI 0.171.0 exports committed under test/fixtures/ (delta OTLP), each replayed as
+//     one Codex process on its own host into the model of the Collector running the shipped recipe
+//     (collector-model.ts, examples/otel-collector.yaml) and scraped with honor_labels, so they land
+//     as job `codex_exec` (Codex's service.name), one `instance` per host,
 // with the generated recording and alerting rules loaded. Every dashboard query must return data with
 // every variable at All, and with every variable set to a concrete value found in the data (chained as
 // Grafana resolves them) for each job.
@@ -24,9 +25,11 @@ import { GENAI_METRICS } from '../../src/genai/conventions.js';
 import type { MetricSpec } from '../../src/catalog/spec.js';
 import type { ReceivedPoint } from '../../src/verify/points.js';
 import { expandForPrometheus, selectors } from '../dashboard/promql.js';
+import { readFileSync } from 'node:fs';
 import { loadFixturePoints, readManifest } from '../interop/fixtures.js';
+import { restamp } from './codex-process.js';
+import { fromCollectorConfig, serveExposition, type CollectorModel } from './collector-model.js';
 import { startDemoTicker, type DemoTicker } from './demo-ticker.js';
-import { OtlpExposition, serveExposition } from './otlp-exposition.js';
 import { freePort, prometheusOnPath, startPrometheus, waitFor, type PrometheusServer } from './prometheus-process.js';
 
 // The originator default differs from the per-call `originator` the workload gives windows_sandbox.*
@@ -125,8 +128,11 @@ describe.skipIf(skip)('generated dashboard and rules on a real Prometheus', () =
   let ticker: DemoTicker | undefined;
   let collector: { port: number; close(): Promise<void> } | undefined;
   let replay: NodeJS.Timeout | undefined;
-  const expositions = new Map(NAMING_MODES.map((n) => [n, new OtlpExposition(n)]));
+  // The shipped Collector recipe, once per naming (plain: the same pipeline named as the JS exporter would).
+  const recipe = readFileSync(join(RULES_DIR, '..', 'examples', 'otel-collector.yaml'), 'utf8');
+  const models = new Map<PrometheusNaming, CollectorModel>(NAMING_MODES.map((n) => [n, fromCollectorConfig(recipe, { naming: n })]));
   let codexPoints: ReceivedPoint[] = [];
+  let processes: { points: ReceivedPoint[]; address: string; last: bigint }[] = [];
 
   beforeAll(async () => {
     if (!available) throw new Error('`prometheus` is not on PATH; CI installs Debian 12 prometheus in .ci/run');
@@ -139,17 +145,28 @@ describe.skipIf(skip)('generated dashboard and rules on a real Prometheus', () =
     // Keep recording so every rate is positive and every quantile finite while Prometheus scrapes.
     ticker = startDemoTicker(metrics, 200);
 
-    // Every captured Codex export (both protocols, all scenarios), replayed as one more interval of
-    // deltas every REPLAY_MS, so the Codex counters keep growing like a busy fleet's.
-    for (const entry of readManifest().entries) codexPoints.push(...(await loadFixturePoints(entry)));
+    // Every captured Codex export (both protocols, all scenarios) is one Codex process on its own host,
+    // exporting the same interval of deltas again every REPLAY_MS (restamped as the Rust SDK would),
+    // so the Codex counters keep growing like a busy fleet's.
+    const started = BigInt(Date.now()) * 1_000_000n;
+    for (const [i, entry] of readManifest().entries.entries()) {
+      const points = await loadFixturePoints(entry);
+      codexPoints.push(...points);
+      processes.push({ points, address: `10.0.0.${i + 1}`, last: started });
+    }
     const feed = (): void => {
-      for (const e of expositions.values()) e.add(codexPoints);
+      const now = BigInt(Date.now()) * 1_000_000n;
+      for (const p of processes) {
+        const points = restamp(p.points, p.last, now, p.points[0].resource);
+        for (const model of models.values()) model.receive(points, { clientAddress: p.address });
+        p.last = now;
+      }
     };
     feed();
     replay = setInterval(feed, REPLAY_MS);
     collector = await serveExposition((path) => {
       const naming = NAMING_MODES.find((n) => path === `/metrics/${n}`);
-      return naming ? expositions.get(naming)!.render() : undefined;
+      return naming ? models.get(naming)!.render() : undefined;
     });
   }, 30_000);
 
@@ -161,10 +178,10 @@ describe.skipIf(skip)('generated dashboard and rules on a real Prometheus', () =
     await provider?.shutdown();
   });
 
-  it('replays only counters and histograms from the Codex fixtures, all delta', () => {
+  it('replays only counters and histograms from the Codex fixtures, all delta, none dropped by the pipeline', () => {
     expect(codexPoints.length).toBeGreaterThan(100);
     expect(codexPoints.every((p) => p.temporality === 'delta')).toBe(true);
-    for (const e of expositions.values()) expect(e.skipped).toBe(0);
+    for (const m of models.values()) expect(m.stats).toMatchObject({ skipped: 0, olderStart: 0, outOfOrder: 0, streamLimit: 0, exporterDropped: 0 });
   });
 
   describe.each(NAMING_MODES)('%s naming', (naming) => {
