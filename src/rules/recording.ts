@@ -20,6 +20,8 @@ export const RATIO_WINDOWS: Readonly<Record<string, readonly string[]>> = {
   'tool.call': [RECORDING_WINDOW, '30m'],
 };
 export const LATENCY_QUANTILES = [0.5, 0.95] as const;
+export const TOOL_WINDOW = '30m';
+export const MCP_WINDOW = '15m';
 export const WINDOWS_SETUP_WINDOW = '1h';
 export const MEMORY_WINDOW = '1h';
 export const DB_ERROR_WINDOW = '15m';
@@ -34,6 +36,11 @@ export function failureRatioName(metric: string, window: string): string {
 export function quantileName(metric: string, q: number): string {
   return `job:codex_${snake(metric)}:p${Math.round(q * 100)}_rate${RECORDING_WINDOW}`;
 }
+/** Per tool and per MCP server: one failing while the job's overall ratio stays low must still show. */
+export const TOOL_FAILURE_RATIO = `job_tool:codex_tool_call_failures:ratio_rate${TOOL_WINDOW}`;
+export const MCP_SERVER_FAILURE_RATIO = `job_server:codex_mcp_call_failures:ratio_rate${MCP_WINDOW}`;
+/** Share of turns slower than `turnSlowMs`, from the recorded bucket rates (works beyond the top bucket). */
+export const TURN_SLOW_RATIO = `job:codex_turn_e2e_duration_ms:slow_ratio_rate${RECORDING_WINDOW}`;
 export const WINDOWS_SETUP_RATIO = `job:codex_windows_sandbox_setup_failures:ratio_increase${WINDOWS_SETUP_WINDOW}`;
 export const WINDOWS_SETUP_FAILURES = `job:codex_windows_sandbox_setup_failures:increase${WINDOWS_SETUP_WINDOW}`;
 export const MEMORY_FAILURES = `job:codex_memory_phase_failures:increase${MEMORY_WINDOW}`;
@@ -53,10 +60,28 @@ export function recordingRules(metrics: readonly MetricSpec[], naming: Prometheu
     for (const window of windows) rules.push({ record: failureRatioName(name, window), expr: failureRatio(metric, naming, success, window, aggregate.get(name)) });
   }
 
+  const tool = byName.get('tool.call');
+  if (tool && hasField(tool, 'success') && hasField(tool, 'tool')) {
+    const by = [JOB_LABEL, prometheusLabelName('tool', naming)];
+    rules.push({ record: TOOL_FAILURE_RATIO, expr: ratioOf(by, prometheusMetricName(tool, naming), `${success}="false"`, TOOL_WINDOW) });
+  }
+  const mcp = byName.get('mcp.call');
+  if (mcp && hasField(mcp, 'status') && hasField(mcp, 'server')) {
+    const by = [JOB_LABEL, prometheusLabelName('server', naming)];
+    const failed = `${prometheusLabelName('status', naming)}=~"${config.mcpFailureStatuses.join('|')}"`;
+    rules.push({ record: MCP_SERVER_FAILURE_RATIO, expr: ratioOf(by, prometheusMetricName(mcp, naming), failed, MCP_WINDOW) });
+  }
+
   for (const a of aggregates) {
     if (a.metric.kind !== 'histogram') continue;
     for (const q of LATENCY_QUANTILES) {
       rules.push({ record: quantileName(a.metric.name, q), expr: `histogram_quantile(${q}, ${sumBy([JOB_LABEL, 'le'], a.record)})` });
+    }
+    if (a.metric.name === 'turn.e2e_duration_ms') {
+      // Everything above the bucket bound `turnSlowMs` (the +Inf bucket is all observations).
+      const within = sumBy([JOB_LABEL], `${a.record}{le="${config.turnSlowMs}"}`);
+      const all = sumBy([JOB_LABEL], `${a.record}{le="+Inf"}`);
+      rules.push({ record: TURN_SLOW_RATIO, expr: `1 - ${within} / ${all}` });
     }
   }
 
@@ -83,7 +108,46 @@ export function recordingRules(metrics: readonly MetricSpec[], naming: Prometheu
     const stage = hasField(dbError, 'stage') ? [prometheusLabelName('stage', naming)] : [];
     rules.push({ record: DB_ERRORS, expr: sumBy([JOB_LABEL, ...stage], `increase(${prometheusMetricName(dbError, naming)}[${DB_ERROR_WINDOW}])`) });
   }
+  rules.push(...attributionRules(byName, naming, config));
   return rules;
+}
+
+/** `job_team:codex_api_request:rate5m` */
+export function attributionName(label: string, what: 'api_request' | 'turn_token_usage'): string {
+  return `job_${label}:codex_${what}:rate${RECORDING_WINDOW}`;
+}
+
+/**
+ * The resource attributes in `target_info` (team, user…) joined onto request and token rates. One
+ * `target_info` per job and instance is picked (topk), so the join cannot fail with "duplicate series
+ * for the match group" when a resource changed while its series lived, and it matches per process
+ * (`instance`), never per job, where many processes share one `target_info` value set.
+ */
+function attributionRules(byName: ReadonlyMap<string, MetricSpec>, naming: PrometheusNaming, config: RulesConfig): RecordingRule[] {
+  const rules: RecordingRule[] = [];
+  const request = byName.get('api_request');
+  const tokens = byName.get('turn.token_usage');
+  for (const label of config.attributionLabels) {
+    const join = (rate: string): string => `${rate} * on (${JOB_LABEL}, instance) group_left (${label}) ${TARGET_INFO_ONE(label)}`;
+    if (request && hasField(request, 'success')) {
+      const by = [JOB_LABEL, label, prometheusLabelName('success', naming)];
+      rules.push({ record: attributionName(label, 'api_request'), expr: sumBy(by, join(`rate(${prometheusMetricName(request, naming)}[${RECORDING_WINDOW}])`)) });
+    }
+    if (tokens && hasField(tokens, 'token_type')) {
+      const by = [JOB_LABEL, label, prometheusLabelName('token_type', naming)];
+      rules.push({ record: attributionName(label, 'turn_token_usage'), expr: sumBy(by, join(`rate(${prometheusMetricName(tokens, naming)}_sum[${RECORDING_WINDOW}])`)) });
+    }
+  }
+  return rules;
+}
+
+/** One `target_info` series per job and instance, keeping only `label`. */
+export const TARGET_INFO_ONE = (label: string): string => `topk by (${JOB_LABEL}, instance) (1, max by (${JOB_LABEL}, instance, ${label}) (target_info))`;
+
+/** Failed over all per `by`, 0 (not empty) when nothing failed. */
+function ratioOf(by: readonly string[], series: string, failedMatcher: string, window: string): string {
+  const total = sumBy(by, `rate(${series}[${window}])`);
+  return `(${sumBy(by, `rate(${series}{${failedMatcher}}[${window}])`)} or ${total} * 0) / ${total}`;
 }
 
 export function hasField(metric: Pick<MetricSpec, 'required' | 'optional'>, field: string): boolean {
