@@ -1,6 +1,7 @@
 // Thresholds of the generated alerts: defaults (documented in docs/alerts.md), `key=value` overrides
 // from the CLI, and the bounds each value must meet so that no alert is generated that could never fire.
 import type { MetricSpec } from '../catalog/spec.js';
+import { DEFAULT_ATTRIBUTION_LABEL, isAttributionLabel } from '../dashboard/attribution.js';
 
 export interface RulesConfig {
   /** Objective for model API requests (share that must succeed); burn-rate alerts use 1 − objective as the budget. */
@@ -68,7 +69,7 @@ export const DEFAULT_RULES_CONFIG: RulesConfig = {
   memoryFailureStatuses: ['failed', 'failure', 'error'],
   dbErrors: 1,
   runbookBase: DEFAULT_RUNBOOK_BASE,
-  attributionLabels: ['team'],
+  attributionLabels: [DEFAULT_ATTRIBUTION_LABEL],
 };
 
 /** Burn-rate factors of the two multi-window alerts (Google SRE workbook: 2% / 5% of a 30-day budget). */
@@ -92,9 +93,6 @@ const KEYS = Object.keys(DEFAULT_RULES_CONFIG) as Key[];
 const MAX_COUNT = 1_000_000;
 const MAX_TEXT = 512;
 const STATUS = /^[A-Za-z0-9._/-]+$/;
-const LABEL = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Labels the attribution rules must not join on: they are the series' own identity. */
-const RESERVED_LABELS = new Set(['job', 'instance', 'le', '__name__']);
 
 /** Applies `key=value` settings (CLI `--set`) to the defaults; throws RulesConfigError on the first bad one. */
 export function parseRulesSettings(settings: readonly string[], base: RulesConfig = DEFAULT_RULES_CONFIG): RulesConfig {
@@ -159,7 +157,7 @@ export function validateRulesConfig(config: RulesConfig, metrics: readonly Metri
     }
   }
   const labels = config.attributionLabels;
-  if (labels.length > 8 || !labels.every((l) => LABEL.test(l) && l.length <= 128 && !RESERVED_LABELS.has(l))) {
+  if (labels.length > 8 || !labels.every(isAttributionLabel)) {
     problems.push(new RulesConfigError('invalid_value', 'attributionLabels', 'attributionLabels must list 0..8 Prometheus label names of target_info ([A-Za-z_][A-Za-z0-9_]*, not job, instance or le), separated by | or ,'));
   }
   // Alertmanager and Grafana show runbook_url as a link: a relative path resolves against nothing.

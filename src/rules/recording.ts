@@ -4,6 +4,7 @@
 import type { MetricSpec } from '../catalog/spec.js';
 import { prometheusLabelName, prometheusMetricName, type PrometheusNaming } from '../dashboard/naming.js';
 import { JOB_LABEL, sumBy } from '../dashboard/queries.js';
+import { ATTRIBUTED, attributionName, joinTargetInfo } from '../dashboard/attribution.js';
 import { RECORDING_WINDOW, recordedAggregates, type RecordedAggregate } from '../dashboard/recorded.js';
 import { FAST_BURN, SLOW_BURN, type RulesConfig } from './config.js';
 
@@ -112,44 +113,6 @@ export function recordingRules(metrics: readonly MetricSpec[], naming: Prometheu
   return rules;
 }
 
-/** `job_team:codex_api_request:rate5m` */
-export function attributionName(label: string, what: 'api_request' | 'turn_token_usage'): string {
-  return `job_${label}:codex_${what}:rate${RECORDING_WINDOW}`;
-}
-
-/**
- * The resource attributes in `target_info` (team, user…) joined onto request and token rates. One
- * `target_info` per job and instance is picked (topk), so the join cannot fail with "duplicate series
- * for the match group" when a resource changed while its series lived, and it matches per process
- * (`instance`), never per job, where many processes share one `target_info` value set.
- */
-function attributionRules(byName: ReadonlyMap<string, MetricSpec>, naming: PrometheusNaming, config: RulesConfig): RecordingRule[] {
-  const rules: RecordingRule[] = [];
-  const request = byName.get('api_request');
-  const tokens = byName.get('turn.token_usage');
-  for (const label of config.attributionLabels) {
-    const join = (rate: string): string => `${rate} * on (${JOB_LABEL}, instance) group_left (${label}) ${TARGET_INFO_ONE(label)}`;
-    if (request && hasField(request, 'success')) {
-      const by = [JOB_LABEL, label, prometheusLabelName('success', naming)];
-      rules.push({ record: attributionName(label, 'api_request'), expr: sumBy(by, join(`rate(${prometheusMetricName(request, naming)}[${RECORDING_WINDOW}])`)) });
-    }
-    if (tokens && hasField(tokens, 'token_type')) {
-      const by = [JOB_LABEL, label, prometheusLabelName('token_type', naming)];
-      rules.push({ record: attributionName(label, 'turn_token_usage'), expr: sumBy(by, join(`rate(${prometheusMetricName(tokens, naming)}_sum[${RECORDING_WINDOW}])`)) });
-    }
-  }
-  return rules;
-}
-
-/** One `target_info` series per job and instance, keeping only `label`. */
-export const TARGET_INFO_ONE = (label: string): string => `topk by (${JOB_LABEL}, instance) (1, max by (${JOB_LABEL}, instance, ${label}) (target_info))`;
-
-/** Failed over all per `by`, 0 (not empty) when nothing failed. */
-function ratioOf(by: readonly string[], series: string, failedMatcher: string, window: string): string {
-  const total = sumBy(by, `rate(${series}[${window}])`);
-  return `(${sumBy(by, `rate(${series}{${failedMatcher}}[${window}])`)} or ${total} * 0) / ${total}`;
-}
-
 export function hasField(metric: Pick<MetricSpec, 'required' | 'optional'>, field: string): boolean {
   return metric.required.includes(field) || metric.optional.includes(field);
 }
@@ -166,4 +129,28 @@ function failureRatio(metric: MetricSpec, naming: PrometheusNaming, success: str
     ? sumBy([JOB_LABEL], `${recorded.record}{${success}="false"}`)
     : sumBy([JOB_LABEL], `rate(${series}{${success}="false"}[${window}])`);
   return `(${failed} or ${total} * 0) / ${total}`;
+}
+
+/**
+ * The resource attributes in `target_info` (team, user…) joined onto request and token rates, per
+ * process (src/dashboard/attribution.ts says why the join cannot fail on duplicates).
+ */
+function attributionRules(byName: ReadonlyMap<string, MetricSpec>, naming: PrometheusNaming, config: RulesConfig): RecordingRule[] {
+  const rules: RecordingRule[] = [];
+  for (const label of config.attributionLabels) {
+    for (const a of ATTRIBUTED) {
+      const spec = byName.get(a.metric);
+      if (!spec || !hasField(spec, a.field)) continue;
+      const series = prometheusMetricName(spec, naming) + (a.series === 'sum' ? '_sum' : '');
+      const by = [JOB_LABEL, label, prometheusLabelName(a.field, naming)];
+      rules.push({ record: attributionName(label, a.what), expr: sumBy(by, joinTargetInfo(`rate(${series}[${RECORDING_WINDOW}])`, label)) });
+    }
+  }
+  return rules;
+}
+
+/** Failed over all per `by`, 0 (not empty) when nothing failed. */
+function ratioOf(by: readonly string[], series: string, failedMatcher: string, window: string): string {
+  const total = sumBy(by, `rate(${series}[${window}])`);
+  return `(${sumBy(by, `rate(${series}{${failedMatcher}}[${window}])`)} or ${total} * 0) / ${total}`;
 }

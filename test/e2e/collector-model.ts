@@ -108,6 +108,9 @@ interface Entry {
   readonly attributes: Attributes;
   value: Value;
   updated: number;
+  /** Family name and sorted labels, computed when stored (a scrape may render 100,000 lines). */
+  readonly family: string;
+  readonly labels: readonly [string, string][];
 }
 
 const DEFAULT_STALE_MS = 5 * 60_000;
@@ -164,10 +167,7 @@ export class CollectorModel {
         const target = this.targetInfo(entry.resource, job, String(instance));
         targets.set(target, target);
       }
-      const { point, value } = entry;
-      const spec: Pick<MetricSpec, 'name' | 'kind' | 'unit'> = { name: point.metric.replace(/^codex\./, ''), kind: point.kind as MetricSpec['kind'], unit: point.unit };
-      const family = prometheusMetricName(spec, this.config.naming);
-      const labels = this.labels(entry);
+      const { point, value, family, labels } = entry;
       let f = families.get(family);
       if (!f) families.set(family, (f = { kind: point.kind as 'counter' | 'histogram', lines: [] }));
       if (point.kind === 'counter') {
@@ -309,7 +309,7 @@ export class CollectorModel {
     const stored = this.series.get(key);
     const now = this.now();
     if (!stored) {
-      this.series.set(key, { point: p, resource: p.resource, attributes, value, updated: now });
+      this.series.set(key, this.entry(p, attributes, value, now));
       return;
     }
     if (value.time < stored.value.time) {
@@ -327,20 +327,23 @@ export class CollectorModel {
         return;
       } else this.stats.exporterResets++;
     } else if (value.start !== stored.value.start) this.stats.exporterResets++;
-    this.series.set(key, { point: p, resource: p.resource, attributes, value: next, updated: now });
+    // The same series: same name and labels; the resource (target_info) is the latest one.
+    this.series.set(key, p.resource === stored.resource ? { ...stored, value: next, updated: now } : this.entry(p, attributes, next, now));
   }
 
-  private labels(entry: Entry): [string, string][] {
+  private entry(point: ReceivedPoint, attributes: Attributes, value: Value, updated: number): Entry {
+    const spec: Pick<MetricSpec, 'name' | 'kind' | 'unit'> = { name: point.metric.replace(/^codex\./, ''), kind: point.kind as MetricSpec['kind'], unit: point.unit };
     const pairs = new Map<string, string>();
-    for (const [k, v] of Object.entries(entry.attributes)) pairs.set(prometheusLabelName(k, this.config.naming), stringOf(v));
-    const job = jobOf(entry.resource);
+    for (const [k, v] of Object.entries(attributes)) pairs.set(prometheusLabelName(k, this.config.naming), stringOf(v));
+    const job = jobOf(point.resource);
     if (job !== undefined) pairs.set('job', job);
-    if (entry.resource['service.instance.id'] !== undefined) pairs.set('instance', stringOf(entry.resource['service.instance.id']));
+    if (point.resource['service.instance.id'] !== undefined) pairs.set('instance', stringOf(point.resource['service.instance.id']));
     if (!this.config.withoutScopeInfo) {
-      if (entry.point.scopeName) pairs.set('otel_scope_name', entry.point.scopeName);
-      if (entry.point.scopeVersion) pairs.set('otel_scope_version', entry.point.scopeVersion);
+      if (point.scopeName) pairs.set('otel_scope_name', point.scopeName);
+      if (point.scopeVersion) pairs.set('otel_scope_version', point.scopeVersion);
     }
-    return [...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const labels = [...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return { point, resource: point.resource, attributes, value, updated, family: prometheusMetricName(spec, this.config.naming), labels };
   }
 
   private targetInfo(resource: Attributes, job: string, instance: string): string {

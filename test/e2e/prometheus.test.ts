@@ -10,6 +10,7 @@
 // every variable at All, and with every variable set to a concrete value found in the data (chained as
 // Grafana resolves them) for each job.
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +44,9 @@ const DEFAULTS = {
 } as const;
 const AGENT_JOB = 'codex-agent';
 const CODEX_JOB = 'codex_exec';
+const AGENT_TEAM = 'agents';
+/** Sent by every Codex process as an [otel] exporter header; the recipe puts it on the resource. */
+const CODEX_TEAM = 'codex-users';
 /** Stands in for Grafana's `$__rate_interval`: wide enough to hold every sample of a few seconds. */
 const RATE_WINDOW = '10s';
 /** How often the Codex fixtures are replayed as one more export interval. */
@@ -139,26 +143,25 @@ describe.skipIf(skip)('generated dashboard and rules on a real Prometheus', () =
     agentPort = await freePort();
     const exporter = new PrometheusExporter({ host: '127.0.0.1', port: agentPort, preventServerStart: true });
     await exporter.startServer();
-    provider = new MeterProvider({ readers: [exporter] });
+    // A team on the resource: the exporter serves it in target_info, which the attribution rules join.
+    provider = new MeterProvider({ readers: [exporter], resource: resourceFromAttributes({ team: AGENT_TEAM }) });
     // With the GenAI view, so the dashboard's GenAI row has data too.
     const metrics = createCodexMetrics({ defaults: DEFAULTS, meterProvider: provider, strict: true, genAi: true });
     // Keep recording so every rate is positive and every quantile finite while Prometheus scrapes.
     ticker = startDemoTicker(metrics, 200);
 
-    // Every captured Codex export (both protocols, all scenarios) is one Codex process on its own host,
-    // exporting the same interval of deltas again every REPLAY_MS (restamped as the Rust SDK would),
-    // so the Codex counters keep growing like a busy fleet's.
+    // Two Codex processes on two hosts, each exporting every captured Codex export (both protocols,
+    // all scenarios) as one more interval of deltas every REPLAY_MS (restamped as the Rust SDK would;
+    // points that are the same series are added up by the recipe's transform), so the Codex counters
+    // keep growing like a busy fleet's.
     const started = BigInt(Date.now()) * 1_000_000n;
-    for (const [i, entry] of readManifest().entries.entries()) {
-      const points = await loadFixturePoints(entry);
-      codexPoints.push(...points);
-      processes.push({ points, address: `10.0.0.${i + 1}`, last: started });
-    }
+    for (const entry of readManifest().entries) codexPoints.push(...(await loadFixturePoints(entry)));
+    for (const address of ['10.0.0.1', '10.0.0.2']) processes.push({ points: codexPoints, address, last: started });
     const feed = (): void => {
       const now = BigInt(Date.now()) * 1_000_000n;
       for (const p of processes) {
         const points = restamp(p.points, p.last, now, p.points[0].resource);
-        for (const model of models.values()) model.receive(points, { clientAddress: p.address });
+        for (const model of models.values()) model.receive(points, { clientAddress: p.address, headers: { 'x-codex-team': CODEX_TEAM } });
         p.last = now;
       }
     };
@@ -282,13 +285,13 @@ describe.skipIf(skip)('generated dashboard and rules on a real Prometheus', () =
 
     it('fills the job variable from both sources, and each tag variable from the job chosen before it', async () => {
       const variables = (dashboard.templating.list ?? []).filter((v) => v.type === 'query');
-      expect(variables.map((v) => v.name)).toEqual(['job', ...TAG_VARIABLES]);
+      expect(variables.map((v) => v.name)).toEqual(['job', ...TAG_VARIABLES, 'team']);
       const jobs = await labelValues('job', variableMatch(String(variables[0].query), {}));
       expect(jobs).toEqual(expect.arrayContaining([AGENT_JOB, CODEX_JOB]));
       const codex = await resolveChain(CODEX_JOB);
-      expect(codex).toMatchObject({ originator: 'codex_exec', auth_mode: 'ApiKey', app_version: '0.171.0' });
+      expect(codex).toMatchObject({ originator: 'codex_exec', auth_mode: 'ApiKey', app_version: '0.171.0', team: CODEX_TEAM });
       const agent = await resolveChain(AGENT_JOB);
-      expect(agent).toMatchObject({ originator: DEFAULTS.originator, model: DEFAULTS.model, app_version: DEFAULTS['app.version'] });
+      expect(agent).toMatchObject({ originator: DEFAULTS.originator, model: DEFAULTS.model, app_version: DEFAULTS['app.version'], team: AGENT_TEAM });
     });
 
     it.each([AGENT_JOB, CODEX_JOB])('answers every query for a metric present in the data with every variable at a concrete value (job %s)', async (job) => {
