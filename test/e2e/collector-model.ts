@@ -11,7 +11,10 @@
 // - transform processor: `replace_pattern(attributes["k"], regex, replacement)` in the datapoint
 //   context; `aggregate_on_attributes("sum")` in the metric context adds up the points of one metric
 //   whose attributes (and time, and start time for delta) are then equal, in the same request
-//   (processor/transformprocessor, internal/coreinternal/aggregateutil/aggregate.go).
+//   (processor/transformprocessor, internal/coreinternal/aggregateutil/aggregate.go); `set(time,
+//   Now())` and `set(start_time_unix_nano, 0)` on delta points stamp them on arrival (the OTTL
+//   datapoint context's `time` and `start_time_unix_nano`), as Google's Ops Agent does before
+//   deltatocumulative so that it adds every point of a stream.
 // - deltatocumulative (processor/deltatocumulativeprocessor/README.md, internal/delta/delta.go):
 //   a stream is resource + scope + metric + point attributes; the first delta point starts it; a
 //   point starting before the stream is dropped (ErrOlderStart: "consider checking for multiple
@@ -58,6 +61,8 @@ export interface CollectorModelConfig {
   readonly replacePattern?: { readonly attribute: string; readonly pattern: string; readonly replacement: string };
   /** Transform processor: `aggregate_on_attributes("sum")` after the replacement. */
   readonly aggregateOnAttributes?: boolean;
+  /** Transform processor: delta points stamped on arrival (`set(time, Now())`, `set(start_time_unix_nano, 0)`), after the aggregation. */
+  readonly stampDeltaOnArrival?: boolean;
   /** The deltatocumulative processor; absent: not in the pipeline. */
   readonly deltaToCumulative?: { readonly maxStaleMs: number; readonly maxStreams: number };
   readonly metricExpirationMs?: number;
@@ -139,6 +144,9 @@ export class CollectorModel {
       return { ...p, resource, attributes: this.transformAttributes(p.attributes) };
     });
     if (this.config.aggregateOnAttributes) out = aggregateOnAttributes(out);
+    if (this.config.stampDeltaOnArrival) {
+      out = out.map((p) => (p.temporality === 'delta' ? { ...p, startTimeUnixNano: '0', timeUnixNano: this.arrival() } : p));
+    }
     for (const p of out) {
       if (p.kind !== 'counter' && p.kind !== 'histogram') {
         this.stats.skipped++;
@@ -189,44 +197,18 @@ export class CollectorModel {
     return `${lines.join('\n')}\n`;
   }
 
+  private lastArrival = 0n;
+  /** `Now()` in nanoseconds; strictly increasing, as the Collector's clock is at that resolution. */
+  private arrival(): string {
+    const now = BigInt(this.now()) * 1_000_000n;
+    this.lastArrival = now > this.lastArrival ? now : this.lastArrival + 1n;
+    return String(this.lastArrival);
+  }
+
   /** Streams deltatocumulative tracks now (after expiry). */
   trackedStreams(): number {
     this.expireStreams();
     return this.streams.size;
-  }
-
-  /** Serves OTLP/HTTP (`POST /v1/metrics`, JSON or protobuf, gzip) and the scrape (`GET /metrics`) on loopback. */
-  async serve(): Promise<ModelServer> {
-    const server: Server = createServer((req, res) => {
-      if (req.method === 'GET' && req.url === '/metrics') {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(this.render());
-        return;
-      }
-      if (req.method !== 'POST' || req.url !== '/v1/metrics') {
-        res.writeHead(404).end();
-        return;
-      }
-      void readBody(req).then(async (body) => {
-        try {
-          const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim();
-          const request = await decodeRequestBody({ contentType, contentEncoding: req.headers['content-encoding'], body, maxBytes: 64 * 1024 * 1024 });
-          const points = flattenRequest(request, { contentType, requestIndex: 0 });
-          const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(';') : String(v ?? '')]));
-          this.receive(points, { clientAddress: peerAddress(req), headers });
-          res.writeHead(200, { 'content-type': contentType }).end(contentType === 'application/json' ? '{}' : '');
-        } catch (err) {
-          res.writeHead(400).end(String(err));
-        }
-      });
-    });
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('no port');
-    return {
-      port: address.port,
-      otlpUrl: `http://127.0.0.1:${address.port}/v1/metrics`,
-      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-    };
   }
 
   private processResource(resource: Attributes, context: RequestContext): Attributes {
@@ -359,6 +341,45 @@ export class CollectorModel {
   }
 }
 
+/**
+ * One OTLP/HTTP endpoint (`POST /v1/metrics`: JSON or protobuf, gzip) feeding every model, as
+ * Collectors with the same receiver would be, and each model's scrape at `GET /metrics/<name>`.
+ */
+export async function serveCollectors(models: Readonly<Record<string, CollectorModel>>): Promise<ModelServer> {
+  const server: Server = createServer((req, res) => {
+    const scrape = /^\/metrics\/([\w-]+)$/.exec(req.url ?? '');
+    if (req.method === 'GET' && scrape && Object.hasOwn(models, scrape[1])) {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(models[scrape[1]].render());
+      return;
+    }
+    if (req.method !== 'POST' || req.url !== '/v1/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    void readBody(req).then(async (body) => {
+      try {
+        const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim();
+        const request = await decodeRequestBody({ contentType, contentEncoding: req.headers['content-encoding'], body, maxBytes: 64 * 1024 * 1024 });
+        const points = flattenRequest(request, { contentType, requestIndex: 0 });
+        const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(';') : String(v ?? '')]));
+        for (const model of Object.values(models)) model.receive(points, { clientAddress: peerAddress(req), headers });
+        // An empty ExportMetricsServiceResponse in either encoding.
+        res.writeHead(200, { 'content-type': contentType }).end(contentType === 'application/json' ? '{}' : '');
+      } catch (err) {
+        res.writeHead(400).end(String(err));
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return {
+    port: address.port,
+    otlpUrl: `http://127.0.0.1:${address.port}/v1/metrics`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 export interface ModelServer {
   readonly port: number;
   /** Where OTLP/HTTP senders export to. */
@@ -438,10 +459,17 @@ function jobOf(resource: Attributes): string | undefined {
   return namespace !== undefined ? `${stringOf(namespace)}/${stringOf(name)}` : stringOf(name);
 }
 
-function sortedEntries(attributes: Attributes): [string, string][] {
-  return Object.entries(attributes)
-    .map(([k, v]): [string, string] => [k, stringOf(v)])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** Sorted string pairs of an attribute set, computed once per object (points share their attribute objects). */
+const SORTED = new WeakMap<Attributes, string>();
+function sortedEntries(attributes: Attributes): string {
+  let key = SORTED.get(attributes);
+  if (key === undefined) {
+    const pairs = Object.entries(attributes)
+      .map(([k, v]): [string, string] => [k, stringOf(v)])
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    SORTED.set(attributes, (key = JSON.stringify(pairs)));
+  }
+  return key;
 }
 
 function stringOf(value: AttributeValue): string {
@@ -479,6 +507,9 @@ const MODELLED_KEYS = {
   prometheus: ['endpoint', 'translation_strategy', 'metric_expiration', 'resource_to_telemetry_conversion', 'without_scope_info'],
 } as const;
 
+const DELTA_WHERE = 'where metric.aggregation_temporality == AGGREGATION_TEMPORALITY_DELTA';
+const DELTA_STAMPS = [`set(time, Now()) ${DELTA_WHERE}`, `set(start_time_unix_nano, 0) ${DELTA_WHERE}`];
+
 /** The model of a Collector configuration's metrics pipeline (`service.pipelines.metrics`). */
 export function fromCollectorConfig(yamlText: string, overrides: Partial<CollectorModelConfig> = {}): CollectorModel {
   const doc = parse(yamlText) as Record<string, any>;
@@ -508,6 +539,7 @@ export function fromCollectorConfig(yamlText: string, overrides: Partial<Collect
       }
     } else if (type === 'transform') {
       checkKeys(name, settings, MODELLED_KEYS.transform);
+      const stamps = new Set<string>();
       for (const group of settings.metric_statements ?? []) {
         for (const statement of group.statements as string[]) {
           const replace = /^replace_pattern\(attributes\["([^"]+)"\], "((?:[^"\\]|\\.)*)", "([^"]*)"\)$/.exec(statement);
@@ -515,9 +547,14 @@ export function fromCollectorConfig(yamlText: string, overrides: Partial<Collect
             config.replacePattern = { attribute: replace[1], pattern: JSON.parse(`"${replace[2]}"`), replacement: replace[3] };
           } else if (group.context === 'metric' && /^aggregate_on_attributes\("sum"\)$/.test(statement)) {
             config.aggregateOnAttributes = true;
+          } else if (group.context === 'datapoint' && DELTA_STAMPS.includes(statement)) {
+            stamps.add(statement);
           } else throw new Error(`${name}: statement not modelled (${group.context}): ${statement}`);
         }
       }
+      // Both statements or neither: one alone still drops points.
+      if (stamps.size === DELTA_STAMPS.length) config.stampDeltaOnArrival = true;
+      else if (stamps.size > 0) throw new Error(`${name}: only one of ${DELTA_STAMPS.join(' / ')}`);
     } else if (type === 'deltatocumulative') {
       checkKeys(name, settings, MODELLED_KEYS.deltatocumulative);
       config.deltaToCumulative = { maxStaleMs: settings.max_stale ? durationMs(settings.max_stale) : DEFAULT_STALE_MS, maxStreams: settings.max_streams ?? 0 };

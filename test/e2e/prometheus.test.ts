@@ -150,13 +150,13 @@ describe.skipIf(skip)('generated dashboard and rules on a real Prometheus', () =
     // Keep recording so every rate is positive and every quantile finite while Prometheus scrapes.
     ticker = startDemoTicker(metrics, 200);
 
-    // Two Codex processes on two hosts, each exporting every captured Codex export (both protocols,
-    // all scenarios) as one more interval of deltas every REPLAY_MS (restamped as the Rust SDK would;
-    // points that are the same series are added up by the recipe's transform), so the Codex counters
-    // keep growing like a busy fleet's.
+    // A Codex process exporting every captured Codex export (both protocols, all scenarios) as one
+    // more interval of deltas every REPLAY_MS (restamped as the Rust SDK would; points that are the
+    // same series are added up by the recipe's transform), so the Codex counters keep growing like a
+    // busy fleet's. (test/e2e/fleet.test.ts runs many writers.)
     const started = BigInt(Date.now()) * 1_000_000n;
     for (const entry of readManifest().entries) codexPoints.push(...(await loadFixturePoints(entry)));
-    for (const address of ['10.0.0.1', '10.0.0.2']) processes.push({ points: codexPoints, address, last: started });
+    processes.push({ points: codexPoints, address: '10.0.0.1', last: started });
     const feed = (): void => {
       const now = BigInt(Date.now()) * 1_000_000n;
       for (const p of processes) {

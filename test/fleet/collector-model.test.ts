@@ -146,12 +146,13 @@ describe('the shipped recipe (examples/otel-collector.yaml) through the model', 
       includeMetadata: true,
       replacePattern: { attribute: 'session_source', pattern: '^subagent_thread_spawn_.+$', replacement: 'subagent_thread_spawn' },
       aggregateOnAttributes: true,
+      stampDeltaOnArrival: true,
       deltaToCumulative: { maxStaleMs: 30 * 60_000, maxStreams: 200_000 },
       metricExpirationMs: 30 * 60_000,
       resourceToTelemetry: false,
     });
     expect(() => fromCollectorConfig(RECIPE.replace('metric_expiration: 30m', 'metric_expiration: 30m\n    send_timestamps: true'))).toThrow(/send_timestamps is not modelled/);
-    expect(() => fromCollectorConfig(RECIPE.replace('[resource/identity, transform/session_source, deltatocumulative, batch]', '[batch, resource/identity]'))).toThrow(/after batch/);
+    expect(() => fromCollectorConfig(RECIPE.replace('[resource/identity, transform/codex, deltatocumulative, batch]', '[batch, resource/identity]'))).toThrow(/after batch/);
   });
 
   it('gives Codex processes without an id their host address as instance, keeps an id they set, and takes the team header', () => {
@@ -173,6 +174,23 @@ describe('the shipped recipe (examples/otel-collector.yaml) through the model', 
     m.receive([counter(2, { start: 0, time: 1, attributes: spawned('019a-aaaa') }), counter(3, { start: 0, time: 1, attributes: spawned('019a-bbbb') })], { clientAddress: '10.0.0.7' });
     expect(m.stats.outOfOrder).toBe(0);
     expect(samples(m)).toEqual(['codex_api_request_total{instance="10.0.0.7",job="codex_exec",otel_scope_name="codex",session_source="subagent_thread_spawn",status="200",success="true"} 5']);
+  });
+
+  it('adds up overlapping processes of one host that share a stream, where deltatocumulative alone drops the older one', () => {
+    // B (started at 5) exports first; A (started at 0, a long `codex exec`) exports once, at exit.
+    const traffic = [counter(2, { start: 5, time: 10 }), counter(4, { start: 0, time: 12 }), counter(1, { start: 10, time: 14 })];
+    const clock = { now: 0 };
+    const recipe = fromCollectorConfig(RECIPE, { now: () => clock.now });
+    const without = fromCollectorConfig(RECIPE, { now: () => clock.now, stampDeltaOnArrival: false });
+    for (const p of traffic) {
+      clock.now += 1000;
+      recipe.receive([p], { clientAddress: '10.0.0.7' });
+      without.receive([p], { clientAddress: '10.0.0.7' });
+    }
+    expect(samples(recipe)[0]).toMatch(/ 7$/);
+    expect(recipe.stats.olderStart).toBe(0);
+    expect(samples(without)[0]).toMatch(/ 3$/);
+    expect(without.stats.olderStart).toBe(1);
   });
 
   it('parses Go durations', () => {
