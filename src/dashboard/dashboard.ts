@@ -5,6 +5,7 @@ import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { DEFAULT_NAMING, type PrometheusNaming } from './naming.js';
 import { GENAI_SECTION } from '../genai/conventions.js';
 import { GENAI_SOURCES } from '../genai/mapping.js';
+import { ATTRIBUTION_ROW, DEFAULT_ATTRIBUTION_LABEL, TARGET_INFO, attributionPanels, isAttributionLabel } from './attribution.js';
 import { genAiPanels } from './genai-row.js';
 import { overviewPanels } from './overview.js';
 import { metricPanel } from './panels.js';
@@ -16,6 +17,11 @@ export interface DashboardOptions {
   readonly datasourceUid?: string;
   /** How the metrics got into Prometheus; decides every series name. */
   readonly naming?: PrometheusNaming;
+  /**
+   * The `target_info` label of the Attribution row and its variable (default `team`; must be one of
+   * the rules' `attributionLabels`); `null` leaves both out.
+   */
+  readonly attributionLabel?: string | null;
 }
 
 export const DASHBOARD_UID = 'codex-otel-metrics';
@@ -27,6 +33,10 @@ const GRID_WIDTH = 24;
 
 export function buildDashboard(metrics: readonly MetricSpec[], options: DashboardOptions = {}): Dashboard {
   const naming = options.naming ?? DEFAULT_NAMING;
+  const attribution = options.attributionLabel === undefined ? DEFAULT_ATTRIBUTION_LABEL : options.attributionLabel;
+  if (attribution !== null && !isAttributionLabel(attribution)) {
+    throw new TypeError('attributionLabel must be a Prometheus label name of target_info ([A-Za-z_][A-Za-z0-9_]*, not job, instance or le)');
+  }
   let nextId = 1;
   const id = (): number => nextId++;
 
@@ -47,6 +57,9 @@ export function buildDashboard(metrics: readonly MetricSpec[], options: Dashboar
     builder.withVariable(labelVariable(label, anchor, chain, label === JOB_LABEL ? 'Job (service.name)' : label));
     chain.push(label);
   }
+  // A resource attribute: its values come from target_info of the selected jobs, outside the chain
+  // (the metric series do not carry it).
+  if (attribution !== null) builder.withVariable(labelVariable(attribution, TARGET_INFO, [JOB_LABEL], `${attribution} (target_info)`));
 
   // Rows sit directly under each other; panels of a collapsed row keep the positions they get when
   // expanded (below the row), as Grafana itself saves them.
@@ -65,6 +78,12 @@ export function buildDashboard(metrics: readonly MetricSpec[], options: Dashboar
   if (overview.length > 0) {
     addRow(new RowBuilder(OVERVIEW_TITLE).id(id()));
     overview.forEach(addPanel);
+  }
+
+  const attributed = attribution === null ? [] : attributionPanels(metrics, naming, attribution);
+  if (attributed.length > 0) {
+    addRow(new RowBuilder(ATTRIBUTION_ROW).id(id()));
+    attributed.forEach(addPanel);
   }
 
   for (const [section, members] of sections(metrics)) {

@@ -13,7 +13,7 @@ import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { DEFAULT_PREFIX, type MetricSpec } from '../catalog/spec.js';
 import { prometheusSeriesNames, type PrometheusNaming } from './naming.js';
-import { COUNT_REF_ID, JOB_LABEL, defaultTagLabels, fieldLabels, isRareCounter, metricQueries, tagFilterLabels, type PanelQuery } from './queries.js';
+import { COUNT_REF_ID, JOB_LABEL, defaultTagLabels, fieldLabels, isOncePerProcess, isRareCounter, metricQueries, tagFilterLabels, type PanelQuery } from './queries.js';
 
 /** Every panel and query follows the dashboard's `$datasource` variable. */
 export const DATASOURCE: DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
@@ -71,20 +71,22 @@ export function timeseriesPanel(spec: PanelSpec): PanelBuilder {
 export function metricPanel(metric: MetricSpec, naming: PrometheusNaming): PanelBuilder {
   const isCounter = metric.kind === 'counter';
   const rare = isRareCounter(metric);
+  const once = isOncePerProcess(metric);
+  const counterTitle = once ? '(held by processes in the window)' : rare ? '(events per interval)' : '(per second)';
   const panel = timeseriesPanel({
-    title: isCounter ? `${metric.name} ${rare ? '(events per interval)' : '(per second)'}` : `${metric.name} p50 / p95 / p99`,
+    title: isCounter ? `${metric.name} ${counterTitle}` : `${metric.name} p50 / p95 / p99`,
     description: describe(metric, naming),
     // A counter's rate is events per second whatever its unit; a histogram's quantiles carry the unit.
-    unit: isCounter ? (rare ? 'short' : 'cps') : grafanaUnit(metric.unit),
+    unit: isCounter ? (rare || once ? 'short' : 'cps') : grafanaUnit(metric.unit),
     axisLabel: isCounter ? undefined : axisLabelFor(metric.unit),
     queries: metricQueries(metric, naming),
   });
   if (!isCounter) {
-    // Observation rate is a different unit, so it gets the right-hand axis.
+    // Observation rate (or count) is a different unit, so it gets the right-hand axis.
     panel.overrideByQuery(COUNT_REF_ID, [
-      { id: 'unit', value: 'cps' },
+      { id: 'unit', value: once ? 'short' : 'cps' },
       { id: 'custom.axisPlacement', value: AxisPlacement.Right },
-      { id: 'custom.axisLabel', value: 'observations/s' },
+      { id: 'custom.axisLabel', value: once ? 'observations' : 'observations/s' },
     ]);
   }
   return panel;
@@ -101,6 +103,11 @@ function describe(metric: MetricSpec, naming: PrometheusNaming): string {
   ];
   if (isRareCounter(metric)) {
     lines.push('Rare event: drawn as the number of events in each $__rate_interval window (increase), not per second.');
+  }
+  if (isOncePerProcess(metric)) {
+    lines.push(
+      'Recorded about once per process, at start-up: a rate or increase of it reads 0 (a quantile NaN) while its series exist, so this panel shows what the series hold (max_over_time over each $__rate_interval window, summed): the counts and distributions of the processes seen in that window.',
+    );
   }
   lines.push(filterNote(metric, naming));
   return lines.join('\n');

@@ -43,6 +43,41 @@ export const PER_REQUEST_COUNTERS: ReadonlySet<string> = new Set([
   'rollout.persistence.append',
 ]);
 
+/**
+ * Metrics a process records about once, at start-up: start-up phases, the local SQLite databases,
+ * credential storage, the skills catalog, the plugin start-up sync and the initial state DB backfill.
+ * Their series are flat after the first sample (and every new process is a new series, whose first
+ * sample `increase` never counts), so a rate or increase reads 0, and a quantile NaN, while the series
+ * exist. Their panels show what the series hold: `max_over_time` over the window, summed, i.e. the
+ * counts (or distributions) of the processes seen in that window.
+ */
+export const ONCE_PER_PROCESS: ReadonlySet<string> = new Set([
+  'process.start',
+  'startup.phase.duration_ms',
+  'startup_prewarm.duration_ms',
+  'startup_prewarm.age_at_first_turn_ms',
+  'startup_prewarm.websocket_check',
+  'sqlite.init.count',
+  'sqlite.init.duration_ms',
+  'auth_storage.operation',
+  'auth_storage.duration',
+  'skills.catalog.entries',
+  'skills.shadow_selection',
+  'skills.shadow_selection.duration_ms',
+  'skills.shadow_selection.catalog_entries',
+  'skills.shadow_selection.selected_entries',
+  'skills.shadow_selection.query_terms',
+  'skills.shadow_selection.reduction_bps',
+  'plugins.startup_sync',
+  'plugins.startup_sync.final',
+  'db.backfill',
+  'db.backfill.duration_ms',
+]);
+
+export function isOncePerProcess(metric: Pick<MetricSpec, 'name'>): boolean {
+  return ONCE_PER_PROCESS.has(metric.name);
+}
+
 type ScopedMetric = Pick<MetricSpec, 'tags' | 'required' | 'optional'>;
 
 /** One template variable per default tag, named after its Prometheus label. */
@@ -87,6 +122,11 @@ export function increase(series: string, filterLabels: readonly string[]): strin
   return `increase(${selector(series, filterLabels)}[${RATE_WINDOW}])`;
 }
 
+/** What each series held in the window: never 0 while a series exists (ONCE_PER_PROCESS). */
+export function held(series: string, filterLabels: readonly string[]): string {
+  return `max_over_time(${selector(series, filterLabels)}[${RATE_WINDOW}])`;
+}
+
 /** p-quantile over the selected `_bucket` series (raw, or a recorded bucket rate when `recorded`). */
 export function quantile(q: number, bucketRate: string): string {
   return `histogram_quantile(${q}, sum by (le) (${bucketRate}))`;
@@ -98,29 +138,35 @@ export function legendFor(labels: readonly string[], fallback: string): string {
 }
 
 export function isRareCounter(metric: Pick<MetricSpec, 'name' | 'kind'>): boolean {
-  return metric.kind === 'counter' && !PER_REQUEST_COUNTERS.has(metric.name);
+  return metric.kind === 'counter' && !PER_REQUEST_COUNTERS.has(metric.name) && !ONCE_PER_PROCESS.has(metric.name);
 }
 
-/** Counter: per-second rate (or events per window when rare), split by every documented field. */
+/** Counter: per-second rate (events per window when rare, held counts when once per process), split by every documented field. */
 export function counterQueries(metric: MetricSpec, naming: PrometheusNaming): PanelQuery[] {
   const labels = fieldLabels(metric, naming);
   const series = prometheusMetricName(metric, naming);
   const filters = tagFilterLabels(metric, naming);
+  if (isOncePerProcess(metric)) return [{ refId: 'A', expr: sumBy(labels, held(series, filters)), legendFormat: legendFor(labels, 'processes') }];
   const inner = isRareCounter(metric) ? increase(series, filters) : rate(series, filters);
   return [{ refId: 'A', expr: sumBy(labels, inner), legendFormat: legendFor(labels, isRareCounter(metric) ? 'events' : 'rate') }];
 }
 
-/** Histogram: p50/p95/p99 over everything selected, plus observations per second by field. */
+/** Histogram: p50/p95/p99 over everything selected, plus observations per second (held observations when once per process) by field. */
 export function histogramQueries(metric: MetricSpec, naming: PrometheusNaming): PanelQuery[] {
   const base = prometheusMetricName(metric, naming);
   const labels = fieldLabels(metric, naming);
   const filters = tagFilterLabels(metric, naming);
+  const window = isOncePerProcess(metric) ? held : rate;
   const quantiles = QUANTILES.map((q, i) => ({
     refId: String.fromCharCode(65 + i),
-    expr: quantile(q, rate(`${base}_bucket`, filters)),
+    expr: quantile(q, window(`${base}_bucket`, filters)),
     legendFormat: `p${Math.round(q * 100)}`,
   }));
-  const count = { refId: COUNT_REF_ID, expr: sumBy(labels, rate(`${base}_count`, filters)), legendFormat: legendFor(labels, 'observations/s') };
+  const count = {
+    refId: COUNT_REF_ID,
+    expr: sumBy(labels, window(`${base}_count`, filters)),
+    legendFormat: legendFor(labels, isOncePerProcess(metric) ? 'observations' : 'observations/s'),
+  };
   return [...quantiles, count];
 }
 

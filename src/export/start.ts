@@ -34,7 +34,7 @@ export interface StartCodexMetricsOptions extends Omit<CodexMetricsOptions, 'met
   views?: ViewOptions[];
   /** More readers on the same MeterProvider (e.g. a Prometheus exporter). Measurements then go through SDK instruments so every reader sees them. */
   readers?: IMetricReader[];
-  /** Merged over the package's resource (its attributes win over service.name and the rest). */
+  /** Merged over the package's resource (its attributes win over service.name, service.instance.id and the rest). */
   resource?: Resource;
   /** Called with every failed export (each one, not rate-limited); failures are also reported as one line per kind. */
   onExportError?: (failure: ExportFailure) => void;
@@ -68,10 +68,13 @@ export function startCodexMetrics(options: StartCodexMetricsOptions = {}): Codex
   const sdk = sdkMetrics();
   const { defaultResource, resourceFromAttributes } = resources();
   const version = serviceVersion(options.defaults);
-  // SDK attributes (telemetry.sdk.*), then OTEL_RESOURCE_ATTRIBUTES, then what config resolved,
-  // then the host's resource.
+  // SDK attributes (telemetry.sdk.*), a random service.instance.id (a new UUID for every session,
+  // i.e. every writer, as the resource conventions ask: replicas of one service.name then never
+  // write the same series), then OTEL_RESOURCE_ATTRIBUTES, then what config resolved, then the
+  // host's resource: an id set in either of the last two wins over the random one.
   let resource = defaultResource().merge(
     resourceFromAttributes({
+      'service.instance.id': globalThis.crypto.randomUUID(),
       ...(version ? { 'service.version': version } : {}),
       ...config.resourceAttributes,
       'service.name': config.serviceName,

@@ -2,14 +2,19 @@
 // objective fits (API request and SSE event error ratios), plain thresholds elsewhere. Every alert has
 // a severity, a summary, a description and a runbook link (docs/alerts.md has one section per alert).
 import type { MetricSpec } from '../catalog/spec.js';
-import { prometheusMetricName, type PrometheusNaming } from '../dashboard/naming.js';
+import { prometheusLabelName, prometheusMetricName, type PrometheusNaming } from '../dashboard/naming.js';
 import { JOB_LABEL, sumBy } from '../dashboard/queries.js';
 import { FAST_BURN, SLOW_BURN, type RulesConfig } from './config.js';
 import {
   DB_ERRORS,
   DB_ERROR_WINDOW,
+  MCP_SERVER_FAILURE_RATIO,
+  MCP_WINDOW,
   MEMORY_FAILURES,
   MEMORY_WINDOW,
+  TOOL_FAILURE_RATIO,
+  TOOL_WINDOW,
+  TURN_SLOW_RATIO,
   WINDOWS_SETUP_FAILURES,
   WINDOWS_SETUP_RATIO,
   WINDOWS_SETUP_WINDOW,
@@ -29,7 +34,6 @@ export interface AlertRule {
   readonly annotations: { readonly summary: string; readonly description: string; readonly runbook_url: string };
 }
 
-const TOOL_WINDOW = '30m';
 const LATENCY_GUARD_WINDOW = '15m';
 
 /** Prometheus float literal without binary noise (14.4 × 0.01 → 0.144). */
@@ -78,38 +82,71 @@ export function alertRules(metrics: readonly MetricSpec[], naming: PrometheusNam
   burnRate('sse_event', 'SseEvent', config.sseEventObjective, 'streamed response (SSE) events');
 
   const tool = byName.get('tool.call');
-  const toolRatio = failureRatioName('tool.call', TOOL_WINDOW);
-  if (tool && have.has(toolRatio)) {
+  if (tool && have.has(TOOL_FAILURE_RATIO)) {
     const alert = 'CodexToolCallFailureRatioHigh';
-    const calls = sumBy([JOB_LABEL], `increase(${prometheusMetricName(tool, naming)}[${TOOL_WINDOW}])`);
+    const by = [JOB_LABEL, prometheusLabelName('tool', naming)];
+    const calls = sumBy(by, `increase(${prometheusMetricName(tool, naming)}[${TOOL_WINDOW}])`);
     alerts.push({
       alert,
-      expr: `${toolRatio} > ${num(config.toolCallFailureRatio)}\n${on} ${calls} >= ${config.toolCallMinCalls}`,
+      expr: `${TOOL_FAILURE_RATIO} > ${num(config.toolCallFailureRatio)}\nand on (${by.join(', ')}) ${calls} >= ${config.toolCallMinCalls}`,
       for: '10m',
       labels: { severity: 'warning' },
       annotations: {
-        summary: `More than ${num(config.toolCallFailureRatio * 100)}% of Codex tool calls of {{ $labels.job }} fail`,
-        description: `{{ $value | humanizePercentage }} of tool calls failed over the last ${TOOL_WINDOW} (at least ${config.toolCallMinCalls} calls).`,
+        summary: `More than ${num(config.toolCallFailureRatio * 100)}% of Codex {{ $labels.${by[1]} }} tool calls of {{ $labels.job }} fail`,
+        description: `{{ $value | humanizePercentage }} of {{ $labels.${by[1]} }} calls failed over the last ${TOOL_WINDOW} (at least ${config.toolCallMinCalls} calls of that tool).`,
         runbook_url: runbook(alert),
       },
     });
   }
 
-  for (const [metric, alert, threshold, what] of [
-    ['turn.e2e_duration_ms', 'CodexTurnLatencyHigh', config.turnE2eP95Ms, 'turn end-to-end duration'],
-    ['turn.ttft.duration_ms', 'CodexTimeToFirstTokenHigh', config.turnTtftP95Ms, 'time to first token'],
-  ] as const) {
-    const spec = byName.get(metric);
-    const p95 = quantileName(metric, 0.95);
-    if (!spec || !have.has(p95)) continue;
-    const observations = sumBy([JOB_LABEL], `increase(${prometheusMetricName(spec, naming)}_count[${LATENCY_GUARD_WINDOW}])`);
+  const mcp = byName.get('mcp.call');
+  if (mcp && have.has(MCP_SERVER_FAILURE_RATIO)) {
+    const alert = 'CodexMcpServerFailing';
+    const by = [JOB_LABEL, prometheusLabelName('server', naming)];
+    const calls = sumBy(by, `increase(${prometheusMetricName(mcp, naming)}[${MCP_WINDOW}])`);
     alerts.push({
       alert,
-      expr: `${p95} > ${num(threshold)}\n${on} ${observations} >= ${config.latencyMinObservations}`,
+      expr: `${MCP_SERVER_FAILURE_RATIO} > ${num(config.mcpServerFailureRatio)}\nand on (${by.join(', ')}) ${calls} >= ${config.mcpServerMinCalls}`,
+      for: '5m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: `MCP server {{ $labels.${by[1]} }} fails for Codex users of {{ $labels.job }}`,
+        description: `{{ $value | humanizePercentage }} of calls to MCP server {{ $labels.${by[1]} }} ended with status ${config.mcpFailureStatuses.join('|')} over the last ${MCP_WINDOW} (at least ${config.mcpServerMinCalls} calls).`,
+        runbook_url: runbook(alert),
+      },
+    });
+  }
+
+  const turn = byName.get('turn.e2e_duration_ms');
+  if (turn && have.has(TURN_SLOW_RATIO)) {
+    const alert = 'CodexTurnLatencyHigh';
+    const observations = sumBy([JOB_LABEL], `increase(${prometheusMetricName(turn, naming)}_count[${LATENCY_GUARD_WINDOW}])`);
+    alerts.push({
+      alert,
+      expr: `${TURN_SLOW_RATIO} > ${num(config.turnSlowRatio)}\n${on} ${observations} >= ${config.latencyMinObservations}`,
       for: '15m',
       labels: { severity: 'warning' },
       annotations: {
-        summary: `Codex p95 ${what} of {{ $labels.job }} is above ${num(threshold)} ms`,
+        summary: `More than ${num(config.turnSlowRatio * 100)}% of Codex turns of {{ $labels.job }} take longer than ${num(config.turnSlowMs)} ms`,
+        description: `{{ $value | humanizePercentage }} of turns took longer than ${num(config.turnSlowMs)} ms end to end (5-minute windows) for 15 minutes, with at least ${config.latencyMinObservations} turns per ${LATENCY_GUARD_WINDOW}.`,
+        runbook_url: runbook(alert),
+      },
+    });
+  }
+
+  const ttft = byName.get('turn.ttft.duration_ms');
+  const ttftP95 = quantileName('turn.ttft.duration_ms', 0.95);
+  if (ttft && have.has(ttftP95)) {
+    const alert = 'CodexTimeToFirstTokenHigh';
+    const what = 'time to first token';
+    const observations = sumBy([JOB_LABEL], `increase(${prometheusMetricName(ttft, naming)}_count[${LATENCY_GUARD_WINDOW}])`);
+    alerts.push({
+      alert,
+      expr: `${ttftP95} > ${num(config.turnTtftP95Ms)}\n${on} ${observations} >= ${config.latencyMinObservations}`,
+      for: '15m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: `Codex p95 ${what} of {{ $labels.job }} is above ${num(config.turnTtftP95Ms)} ms`,
         description: `The 95th percentile of ${what} has been {{ $value | printf "%.0f" }} ms (5-minute windows) for 15 minutes, with at least ${config.latencyMinObservations} observations per ${LATENCY_GUARD_WINDOW}.`,
         runbook_url: runbook(alert),
       },

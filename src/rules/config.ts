@@ -1,6 +1,7 @@
 // Thresholds of the generated alerts: defaults (documented in docs/alerts.md), `key=value` overrides
 // from the CLI, and the bounds each value must meet so that no alert is generated that could never fire.
 import type { MetricSpec } from '../catalog/spec.js';
+import { DEFAULT_ATTRIBUTION_LABEL, isAttributionLabel } from '../dashboard/attribution.js';
 
 export interface RulesConfig {
   /** Objective for model API requests (share that must succeed); burn-rate alerts use 1 − objective as the budget. */
@@ -9,12 +10,20 @@ export interface RulesConfig {
   readonly sseEventObjective: number;
   /** Fewest requests (events) in the long burn-rate window before a burn-rate alert may fire. */
   readonly burnRateMinEvents: number;
-  /** Tool-call failure ratio over 30 minutes that warns (commands fail legitimately, so no objective). */
+  /** Failure ratio of one tool over 30 minutes that warns (commands fail legitimately, so no objective). */
   readonly toolCallFailureRatio: number;
-  /** Fewest tool calls in those 30 minutes before the tool alert may fire. */
+  /** Fewest calls of that tool in those 30 minutes before the tool alert may fire. */
   readonly toolCallMinCalls: number;
-  /** p95 of `turn.e2e_duration_ms` (ms) that warns. */
-  readonly turnE2eP95Ms: number;
+  /** Failure ratio of one MCP server's calls over 15 minutes that pages. */
+  readonly mcpServerFailureRatio: number;
+  /** Fewest calls to that server in those 15 minutes before it may page. */
+  readonly mcpServerMinCalls: number;
+  /** `status` values of `mcp.call` counted as failures (Codex 0.171.0 sends `ok` and `error`). */
+  readonly mcpFailureStatuses: readonly string[];
+  /** A turn slower than this (ms; a bucket bound of `turn.e2e_duration_ms`) is slow. */
+  readonly turnSlowMs: number;
+  /** Share of slow turns that warns: a quantile threshold that also works beyond the top bucket. */
+  readonly turnSlowRatio: number;
   /** p95 of `turn.ttft.duration_ms` (ms) that warns. */
   readonly turnTtftP95Ms: number;
   /** Fewest observations in 15 minutes before a latency alert may fire. */
@@ -29,9 +38,17 @@ export interface RulesConfig {
   readonly memoryFailureStatuses: readonly string[];
   /** State DB errors (`db.error`) in 15 minutes that warn. */
   readonly dbErrors: number;
-  /** Where the runbook lives; each alert links `<runbookBase>#<alert name in lower case>`. */
+  /** Where the runbook lives (an absolute URL); each alert links `<runbookBase>#<alert name in lower case>`. */
   readonly runbookBase: string;
+  /**
+   * Prometheus labels of `target_info` (resource attributes: `team`, `user_id` for `user.id`…) that
+   * the attribution rules join onto request and token rates.
+   */
+  readonly attributionLabels: readonly string[];
 }
+
+/** The runbook of the version in this repository (docs/alerts.md); `--set runbookBase=` points elsewhere. */
+export const DEFAULT_RUNBOOK_BASE = 'https://github.com/codex-otel-metrics/codex-otel-metrics/blob/main/docs/alerts.md';
 
 export const DEFAULT_RULES_CONFIG: RulesConfig = {
   apiRequestObjective: 0.99,
@@ -39,7 +56,11 @@ export const DEFAULT_RULES_CONFIG: RulesConfig = {
   burnRateMinEvents: 10,
   toolCallFailureRatio: 0.5,
   toolCallMinCalls: 20,
-  turnE2eP95Ms: 90_000,
+  mcpServerFailureRatio: 0.5,
+  mcpServerMinCalls: 10,
+  mcpFailureStatuses: ['error'],
+  turnSlowMs: 120_000,
+  turnSlowRatio: 0.05,
   turnTtftP95Ms: 10_000,
   latencyMinObservations: 10,
   windowsSetupFailureRatio: 0.2,
@@ -47,7 +68,8 @@ export const DEFAULT_RULES_CONFIG: RulesConfig = {
   memoryPhaseFailures: 3,
   memoryFailureStatuses: ['failed', 'failure', 'error'],
   dbErrors: 1,
-  runbookBase: 'docs/alerts.md',
+  runbookBase: DEFAULT_RUNBOOK_BASE,
+  attributionLabels: [DEFAULT_ATTRIBUTION_LABEL],
 };
 
 /** Burn-rate factors of the two multi-window alerts (Google SRE workbook: 2% / 5% of a 30-day budget). */
@@ -89,7 +111,8 @@ export function parseRulesSettings(settings: readonly string[], base: RulesConfi
       if (!Number.isFinite(n)) throw new RulesConfigError('invalid_value', key, `${key} must be a number, got "${raw}"`);
       out[key] = n;
     } else if (Array.isArray(current)) {
-      out[key] = raw.split(/[|,]/).map((s) => s.trim()).filter((s) => s !== '');
+      // `none`: an empty list (attribution rules off).
+      out[key] = raw === 'none' ? [] : raw.split(/[|,]/).map((s) => s.trim()).filter((s) => s !== '');
     } else {
       out[key] = raw;
     }
@@ -109,27 +132,37 @@ export function validateRulesConfig(config: RulesConfig, metrics: readonly Metri
     const lowest = 1 - 1 / FAST_BURN.factor;
     range(key, v > lowest && v < 1, `an objective between ${lowest.toFixed(4)} and 1 (exclusive); at or below ${lowest.toFixed(4)} the fast burn threshold (${FAST_BURN.factor} × budget) exceeds 100% errors`);
   }
-  for (const key of ['toolCallFailureRatio', 'windowsSetupFailureRatio'] as const) {
+  for (const key of ['toolCallFailureRatio', 'mcpServerFailureRatio', 'turnSlowRatio', 'windowsSetupFailureRatio'] as const) {
     range(key, config[key] > 0 && config[key] < 1, 'a ratio between 0 and 1 (exclusive)');
   }
-  for (const key of ['burnRateMinEvents', 'toolCallMinCalls', 'latencyMinObservations', 'windowsSetupMinFailures', 'memoryPhaseFailures', 'dbErrors'] as const) {
+  for (const key of ['burnRateMinEvents', 'toolCallMinCalls', 'mcpServerMinCalls', 'latencyMinObservations', 'windowsSetupMinFailures', 'memoryPhaseFailures', 'dbErrors'] as const) {
     range(key, Number.isInteger(config[key]) && config[key] >= 1 && config[key] <= MAX_COUNT, `a whole number from 1 to ${MAX_COUNT}`);
   }
-  for (const [key, metric] of [
-    ['turnE2eP95Ms', 'turn.e2e_duration_ms'],
-    ['turnTtftP95Ms', 'turn.ttft.duration_ms'],
-  ] as const) {
+  {
     // histogram_quantile never returns more than the top finite bucket bound: a higher threshold never fires.
+    const metric = 'turn.ttft.duration_ms';
     const bounds = metrics.find((m) => m.name === metric)?.buckets?.boundaries ?? [];
     const top = bounds.length > 0 ? bounds[bounds.length - 1] : Number.POSITIVE_INFINITY;
-    range(key, config[key] > 0 && config[key] < top, `more than 0 and below ${top} ms, the top finite bucket of ${metric} (a p95 above it reads as ${top})`);
+    range('turnTtftP95Ms', config.turnTtftP95Ms > 0 && config.turnTtftP95Ms < top, `more than 0 and below ${top} ms, the top finite bucket of ${metric} (a p95 above it reads as ${top})`);
   }
-  const statuses = config.memoryFailureStatuses;
-  if (statuses.length === 0 || statuses.length > 32 || !statuses.every((s) => STATUS.test(s) && s.length <= 256)) {
-    problems.push(new RulesConfigError('invalid_value', 'memoryFailureStatuses', 'memoryFailureStatuses must list 1..32 status values of [A-Za-z0-9._/-], separated by | or ,'));
+  {
+    // The slow-turn share reads the bucket whose bound is the threshold: it must be one.
+    const bounds = metrics.find((m) => m.name === 'turn.e2e_duration_ms')?.buckets?.boundaries ?? [];
+    range('turnSlowMs', bounds.length === 0 || bounds.includes(config.turnSlowMs), `one of the bucket bounds of turn.e2e_duration_ms (${bounds.join(', ')} ms)`);
   }
-  if (!/^[^\s"'`\\]+$/.test(config.runbookBase)) {
-    problems.push(new RulesConfigError('invalid_value', 'runbookBase', 'runbookBase must be a URL or path without spaces or quotes'));
+  for (const key of ['memoryFailureStatuses', 'mcpFailureStatuses'] as const) {
+    const statuses = config[key];
+    if (statuses.length === 0 || statuses.length > 32 || !statuses.every((s) => STATUS.test(s) && s.length <= 256)) {
+      problems.push(new RulesConfigError('invalid_value', key, `${key} must list 1..32 status values of [A-Za-z0-9._/-], separated by | or ,`));
+    }
+  }
+  const labels = config.attributionLabels;
+  if (labels.length > 8 || !labels.every(isAttributionLabel)) {
+    problems.push(new RulesConfigError('invalid_value', 'attributionLabels', 'attributionLabels must list 0..8 Prometheus label names of target_info ([A-Za-z_][A-Za-z0-9_]*, not job, instance or le), separated by | or ,'));
+  }
+  // Alertmanager and Grafana show runbook_url as a link: a relative path resolves against nothing.
+  if (!/^https?:\/\/[^\s"'`\\]+$/.test(config.runbookBase)) {
+    problems.push(new RulesConfigError('invalid_value', 'runbookBase', 'runbookBase must be an absolute http(s) URL without spaces or quotes'));
   }
   return problems;
 }

@@ -100,6 +100,7 @@ interface MetricState {
 class Shared implements SeriesSource, TeeHost<MetricState> {
   readonly prefix: string;
   readonly strict: boolean;
+  readonly foldSessionSource: boolean;
   readonly mode: Mode;
   readonly limit: number;
   readonly log = new DropLog();
@@ -123,6 +124,7 @@ class Shared implements SeriesSource, TeeHost<MetricState> {
 
   constructor(options: CodexMetricsOptions) {
     this.strict = options.strict === true;
+    this.foldSessionSource = options.foldSessionSource !== false;
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     if (this.prefix !== '' && !METRIC_NAME.test(this.prefix)) {
       throw new CodexMetricsError('invalid_option', 'prefix', undefined, 'must be characters of [A-Za-z0-9._-]');
@@ -470,7 +472,7 @@ class View implements CodexMetrics {
     const shared = this.shared;
     let normalized: NormalizedDefaults;
     try {
-      normalized = normalizeDefaults(defaults, this.defaults, shared.strict, shared.log);
+      normalized = normalizeDefaults(defaults, this.defaults, shared.strict, shared.log, shared.foldSessionSource);
     } catch (err) {
       this.unexpected(err, 'defaults');
       return this;
@@ -616,7 +618,7 @@ export function createCodexMetrics(options: CodexMetricsOptions = {}): CodexMetr
   const shared = new Shared(options);
   let defaults: NormalizedDefaults;
   try {
-    defaults = normalizeDefaults(options.defaults, undefined, shared.strict, shared.log);
+    defaults = normalizeDefaults(options.defaults, undefined, shared.strict, shared.log, shared.foldSessionSource);
   } catch (err) {
     if (shared.strict) throw err;
     shared.log.drop('invalid_option', 'defaults could not be read; all default tags are "unknown"');

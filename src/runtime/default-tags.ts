@@ -3,18 +3,24 @@ import { DEFAULT_TAG_KEYS, type DefaultTagKey } from '../catalog/spec.js';
 import { DEFAULT_TAGS, type DefaultTags } from '../generated/catalog.js';
 import { CodexMetricsError } from './errors.js';
 import type { DropLog } from './drop-log.js';
+import { foldSessionSource } from './session-source.js';
 import { displayName, formatValue, ownString } from './values.js';
 
 export type NormalizedDefaults = Readonly<Record<DefaultTagKey, string>>;
 
 const KNOWN = new Set<string>(DEFAULT_TAG_KEYS);
 
-/** Merges `overrides` over `base`; missing tags become `unknown`, bad ones are sanitized like the Rust emitter's metadata. */
+/**
+ * Merges `overrides` over `base`; missing tags become `unknown`, bad ones are sanitized like the Rust
+ * emitter's metadata. `foldSessionSource`: a `session_source` with a thread id in it becomes
+ * `subagent_thread_spawn` (session-source.ts).
+ */
 export function normalizeDefaults(
   overrides: DefaultTags | undefined,
   base: NormalizedDefaults | undefined,
   strict: boolean,
   log: DropLog,
+  foldSessionSourceIds = true,
 ): NormalizedDefaults {
   const out = {} as Record<DefaultTagKey, string>;
   if (overrides !== undefined && (overrides === null || typeof overrides !== 'object')) {
@@ -41,7 +47,7 @@ export function normalizeDefaults(
       if (strict) throw new CodexMetricsError(formatted.problem, 'defaults', key, formatted.reason!);
       log.repair(formatted.problem, `default tag ${displayName(key)}: ${formatted.reason}; sanitized`);
     }
-    out[key] = ownString(formatted.value);
+    out[key] = key === 'session_source' && foldSessionSourceIds ? foldSessionSource(ownString(formatted.value)) : ownString(formatted.value);
   }
   return Object.freeze(out);
 }

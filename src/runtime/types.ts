@@ -77,4 +77,10 @@ export interface CodexMetricsOptions {
    * (default `openai`). startCodexMetrics also reads `CODEX_OTEL_METRICS_GENAI=true`.
    */
   genAi?: boolean | GenAiOptions;
+  /**
+   * Fold a `session_source` default tag of the form `subagent_thread_spawn_<uuid>_d<n>` (one value per
+   * parent thread: unbounded) into `subagent_thread_spawn`, once per `withDefaults`, never per call.
+   * Default true; false sends such values as given.
+   */
+  foldSessionSource?: boolean;
 }

@@ -87,6 +87,8 @@ if (scenario === 'quickstart') {
     OTEL_METRIC_EXPORT_INTERVAL: '60000',
     OTEL_TRACES_EXPORTER: 'none',
     OTEL_LOGS_EXPORTER: 'none',
+    // A service.instance.id per process (docs/fleet.md): what both 0.2xx and 0.3xx accept; env last.
+    OTEL_NODE_RESOURCE_DETECTORS: 'serviceinstance,host,os,process,env',
   });
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const { metrics: otelMetrics } = await import('@opentelemetry/api');
@@ -96,6 +98,8 @@ if (scenario === 'quickstart') {
   record(createCodexMetrics({ defaults: DEFAULTS, meterProvider: otelMetrics.getMeterProvider() }));
   await sdk.shutdown();
   const result = checkArrival(receiver, EXPECTED);
+  const ids = new Set(codexPoints(receiver).map((p) => p.resource['service.instance.id']));
+  if (ids.size !== 1 || !/^[0-9a-f-]{36}$/.test(String([...ids][0]))) fail('no service.instance.id from OTEL_NODE_RESOURCE_DETECTORS=serviceinstance', { ids: [...ids] });
   await receiver.close();
   process.stdout.write(`${JSON.stringify({ ok: true, scenario, ...result })}\n`);
 } else if (scenario === 'nodesdk-producer') {

@@ -31,6 +31,20 @@ describe('codex-otel-metrics dashboard', () => {
     }
   });
 
+  it('--attribution picks the target_info label of the Attribution row, none leaves it out, a bad label exits 2', async () => {
+    let out = capture(process.stdout);
+    expect(await dashboardCommand(['--attribution', 'user_id'])).toBe(0);
+    expect(out()).toBe(renderDashboardJson(METRICS, { attributionLabel: 'user_id' }));
+    vi.restoreAllMocks();
+    out = capture(process.stdout);
+    expect(await dashboardCommand(['--attribution', 'none'])).toBe(0);
+    expect(out()).toBe(renderDashboardJson(METRICS, { attributionLabel: null }));
+    vi.restoreAllMocks();
+    const err = capture(process.stderr);
+    expect(await dashboardCommand(['--attribution', 'user.id'])).toBe(2);
+    expect(err()).toContain('--attribution must be a label name');
+  });
+
   it('rejects an unknown naming with exit code 2', async () => {
     const err = capture(process.stderr);
     expect(await dashboardCommand(['--naming', 'utf8'])).toBe(2);

@@ -9,6 +9,7 @@ import { METRICS } from '../../src/generated/catalog.js';
 import { GENAI_SECTION } from '../../src/genai/conventions.js';
 import { DEFAULT_DASHBOARD_OUT } from '../../src/cli/paths.js';
 import { PER_REQUEST_COUNTERS } from '../../src/dashboard/queries.js';
+import { ATTRIBUTION_ROW } from '../../src/dashboard/attribution.js';
 
 const TAG_LABELS = ['auth_mode', 'originator', 'session_source', 'model', 'app_version'];
 const VARIABLES = ['job', ...TAG_LABELS];
@@ -29,10 +30,11 @@ describe('structure', () => {
     expect(readFileSync(DEFAULT_DASHBOARD_OUT, 'utf8')).toBe(renderDashboardJson(METRICS));
   });
 
-  it('has an overview row, then one row per docs section in order', () => {
+  it('has an overview row, the attribution row, then one row per docs section in order', () => {
     const titles = dashboardRows(dashboard).map((r) => r.title);
     // The GenAI view's row comes last (test/genai/dashboard.test.ts).
-    expect(titles).toEqual(['Overview', ...new Set(METRICS.map((m) => m.section)), GENAI_SECTION]);
+    expect(titles).toEqual(['Overview', ATTRIBUTION_ROW, ...new Set(METRICS.map((m) => m.section)), GENAI_SECTION]);
+    expect(dashboardRows(buildDashboard(METRICS, { attributionLabel: null })).map((r) => r.title)).not.toContain(ATTRIBUTION_ROW);
     expect(dashboardRows(dashboard)[0].collapsed).toBe(false);
   });
 
@@ -149,9 +151,12 @@ describe('template variables', () => {
     expect(pinned?.current).toMatchObject({ value: 'prom-uid' });
   });
 
-  it('has job, then one multi-select label_values variable per default tag, chained, All = .*', () => {
-    expect(list.slice(1).map((v) => v.name)).toEqual(VARIABLES);
-    list.slice(1).forEach((v, i) => {
+  it('has job, then one multi-select label_values variable per default tag, chained, All = .*, then team from target_info', () => {
+    expect(list.slice(1).map((v) => v.name)).toEqual([...VARIABLES, 'team']);
+    expect(list.at(-1)).toMatchObject({ type: 'query', multi: true, includeAll: true, allValue: '.*', query: 'label_values(target_info{job=~"$job"}, team)' });
+    expect(buildDashboard(METRICS, { attributionLabel: 'user_id' }).templating.list?.at(-1)?.query).toBe('label_values(target_info{job=~"$job"}, user_id)');
+    expect(() => buildDashboard(METRICS, { attributionLabel: 'instance' })).toThrow(TypeError);
+    list.slice(1, -1).forEach((v, i) => {
       expect(v).toMatchObject({ type: 'query', multi: true, includeAll: true, allValue: '.*' });
       expect(v.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
       // One anchor series, narrowed by every variable before this one; never a scan of all codex_* series.
@@ -161,7 +166,7 @@ describe('template variables', () => {
   });
 
   it('names the same labels in plain naming', () => {
-    expect(buildDashboard(METRICS, { naming: 'plain' }).templating.list?.slice(1).map((v) => v.name)).toEqual(VARIABLES);
+    expect(buildDashboard(METRICS, { naming: 'plain' }).templating.list?.slice(1).map((v) => v.name)).toEqual([...VARIABLES, 'team']);
   });
 
   it('falls back to one session counter, then to every Codex series, as the variable anchor', () => {

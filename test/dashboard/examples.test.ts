@@ -28,9 +28,12 @@ describe('examples', () => {
     for (const p of collector.service.pipelines.metrics.processors) expect(collector.processors).toHaveProperty(p);
   });
 
-  it('collector converts delta to cumulative before any exporter (Codex exports delta)', () => {
-    expect(collector.service.pipelines.metrics.processors[0]).toBe('deltatocumulative');
+  it('collector converts delta to cumulative before any exporter (Codex exports delta), after the identity processor', () => {
+    const processors: string[] = collector.service.pipelines.metrics.processors;
+    expect(processors).toContain('deltatocumulative');
     expect(collector.processors).toHaveProperty('deltatocumulative');
+    // deltatocumulative keys streams by resource: the identity must be on it before.
+    expect(processors.indexOf('resource/identity')).toBeLessThan(processors.indexOf('deltatocumulative'));
   });
 
   it('prometheus keeps the job the collector sets from service.name, and loads the rules of the default naming', () => {

@@ -2,7 +2,8 @@
 // naming. Expected names are derived here from the MetricSpec, independently of src/dashboard/naming.ts.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TAG_KEYS, type MetricSpec } from '../../src/catalog/spec.js';
-import { PER_REQUEST_COUNTERS } from '../../src/dashboard/queries.js';
+import { ONCE_PER_PROCESS, PER_REQUEST_COUNTERS } from '../../src/dashboard/queries.js';
+import { ATTRIBUTION_ROW } from '../../src/dashboard/attribution.js';
 import { buildDashboard } from '../../src/dashboard/dashboard.js';
 import { dashboardPanels, dashboardQueries, prometheusTargets } from '../../src/dashboard/inspect.js';
 import type { PrometheusNaming } from '../../src/dashboard/naming.js';
@@ -55,6 +56,21 @@ describe('per-request counters', () => {
   });
 });
 
+describe('once-per-process metrics', () => {
+  it('names only registry metrics, none of them per request', () => {
+    for (const name of ONCE_PER_PROCESS) {
+      expect(METRICS.some((m) => m.name === name), name).toBe(true);
+      expect(PER_REQUEST_COUNTERS.has(name), name).toBe(false);
+    }
+  });
+});
+
+/** The Attribution row's recorded series: job, the target_info label, and one kept field each. */
+const ATTRIBUTION_RECORDED: Record<string, string[]> = {
+  'job_team:codex_api_request:rate5m': ['job', 'team', 'success'],
+  'job_team:codex_turn_token_usage:rate5m': ['job', 'team', 'token_type'],
+};
+
 describe.each(['collector', 'plain'] as const)('%s naming', (naming) => {
   const dashboard = buildDashboard(METRICS, { naming });
   const queries = dashboardQueries(dashboard);
@@ -81,7 +97,15 @@ describe.each(['collector', 'plain'] as const)('%s naming', (naming) => {
       specOf.set(series, m);
     }
   }
+  for (const [record, labels] of Object.entries(ATTRIBUTION_RECORDED)) known.set(record, new Set(labels));
   const variableNames = new Set(dashboard.templating.list?.map((v) => v.name));
+  const isAttribution = (q: { panelTitle: string }) => dashboardPanelsOfRow(ATTRIBUTION_ROW).has(q.panelTitle);
+  function dashboardPanelsOfRow(row: string): Set<string> {
+    const top = dashboard.panels ?? [];
+    const i = top.findIndex((p) => p.type === 'row' && p.title === row);
+    const next = top.findIndex((p, j) => j > i && p.type === 'row');
+    return new Set(top.slice(i + 1, next).map((p) => p.title ?? ''));
+  }
 
   it('names only series that exist, with labels those series carry', () => {
     const problems: string[] = [];
@@ -104,13 +128,20 @@ describe.each(['collector', 'plain'] as const)('%s naming', (naming) => {
           if (!labels.has(label)) problems.push(`${where}: groups by ${label}, absent from ${sel.metric}`);
         }
       }
-      for (const id of codexIdentifiers(q.expr)) if (!known.has(id)) problems.push(`${where}: stray name ${id}`);
+      // Attribution series (job_team:codex_…) hold a codex_ name after their level prefix.
+      for (const id of codexIdentifiers(q.expr.replace(/\bjob_team:[A-Za-z0-9_:]+/g, ''))) if (!known.has(id)) problems.push(`${where}: stray name ${id}`);
     }
     expect(problems).toEqual([]);
   });
 
-  it('filters every selector by $job and exactly the default tags Codex sends on that metric', () => {
-    for (const q of queries) {
+  it('filters every selector by $job and exactly the default tags Codex sends on that metric (attribution: $job and $team)', () => {
+    const attribution = queries.filter(isAttribution);
+    expect(attribution.map((q) => selectors(q.expr)[0].metric).sort()).toEqual(Object.keys(ATTRIBUTION_RECORDED).sort());
+    for (const q of attribution) {
+      const filtered = selectors(q.expr)[0].matchers.filter((x) => x.op === '=~' && x.value === `$${x.label}`).map((x) => x.label);
+      expect(filtered.sort()).toEqual(['job', 'team']);
+    }
+    for (const q of queries.filter((x) => !isAttribution(x))) {
       for (const sel of selectors(q.expr)) {
         const m = specOf.get(sel.metric ?? '');
         expect(m, q.expr).toBeDefined();
@@ -131,8 +162,8 @@ describe.each(['collector', 'plain'] as const)('%s naming', (naming) => {
 
   it('uses windows over $__rate_interval (or recorded rates) and legends that name grouped labels', () => {
     for (const { expr, legendFormat } of queries) {
-      const recorded = selectors(expr).every((s) => s.metric?.startsWith('codex:'));
-      if (!recorded) expect(expr).toMatch(/(rate|increase)\([^)]*\[\$__rate_interval\]\)/);
+      const recorded = selectors(expr).every((s) => s.metric?.startsWith('codex:') || s.metric?.startsWith('job_team:'));
+      if (!recorded) expect(expr).toMatch(/(rate|increase|max_over_time)\([^)]*\[\$__rate_interval\]\)/);
       for (const l of legendLabels(legendFormat)) expect(groupingLabels(expr), `${legendFormat} vs ${expr}`).toContain(l);
     }
   });
@@ -146,13 +177,16 @@ describe.each(['collector', 'plain'] as const)('%s naming', (naming) => {
       const [series] = expectedSeries(m, naming).keys();
       if (m.kind === 'counter') {
         expect(exprs).toHaveLength(1);
-        // Per-request counters are rates; rare ones (start-up, set-up, lifecycle) are counts per window.
-        expect(exprs[0]).toContain(`${PER_REQUEST_COUNTERS.has(m.name) ? 'rate' : 'increase'}(${series}{`);
+        // Per-request counters are rates; rare ones (set-up, lifecycle) are counts per window; those
+        // recorded once per process what the series hold.
+        const fn = PER_REQUEST_COUNTERS.has(m.name) ? 'rate' : ONCE_PER_PROCESS.has(m.name) ? 'max_over_time' : 'increase';
+        expect(exprs[0]).toContain(`${fn}(${series}{`);
         expect(groupingLabels(exprs[0]).sort()).toEqual([...fields].sort());
       } else {
         const base = series.replace(/_bucket$/, '');
+        const fn = ONCE_PER_PROCESS.has(m.name) ? 'max_over_time' : 'rate';
         for (const q of ['0.5', '0.95', '0.99']) {
-          const prefix = `histogram_quantile(${q}, sum by (le) (rate(${base}_bucket{`;
+          const prefix = `histogram_quantile(${q}, sum by (le) (${fn}(${base}_bucket{`;
           expect(exprs.some((e) => e.startsWith(prefix)), `${m.name} p${q}`).toBe(true);
         }
         const count = exprs.find((e) => e.includes(`${base}_count{`));

@@ -1,7 +1,7 @@
 // Acceptance of the GenAI view on a real Prometheus (Debian's 2.42): the demo workload recorded with
 // `genAi: true` and exported over real OTLP/HTTP (startCodexMetrics) to the loopback receiver, whose
-// points the Collector stand-in (otlp-exposition.ts, Collector naming: `s` → `_seconds`) serves for
-// a scrape. The convention's p95 query returns data, and the GenAI token sums are the Codex ones:
+// points the model of the Collector running the shipped recipe (collector-model.ts, Collector
+// naming: `s` → `_seconds`) serves for a scrape. The convention's p95 query returns data, and the GenAI token sums are the Codex ones:
 // input and output as Codex counts them (cached inside input, reasoning inside output), their sum
 // Codex's total.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,8 @@ import { DEMO_DEFAULTS } from '../../src/cli/demo.js';
 import { startCodexMetrics, type CodexMetricsSession } from '../../src/export/start.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../../src/verify/receiver.js';
 import { startDemoTicker, type DemoTicker } from './demo-ticker.js';
-import { OtlpExposition, serveExposition } from './otlp-exposition.js';
+import { readFileSync } from 'node:fs';
+import { fromCollectorConfig, serveExposition } from './collector-model.js';
 import { prometheusOnPath, startPrometheus, waitFor, type PrometheusServer } from './prometheus-process.js';
 
 const available = prometheusOnPath();
@@ -45,12 +46,12 @@ describe.skipIf(skip)('GenAI view on a real Prometheus', () => {
     session = startCodexMetrics({ defaults: DEMO_DEFAULTS, endpoint: receiver.url, protocol: 'http/json', exportIntervalMillis: 500, exportTimeoutMillis: 500, strict: true, genAi: true, env: {} });
     ticker = startDemoTicker(session.metrics, 300);
     // Each scrape serves the latest cumulative export: the Codex and GenAI series of one scrape come from one collection.
-    const served = new OtlpExposition('collector');
+    const served = fromCollectorConfig(readFileSync('examples/otel-collector.yaml', 'utf8'));
     let seen = 0;
     exposition = await serveExposition((path) => {
       if (path !== '/metrics') return undefined;
       const points = receiver!.points();
-      served.add(points.slice(seen));
+      served.receive(points.slice(seen), { clientAddress: '127.0.0.1' });
       seen = points.length;
       return served.render();
     });

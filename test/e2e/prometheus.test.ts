@@ -2,13 +2,15 @@
 //   - this package's export: the demo workload recorded into @opentelemetry/exporter-prometheus,
 //     scraped directly as job `codex-agent` (in the collector mode the `ms` histograms are renamed the
 //     way the OpenTelemetry Collector names them), and
-//   - the real Codex CLI 0.171.0 exports committed under test/fixtures/ (delta OTLP), replayed into a
-//     test-only Collector stand-in (otlp-exposition.ts) and scraped with honor_labels, so they land as
-//     job `codex_exec` (Codex's service.name), exactly as through the Collector's prometheus exporter,
+//   - the real Codex CLI 0.171.0 exports committed under test/fixtures/ (delta OTLP), each replayed as
+//     one Codex process on its own host into the model of the Collector running the shipped recipe
+//     (collector-model.ts, examples/otel-collector.yaml) and scraped with honor_labels, so they land
+//     as job `codex_exec` (Codex's service.name), one `instance` per host,
 // with the generated recording and alerting rules loaded. Every dashboard query must return data with
 // every variable at All, and with every variable set to a concrete value found in the data (chained as
 // Grafana resolves them) for each job.
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,9 +26,11 @@ import { GENAI_METRICS } from '../../src/genai/conventions.js';
 import type { MetricSpec } from '../../src/catalog/spec.js';
 import type { ReceivedPoint } from '../../src/verify/points.js';
 import { expandForPrometheus, selectors } from '../dashboard/promql.js';
+import { readFileSync } from 'node:fs';
 import { loadFixturePoints, readManifest } from '../interop/fixtures.js';
+import { restamp } from './codex-process.js';
+import { fromCollectorConfig, serveExposition, type CollectorModel } from './collector-model.js';
 import { startDemoTicker, type DemoTicker } from './demo-ticker.js';
-import { OtlpExposition, serveExposition } from './otlp-exposition.js';
 import { freePort, prometheusOnPath, startPrometheus, waitFor, type PrometheusServer } from './prometheus-process.js';
 
 // The originator default differs from the per-call `originator` the workload gives windows_sandbox.*
@@ -40,6 +44,9 @@ const DEFAULTS = {
 } as const;
 const AGENT_JOB = 'codex-agent';
 const CODEX_JOB = 'codex_exec';
+const AGENT_TEAM = 'agents';
+/** Sent by every Codex process as an [otel] exporter header; the recipe puts it on the resource. */
+const CODEX_TEAM = 'codex-users';
 /** Stands in for Grafana's `$__rate_interval`: wide enough to hold every sample of a few seconds. */
 const RATE_WINDOW = '10s';
 /** How often the Codex fixtures are replayed as one more export interval. */
@@ -125,32 +132,45 @@ describe.skipIf(skip)('generated dashboard and rules on a real Prometheus', () =
   let ticker: DemoTicker | undefined;
   let collector: { port: number; close(): Promise<void> } | undefined;
   let replay: NodeJS.Timeout | undefined;
-  const expositions = new Map(NAMING_MODES.map((n) => [n, new OtlpExposition(n)]));
+  // The shipped Collector recipe, once per naming (plain: the same pipeline named as the JS exporter would).
+  const recipe = readFileSync(join(RULES_DIR, '..', 'examples', 'otel-collector.yaml'), 'utf8');
+  const models = new Map<PrometheusNaming, CollectorModel>(NAMING_MODES.map((n) => [n, fromCollectorConfig(recipe, { naming: n })]));
   let codexPoints: ReceivedPoint[] = [];
+  let processes: { points: ReceivedPoint[]; address: string; last: bigint }[] = [];
 
   beforeAll(async () => {
     if (!available) throw new Error('`prometheus` is not on PATH; CI installs Debian 12 prometheus in .ci/run');
     agentPort = await freePort();
     const exporter = new PrometheusExporter({ host: '127.0.0.1', port: agentPort, preventServerStart: true });
     await exporter.startServer();
-    provider = new MeterProvider({ readers: [exporter] });
+    // A team on the resource: the exporter serves it in target_info, which the attribution rules join.
+    provider = new MeterProvider({ readers: [exporter], resource: resourceFromAttributes({ team: AGENT_TEAM }) });
     // With the GenAI view, so the dashboard's GenAI row has data too.
     const metrics = createCodexMetrics({ defaults: DEFAULTS, meterProvider: provider, strict: true, genAi: true });
     // Keep recording so every rate is positive and every quantile finite while Prometheus scrapes.
     ticker = startDemoTicker(metrics, 200);
 
-    // Every captured Codex export (both protocols, all scenarios), replayed as one more interval of
-    // deltas every REPLAY_MS, so the Codex counters keep growing like a busy fleet's.
+    // A Codex process exporting every captured Codex export (both protocols, all scenarios) as one
+    // more interval of deltas every REPLAY_MS (restamped as the Rust SDK would; points that are the
+    // same series are added up by the recipe's transform), so the Codex counters keep growing like a
+    // busy fleet's. (test/e2e/fleet.test.ts runs many writers.)
+    const started = BigInt(Date.now()) * 1_000_000n;
     // `codex exec` only: `codex app-server` exports under jobs of its own (service.name `codex-app-server`).
     for (const entry of readManifest().entries.filter((e) => e.scenario !== 'app-server')) codexPoints.push(...(await loadFixturePoints(entry)));
+    processes.push({ points: codexPoints, address: '10.0.0.1', last: started });
     const feed = (): void => {
-      for (const e of expositions.values()) e.add(codexPoints);
+      const now = BigInt(Date.now()) * 1_000_000n;
+      for (const p of processes) {
+        const points = restamp(p.points, p.last, now, p.points[0].resource);
+        for (const model of models.values()) model.receive(points, { clientAddress: p.address, headers: { 'x-codex-team': CODEX_TEAM } });
+        p.last = now;
+      }
     };
     feed();
     replay = setInterval(feed, REPLAY_MS);
     collector = await serveExposition((path) => {
       const naming = NAMING_MODES.find((n) => path === `/metrics/${n}`);
-      return naming ? expositions.get(naming)!.render() : undefined;
+      return naming ? models.get(naming)!.render() : undefined;
     });
   }, 30_000);
 
@@ -162,10 +182,10 @@ describe.skipIf(skip)('generated dashboard and rules on a real Prometheus', () =
     await provider?.shutdown();
   });
 
-  it('replays only counters and histograms from the Codex fixtures, all delta', () => {
+  it('replays only counters and histograms from the Codex fixtures, all delta, none dropped by the pipeline', () => {
     expect(codexPoints.length).toBeGreaterThan(100);
     expect(codexPoints.every((p) => p.temporality === 'delta')).toBe(true);
-    for (const e of expositions.values()) expect(e.skipped).toBe(0);
+    for (const m of models.values()) expect(m.stats).toMatchObject({ skipped: 0, olderStart: 0, outOfOrder: 0, streamLimit: 0, exporterDropped: 0 });
   });
 
   describe.each(NAMING_MODES)('%s naming', (naming) => {
@@ -266,13 +286,13 @@ describe.skipIf(skip)('generated dashboard and rules on a real Prometheus', () =
 
     it('fills the job variable from both sources, and each tag variable from the job chosen before it', async () => {
       const variables = (dashboard.templating.list ?? []).filter((v) => v.type === 'query');
-      expect(variables.map((v) => v.name)).toEqual(['job', ...TAG_VARIABLES]);
+      expect(variables.map((v) => v.name)).toEqual(['job', ...TAG_VARIABLES, 'team']);
       const jobs = await labelValues('job', variableMatch(String(variables[0].query), {}));
       expect(jobs).toEqual(expect.arrayContaining([AGENT_JOB, CODEX_JOB]));
       const codex = await resolveChain(CODEX_JOB);
-      expect(codex).toMatchObject({ originator: 'codex_exec', auth_mode: 'ApiKey', app_version: '0.171.0' });
+      expect(codex).toMatchObject({ originator: 'codex_exec', auth_mode: 'ApiKey', app_version: '0.171.0', team: CODEX_TEAM });
       const agent = await resolveChain(AGENT_JOB);
-      expect(agent).toMatchObject({ originator: DEFAULTS.originator, model: DEFAULTS.model, app_version: DEFAULTS['app.version'] });
+      expect(agent).toMatchObject({ originator: DEFAULTS.originator, model: DEFAULTS.model, app_version: DEFAULTS['app.version'], team: AGENT_TEAM });
     });
 
     it.each([AGENT_JOB, CODEX_JOB])('answers every query for a metric present in the data with every variable at a concrete value (job %s)', async (job) => {

@@ -1,6 +1,7 @@
 // Test helper: the demo workload exported once over real OTLP/HTTP JSON (startCodexMetrics, the
 // package's exporter) to a loopback receiver, as the raw request body normalised for comparison:
-// time fields zeroed and the SDK's own version removed from the resource; nothing else touched.
+// time fields zeroed, the SDK's own version and the random service.instance.id removed from the
+// resource; nothing else touched.
 import { PeriodicExportingMetricReader, InMemoryMetricExporter, AggregationTemporality } from '@opentelemetry/sdk-metrics';
 import { DEMO_DEFAULTS } from '../../src/cli/demo.js';
 import { runDemoWorkload } from '../../src/demo/workload.js';
@@ -11,6 +12,7 @@ import { METRICS_PATH, startOtlpReceiver } from '../../src/verify/receiver.js';
 export type ExportSetup = 'producer' | 'sdk';
 
 const TIME_FIELDS = new Set(['timeUnixNano', 'startTimeUnixNano']);
+const RANDOM_OR_VERSIONED = new Set(['telemetry.sdk.version', 'service.instance.id']);
 
 /** The request bodies (parsed JSON) of one demo run, normalised. */
 export async function demoExport(setup: ExportSetup, options: Pick<StartCodexMetricsOptions, 'genAi' | 'env'> = {}): Promise<unknown[]> {
@@ -56,7 +58,7 @@ function normalise(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (TIME_FIELDS.has(k)) out[k] = '0';
-    else if (k === 'attributes' && Array.isArray(v)) out[k] = v.filter((a: { key?: string }) => a.key !== 'telemetry.sdk.version').map(normalise);
+    else if (k === 'attributes' && Array.isArray(v)) out[k] = v.filter((a: { key?: string }) => !RANDOM_OR_VERSIONED.has(a.key ?? '')).map(normalise);
     else out[k] = normalise(v);
   }
   return out;

@@ -11,7 +11,7 @@ import { buildDashboard } from '../../src/dashboard/dashboard.js';
 import { dashboardQueries } from '../../src/dashboard/inspect.js';
 import { NAMING_MODES } from '../../src/dashboard/naming.js';
 import { METRICS } from '../../src/generated/catalog.js';
-import { DEFAULT_RULES_CONFIG, RulesConfigError, parseRulesSettings, validateRulesConfig } from '../../src/rules/config.js';
+import { DEFAULT_RULES_CONFIG, DEFAULT_RUNBOOK_BASE, RulesConfigError, parseRulesSettings, validateRulesConfig } from '../../src/rules/config.js';
 import { buildRules, renderAlertRules, renderAllRules, renderRecordingRules } from '../../src/rules/render.js';
 import { selectors } from '../dashboard/promql.js';
 import { capture } from '../capture.js';
@@ -27,6 +27,9 @@ describe('configuration', () => {
     const c = parseRulesSettings(['apiRequestObjective=0.995', 'memoryFailureStatuses=failed|error', 'runbookBase=https://wiki/x']);
     expect(c).toMatchObject({ apiRequestObjective: 0.995, memoryFailureStatuses: ['failed', 'error'], runbookBase: 'https://wiki/x' });
     expect(c.dbErrors).toBe(DEFAULT_RULES_CONFIG.dbErrors);
+    expect(parseRulesSettings(['attributionLabels=team|user_id']).attributionLabels).toEqual(['team', 'user_id']);
+    expect(parseRulesSettings(['attributionLabels=none']).attributionLabels).toEqual([]);
+    expect(buildRules(METRICS, { config: parseRulesSettings(['attributionLabels=none']) }).recording.some((r) => r.record.startsWith('job_team:'))).toBe(false);
   });
 
   it.each([
@@ -49,7 +52,15 @@ describe('configuration', () => {
     ['apiRequestObjective', 1, /objective between/],
     ['toolCallFailureRatio', 1, /ratio between 0 and 1/],
     ['dbErrors', 0.5, /whole number/],
-    ['turnE2eP95Ms', 120_000, /top finite bucket of turn.e2e_duration_ms/],
+    ['turnSlowMs', 100_000, /bucket bounds of turn.e2e_duration_ms/],
+    ['turnSlowRatio', 0, /ratio between 0 and 1/],
+    ['turnTtftP95Ms', 120_000, /top finite bucket of turn.ttft.duration_ms/],
+    ['mcpServerFailureRatio', 1.5, /ratio between 0 and 1/],
+    ['mcpServerMinCalls', 0, /whole number/],
+    ['mcpFailureStatuses', [], /mcpFailureStatuses/],
+    ['attributionLabels', ['team', 'instance'], /attributionLabels/],
+    ['attributionLabels', ['user.id'], /attributionLabels/],
+    ['runbookBase', 'docs/alerts.md', /absolute http\(s\) URL/],
     ['turnTtftP95Ms', 0, /more than 0/],
     ['memoryFailureStatuses', ['bad status'], /memoryFailureStatuses/],
     ['runbookBase', 'has space', /runbookBase/],
@@ -91,7 +102,7 @@ describe.each(NAMING_MODES)('%s naming', (naming) => {
       expect(['critical', 'warning']).toContain(a.labels.severity);
       expect(a.annotations.summary.length).toBeGreaterThan(10);
       expect(a.annotations.description.length).toBeGreaterThan(10);
-      expect(a.annotations.runbook_url).toBe(`docs/alerts.md#${a.alert.toLowerCase()}`);
+      expect(a.annotations.runbook_url).toBe(`${DEFAULT_RUNBOOK_BASE}#${a.alert.toLowerCase()}`);
     }
     expect(set.alerts.map((a) => a.alert)).toEqual([
       'CodexApiRequestErrorBudgetBurnFast',
@@ -99,6 +110,7 @@ describe.each(NAMING_MODES)('%s naming', (naming) => {
       'CodexSseEventErrorBudgetBurnFast',
       'CodexSseEventErrorBudgetBurnSlow',
       'CodexToolCallFailureRatioHigh',
+      'CodexMcpServerFailing',
       'CodexTurnLatencyHigh',
       'CodexTimeToFirstTokenHigh',
       'CodexWindowsSandboxSetupFailing',
@@ -140,7 +152,7 @@ describe('codex-otel-metrics rules', () => {
       const config = parseRulesSettings(['dbErrors=3']);
       expect(readFileSync(join(dir, RECORDING_FILE), 'utf8')).toBe(renderRecordingRules(METRICS, { naming: 'plain', config }));
       expect(readFileSync(join(dir, ALERTS_FILE), 'utf8')).toContain('>= 3');
-      expect(err()).toMatch(/\d+ recording rules, 10 alerts \(plain naming\)/);
+      expect(err()).toMatch(/\d+ recording rules, 11 alerts \(plain naming\)/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
