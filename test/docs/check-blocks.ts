@@ -1,6 +1,7 @@
 // Checks the fenced code blocks of Markdown files by language (the conventions are documented in
 // docs/development.md, "Every code block is checked"): TypeScript/JavaScript collected for one tsc
-// run, JSON/YAML/TOML parsed (Prometheus YAML through promtool where installed), shell commands
+// run, JSON/YAML/TOML parsed (Prometheus YAML through promtool where installed, Collector YAML against
+// the component keys of test/fleet/collector-keys.ts), shell commands
 // checked against package.json, the CLI's own --help and the environment variables the repository
 // reads; `text output` passes; anything else fails with file:line.
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
 import { parse as parseToml } from 'smol-toml';
 import { parseAllDocuments } from 'yaml';
+import { collectorKeyProblems } from '../fleet/collector-keys.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -181,6 +183,10 @@ function checkYaml(block: Block, fail: (m: string) => void): void {
     const value = doc.toJS() as unknown;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) continue;
     const keys = Object.keys(value);
+    // A Collector configuration (or fragment): only keys checked against the component docs.
+    if (keys.some((k) => ['receivers', 'processors', 'exporters'].includes(k))) {
+      for (const problem of collectorKeyProblems(value as Record<string, unknown>)) fail(`Collector configuration: ${problem}`);
+    }
     const mode = keys.includes('groups') ? ['rules'] : keys.some((k) => ['scrape_configs', 'rule_files', 'global'].includes(k)) ? ['config', '--syntax-only'] : undefined;
     if (mode && hasPromtool()) {
       const dir = join(tmpdir(), `docs-yaml-${process.pid}`);
